@@ -1,0 +1,52 @@
+// Framing of the Plasma main socket: int64 version (always 0), int64 message type, int64
+// payload length, all little-endian, then a flatbuffer payload. See plasma-wire/README.md.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+#include "plasma_generated.h"
+
+namespace plasmasharp::protocol {
+
+namespace fb = plasma::flatbuf;
+
+constexpr int64_t kProtocolVersion = 0;
+constexpr size_t kHeaderSize = 24;
+constexpr size_t kObjectIdSize = 20;
+constexpr size_t kDigestSize = 8;
+
+struct Header {
+  int64_t version = kProtocolVersion;
+  int64_t type = 0;
+  int64_t length = 0;
+};
+
+// Only little-endian hosts are supported (x86-64, ARM64): the wire order is the host order.
+static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "PlasmaSharp needs a little-endian host");
+
+inline void EncodeHeader(const Header& h, uint8_t out[kHeaderSize]) {
+  std::memcpy(out, &h.version, 8);
+  std::memcpy(out + 8, &h.type, 8);
+  std::memcpy(out + 16, &h.length, 8);
+}
+
+inline Header DecodeHeader(const uint8_t in[kHeaderSize]) {
+  Header h;
+  std::memcpy(&h.version, in, 8);
+  std::memcpy(&h.type, in + 8, 8);
+  std::memcpy(&h.length, in + 16, 8);
+  return h;
+}
+
+// The name the real protocol gives a message type, or nullptr outside the enum.
+inline const char* MessageTypeName(int64_t type) {
+  if (type < static_cast<int64_t>(fb::MessageType::MIN) ||
+      type > static_cast<int64_t>(fb::MessageType::MAX)) {
+    return nullptr;
+  }
+  return fb::EnumNameMessageType(static_cast<fb::MessageType>(type));
+}
+
+}  // namespace plasmasharp::protocol

@@ -1,0 +1,228 @@
+#include "test_support.h"
+
+#include <poll.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <stdexcept>
+#include <thread>
+
+#include "socket_io.h"
+
+namespace plasmasharp::testing {
+
+using Clock = std::chrono::steady_clock;
+
+TempDir::TempDir() {
+  const char* base = std::getenv("TMPDIR");
+  std::string tmpl = std::string(base && *base ? base : "/tmp") + "/plasmasharp-test-XXXXXX";
+  std::vector<char> buf(tmpl.begin(), tmpl.end());
+  buf.push_back('\0');
+  if (::mkdtemp(buf.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+  path_ = buf.data();
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+std::string StoreExecutable() {
+#ifdef PLASMA_STORE_PATH
+  return PLASMA_STORE_PATH;
+#else
+  const char* p = std::getenv("PLASMA_STORE_PATH");
+  return p ? p : "plasma-store";
+#endif
+}
+
+std::string WireDir() {
+  const char* p = std::getenv("PLASMASHARP_WIRE_DIR");
+  if (p && *p) return p;
+#ifdef PLASMASHARP_WIRE_DIR
+  return PLASMASHARP_WIRE_DIR;
+#else
+  return "../shared/plasma-wire";
+#endif
+}
+
+StoreProcess::StoreProcess(int64_t capacity, std::vector<std::string> extra_args) {
+  socket_path_ = dir_.path() + "/plasma.sock";
+  std::vector<std::string> args = {StoreExecutable(), "-m", std::to_string(capacity), "-s",
+                                   socket_path_};
+  args.insert(args.end(), extra_args.begin(), extra_args.end());
+  pid_ = ::fork();
+  if (pid_ < 0) throw std::runtime_error("fork failed");
+  if (pid_ == 0) {
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    ::execv(argv[0], argv.data());
+    std::perror("execv plasma-store");
+    ::_exit(127);
+  }
+  // Ready when a connection is accepted (the socket exists and listens).
+  auto deadline = Clock::now() + std::chrono::seconds(10);
+  while (Clock::now() < deadline) {
+    int fd = protocol::ConnectUnix(socket_path_);
+    if (fd >= 0) {
+      ::close(fd);
+      return;
+    }
+    if (!alive()) throw std::runtime_error("plasma-store exited during start-up");
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  throw std::runtime_error("plasma-store did not accept connections within 10 s");
+}
+
+StoreProcess::~StoreProcess() {
+  if (pid_ > 0) {
+    ::kill(pid_, SIGKILL);
+    int status;
+    ::waitpid(pid_, &status, 0);
+  }
+}
+
+bool StoreProcess::alive() {
+  if (pid_ <= 0) return false;
+  int status;
+  pid_t r = ::waitpid(pid_, &status, WNOHANG);
+  if (r == pid_) {
+    pid_ = -1;
+    return false;
+  }
+  return true;
+}
+
+int StoreProcess::Stop() {
+  if (pid_ <= 0) return -1;
+  ::kill(pid_, SIGTERM);
+  int status = 0;
+  ::waitpid(pid_, &status, 0);
+  pid_ = -1;
+  return status;
+}
+
+RawConnection::RawConnection(const std::string& socket_path) {
+  fd_ = protocol::ConnectUnix(socket_path);
+}
+
+RawConnection::~RawConnection() {
+  Close();
+  protocol::CloseAll(&pending_fds_);
+}
+
+void RawConnection::Close() {
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
+}
+
+bool RawConnection::Send(int64_t type, const std::vector<uint8_t>& payload, int64_t version) {
+  uint8_t header[protocol::kHeaderSize];
+  protocol::EncodeHeader(
+      protocol::Header{version, type, static_cast<int64_t>(payload.size())}, header);
+  std::vector<uint8_t> all(header, header + protocol::kHeaderSize);
+  all.insert(all.end(), payload.begin(), payload.end());
+  return SendBytes(all.data(), all.size());
+}
+
+bool RawConnection::SendBytes(const void* data, size_t length) {
+  return fd_ >= 0 && protocol::WriteAll(fd_, data, length) == 0;
+}
+
+bool RawConnection::SendFd(int fd) { return fd_ >= 0 && protocol::SendFd(fd_, fd) == 0; }
+
+bool RawConnection::Fill(size_t want, Clock::time_point deadline) {
+  while (buffer_.size() < want) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    if (left.count() <= 0) return false;
+    pollfd p{fd_, POLLIN, 0};
+    int r = ::poll(&p, 1, static_cast<int>(left.count()));
+    if (r <= 0) {
+      if (r < 0 && errno == EINTR) continue;
+      return false;
+    }
+    uint8_t chunk[65536];
+    // Never read past the bytes we want: an fd-carrying byte right after a message belongs
+    // to that message, and reading it with the next one would misattribute the fd.
+    size_t room = std::min(sizeof(chunk), want - buffer_.size());
+    ssize_t n = protocol::RecvWithFds(fd_, chunk, room, &pending_fds_);
+    if (n <= 0) return false;
+    buffer_.insert(buffer_.end(), chunk, chunk + n);
+  }
+  return true;
+}
+
+std::optional<Message> RawConnection::Receive(std::chrono::milliseconds timeout,
+                                              size_t expected_fds) {
+  if (fd_ < 0) return std::nullopt;
+  auto deadline = Clock::now() + timeout;
+  if (!Fill(protocol::kHeaderSize, deadline)) return std::nullopt;
+  protocol::Header h = protocol::DecodeHeader(buffer_.data());
+  if (h.length < 0 || h.length > (int64_t{1} << 31)) return std::nullopt;
+  size_t total = protocol::kHeaderSize + static_cast<size_t>(h.length);
+  if (!Fill(total, deadline)) return std::nullopt;
+  Message m;
+  m.version = h.version;
+  m.type = h.type;
+  m.payload.assign(buffer_.begin() + protocol::kHeaderSize, buffer_.begin() + total);
+  buffer_.erase(buffer_.begin(), buffer_.begin() + total);
+  // Each passed fd travels on its own one-byte sendmsg after the message.
+  while (m.fds.size() < expected_fds) {
+    if (!Fill(1, deadline)) break;
+    buffer_.erase(buffer_.begin());
+    for (int fd : pending_fds_) m.fds.push_back(fd);
+    pending_fds_.clear();
+  }
+  return m;
+}
+
+bool RawConnection::WaitForClose(std::chrono::milliseconds timeout) {
+  if (fd_ < 0) return true;
+  auto deadline = Clock::now() + timeout;
+  for (;;) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    if (left.count() <= 0) return false;
+    pollfd p{fd_, POLLIN, 0};
+    int r = ::poll(&p, 1, static_cast<int>(left.count()));
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) return false;
+    uint8_t chunk[4096];
+    ssize_t n = protocol::RecvWithFds(fd_, chunk, sizeof(chunk), &pending_fds_);
+    if (n <= 0) return true;  // EOF or reset
+  }
+}
+
+std::string Id(const std::string& prefix) {
+  std::string id = prefix.substr(0, protocol::kObjectIdSize);
+  id.resize(protocol::kObjectIdSize, '.');
+  return id;
+}
+
+std::vector<uint8_t> FromHex(const std::string& hex) {
+  std::vector<uint8_t> out;
+  out.reserve(hex.size() / 2);
+  for (size_t i = 0; i + 1 < hex.size(); i += 2) {
+    out.push_back(static_cast<uint8_t>(std::stoi(hex.substr(i, 2), nullptr, 16)));
+  }
+  return out;
+}
+
+std::string ToHex(const uint8_t* data, size_t length) {
+  static const char* digits = "0123456789abcdef";
+  std::string s;
+  s.reserve(length * 2);
+  for (size_t i = 0; i < length; ++i) {
+    s.push_back(digits[data[i] >> 4]);
+    s.push_back(digits[data[i] & 15]);
+  }
+  return s;
+}
+
+}  // namespace plasmasharp::testing
