@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# PlasmaSharp's one entry point on a fresh machine:
+# PlasmaSharp's entry point on a fresh machine. Installs what is missing (Debian packages when
+# root, the pinned Cake tool), then runs a target of build.cake:
+#   ./build.sh run      the demo on the embedded default store
 #   ./build.sh test     build everything and run every test suite (what CI runs)
-# Installs what is missing first (Debian packages when root).
+#   ./build.sh <Target> [cake args]   any build.cake target: Native, Build, Test, Pack, Run, Bench
 set -euo pipefail
 cd "$(dirname "$0")"
 
-APT_PACKAGES=(cmake g++ make flatbuffers-compiler libflatbuffers-dev libxxhash-dev libgtest-dev nlohmann-json3-dev)
+APT_PACKAGES=(cmake g++ make flatbuffers-compiler libflatbuffers-dev libxxhash-dev libgtest-dev
+              nlohmann-json3-dev)
 
 ensure_packages() {
   local missing=()
@@ -18,34 +21,27 @@ ensure_packages() {
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   else
-    echo "build.sh: please install: sudo apt-get install ${missing[*]}" >&2
+    echo "build.sh: missing packages; run: sudo apt-get install ${missing[*]}" >&2
     exit 1
   fi
 }
 
-native_build() {
-  cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
-  cmake --build build -j"$(nproc)"
-}
-
-native_test() {
-  mkdir -p artifacts/test
-  (cd build && ctest --output-on-failure -j"$(nproc)" --output-junit ../artifacts/test/native.xml) || true
-}
-
-summary() {
-  python3 tools/ci/summarize.py artifacts/test
-}
-
-case "${1:-test}" in
-  test)
-    ensure_packages
-    native_build
-    native_test
-    summary
-    ;;
-  *)
-    echo "usage: ./build.sh test" >&2
-    exit 2
-    ;;
+target="${1:-test}"
+shift || true
+case "$target" in
+  run) target=Run ;;
+  test) target=Test ;;
 esac
+
+ensure_packages
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+dotnet tool restore >/dev/null
+rm -f artifacts/test/summary.txt
+status=0
+dotnet tool run dotnet-cake build.cake --target="$target" "$@" || status=$?
+# Cake prints its task table last; the test totals must be the final line CI reads.
+if [ "$target" = "Test" ]; then
+  summary=artifacts/test/summary.txt
+  if [ -f "$summary" ]; then tail -n 1 "$summary"; else echo "0 passed, 1 failed"; status=1; fi
+fi
+exit "$status"

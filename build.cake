@@ -1,0 +1,104 @@
+// PlasmaSharp's one build: native via CMake, managed via dotnet, every test suite, pack, demo,
+// benchmarks. Run it through ./build.sh, which installs what a fresh machine lacks first.
+//   Targets: Native, Build, Test, Pack, Run, Bench (default: Test).
+using System.Xml.Linq;
+
+var target = Argument("target", "Test");
+var configuration = Argument("configuration", "Release");
+var root = MakeAbsolute(Directory("."));
+var buildDir = root.Combine("build");
+var nativeBin = buildDir.Combine("bin");
+var artifacts = root.Combine("artifacts");
+var testResults = artifacts.Combine("test");
+var solution = root.CombineWithFilePath("PlasmaSharp.sln");
+// Every dotnet call sees the native output of this build (libplasmasharp_native.so, plasma-store).
+var nativeDirProperty = $"-p:PlasmaSharpNativeDir={nativeBin.FullPath}/";
+
+int Run(string tool, string args, DirectoryPath workdir = null) {
+  Information($"> {tool} {args}");
+  return StartProcess(tool, new ProcessSettings {
+    Arguments = args,
+    WorkingDirectory = workdir ?? root,
+  });
+}
+
+void RunOrFail(string tool, string args, DirectoryPath workdir = null) {
+  var code = Run(tool, args, workdir);
+  if (code != 0) throw new Exception($"'{tool} {args}' exited with {code}");
+}
+
+Task("Native")
+  .Description("Configure and build the native store, client, C ABI and native tests (CMake).")
+  .Does(() => {
+    RunOrFail("cmake", $"-S . -B \"{buildDir}\" -DCMAKE_BUILD_TYPE=Release");
+    RunOrFail("cmake", $"--build \"{buildDir}\" -j{Environment.ProcessorCount}");
+  });
+
+Task("Build")
+  .Description("Native, then the .NET solution.")
+  .IsDependentOn("Native")
+  .Does(() => {
+    if (FileExists(solution)) {
+      RunOrFail("dotnet", $"build \"{solution}\" -c {configuration} {nativeDirProperty}");
+    }
+  });
+
+Task("Test")
+  .Description("Every suite: ctest, dotnet test, cross-language; ends with 'N passed, N failed, N skipped'.")
+  .IsDependentOn("Build")
+  .Does(() => {
+    CleanDirectory(testResults);
+    var failures = new List<string>();
+    // Native suites (GoogleTest through ctest), results as JUnit XML.
+    if (Run("ctest", $"--test-dir \"{buildDir}\" --output-on-failure -j{Environment.ProcessorCount} " +
+                     $"--output-junit \"{testResults}/native.xml\"") != 0) failures.Add("native");
+    // Managed suites, results as TRX.
+    if (FileExists(solution)) {
+      if (Run("dotnet", $"test \"{solution}\" -c {configuration} --no-build {nativeDirProperty} " +
+                        $"--results-directory \"{testResults}\" --logger \"trx\"") != 0) failures.Add("managed");
+    }
+    // Cross-language and package suites write their own JUnit XML into artifacts/test.
+    var crossLang = root.CombineWithFilePath("tests/crosslang/run.sh");
+    if (FileExists(crossLang)) {
+      if (Run("bash", $"\"{crossLang}\" \"{testResults}\"") != 0) failures.Add("crosslang");
+    }
+    var summary = Summarize(testResults);
+    System.IO.File.WriteAllText(testResults.CombineWithFilePath("summary.txt").FullPath, summary + "\n");
+    Information(summary);
+    if (failures.Count > 0 || summary.StartsWith("0 passed, 0 failed")) {
+      throw new Exception($"test suites failed: {string.Join(", ", failures)}");
+    }
+  });
+
+Task("Default").IsDependentOn("Test");
+
+// Counts every JUnit (*.xml) and TRX (*.trx) result under a folder.
+string Summarize(DirectoryPath folder) {
+  int passed = 0, failed = 0, skipped = 0;
+  foreach (var file in GetFiles($"{folder}/**/*.xml").Concat(GetFiles($"{folder}/**/*.trx"))) {
+    int p = 0, f = 0, s = 0;
+    XDocument doc;
+    try { doc = XDocument.Load(file.FullPath); }
+    catch (Exception) { Warning($"{file}: unreadable, counted as one failure"); failed++; continue; }
+    if (file.GetExtension() == ".trx") {
+      foreach (var r in doc.Descendants().Where(e => e.Name.LocalName == "UnitTestResult")) {
+        var outcome = (string)r.Attribute("outcome");
+        if (outcome == "Passed") p++;
+        else if (outcome == "NotExecuted" || outcome == "Inconclusive") s++;
+        else f++;
+      }
+    } else {
+      foreach (var c in doc.Descendants("testcase")) {
+        var status = (string)c.Attribute("status") ?? "";
+        if (c.Element("failure") != null || c.Element("error") != null || status == "fail") f++;
+        else if (c.Element("skipped") != null || status == "notrun" || status == "disabled") s++;
+        else p++;
+      }
+    }
+    Information($"{file.GetFilename()}: {p} passed, {f} failed, {s} skipped");
+    passed += p; failed += f; skipped += s;
+  }
+  return $"{passed} passed, {failed} failed, {skipped} skipped";
+}
+
+RunTarget(target);
