@@ -1,0 +1,18 @@
+// ConnectRequest -> ConnectReply{memory_capacity}. Nothing is required before other requests;
+// libplasma sends it first and reads the capacity.
+#include "request_decoding.h"
+#include "store_core.h"
+
+namespace plasmasharp::store {
+
+void StoreCore::HandleConnect(ClientState& c, const uint8_t* p, size_t n) {
+  if (!IsEmptyTableOrNothing<fb::PlasmaConnectRequest>(p, n)) {
+    Drop(c, "ConnectRequest is not a valid flatbuffer");
+    return;
+  }
+  flatbuffers::FlatBufferBuilder b;
+  b.Finish(fb::CreatePlasmaConnectReply(b, capacity_));
+  Reply(c, fb::MessageType::PlasmaConnectReply, b);
+}
+
+}  // namespace plasmasharp::store

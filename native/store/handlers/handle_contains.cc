@@ -1,0 +1,22 @@
+// ContainsRequest{object_id} -> ContainsReply{object_id, has_object}: 1 only for sealed
+// objects. ContainsReply has no error field: a request without a valid id (a SIGSEGV in the
+// real store) closes this connection.
+#include "request_decoding.h"
+#include "store_core.h"
+
+namespace plasmasharp::store {
+
+void StoreCore::HandleContains(ClientState& c, const uint8_t* p, size_t n) {
+  const auto* req = VerifiedRoot<fb::PlasmaContainsRequest>(p, n);
+  std::optional<ObjectId> id = req ? ObjectId::FromWire(req->object_id()) : std::nullopt;
+  if (!id) {
+    Drop(c, "ContainsRequest without a valid 20-byte object_id");
+    return;
+  }
+  ObjectEntry* e = objects_.Find(*id);
+  flatbuffers::FlatBufferBuilder b;
+  b.Finish(fb::CreatePlasmaContainsReply(b, IdString(b, *id), e != nullptr && e->sealed() ? 1 : 0));
+  Reply(c, fb::MessageType::PlasmaContainsReply, b);
+}
+
+}  // namespace plasmasharp::store

@@ -1,0 +1,19 @@
+// GetDebugStringRequest -> GetDebugStringReply{debug_string}: the eviction policy's statistics
+// in the real store's format (clients with quota, allocated bytes, one block per LRU).
+#include "request_decoding.h"
+#include "store_core.h"
+
+namespace plasmasharp::store {
+
+void StoreCore::HandleGetDebugString(ClientState& c, const uint8_t* p, size_t n) {
+  if (!IsEmptyTableOrNothing<fb::PlasmaGetDebugStringRequest>(p, n)) {
+    Drop(c, "GetDebugStringRequest is not a valid flatbuffer");
+    return;
+  }
+  flatbuffers::FlatBufferBuilder b;
+  auto text = b.CreateString(policy_.DebugString(allocated_bytes_));
+  b.Finish(fb::CreatePlasmaGetDebugStringReply(b, text));
+  Reply(c, fb::MessageType::PlasmaGetDebugStringReply, b);
+}
+
+}  // namespace plasmasharp::store

@@ -1,0 +1,51 @@
+// GetRequest{object_ids, timeout_ms} -> GetReply, now or later. Sealed objects are found (the
+// connection takes its one reference); the others are awaited: timeout 0 answers at once,
+// -1 waits for every id, > 0 answers when all are sealed or at the deadline. The reply lists
+// every requested id in request order; a missing one has data_size -1.
+#include "request_decoding.h"
+#include "store_core.h"
+
+namespace plasmasharp::store {
+
+void StoreCore::HandleGet(ClientState& c, const uint8_t* p, size_t n) {
+  const auto* req = VerifiedRoot<fb::PlasmaGetRequest>(p, n);
+  if (req == nullptr || req->object_ids() == nullptr) {
+    Drop(c, "GetRequest is not a valid flatbuffer or has no object_ids");
+    return;
+  }
+  auto get = std::make_unique<PendingGet>();
+  get->client = c.id;
+  std::unordered_set<ObjectId, ObjectIdHash> seen;
+  for (const flatbuffers::String* s : *req->object_ids()) {
+    std::optional<ObjectId> id = ObjectId::FromWire(s);
+    if (!id) {
+      Drop(c, "GetRequest with an object id that is not 20 bytes");
+      return;
+    }
+    get->ids.push_back(*id);
+  }
+  for (const ObjectId& id : get->ids) {
+    if (!seen.insert(id).second) continue;
+    ObjectEntry* e = objects_.Find(id);
+    if (e != nullptr && e->sealed()) {
+      AddReference(c, e);
+      get->found.insert(e);
+    } else {
+      get->missing.push_back(id);
+    }
+  }
+  get->missing_count = get->missing.size();
+  int64_t timeout_ms = req->timeout_ms();
+  if (get->missing_count == 0 || (timeout_ms != -1 && timeout_ms <= 0)) {
+    SendGetReply(c, get->ids, get->found);
+    return;
+  }
+  // Longer than ~100 days is as good as forever, and keeps the time arithmetic in range.
+  constexpr int64_t kMaxTimeoutMs = int64_t{100} * 24 * 3600 * 1000;
+  if (timeout_ms > 0 && timeout_ms <= kMaxTimeoutMs) {
+    get->deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
+  }
+  RegisterGet(std::move(get));
+}
+
+}  // namespace plasmasharp::store

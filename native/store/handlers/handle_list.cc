@@ -1,0 +1,29 @@
+// ListRequest -> ListReply{objects: [ObjectInfo]}: every object, sealed or not. Unsealed ones
+// have digest "" and construct_duration -1; ref_count = connections holding it.
+#include "request_decoding.h"
+#include "store_core.h"
+
+namespace plasmasharp::store {
+
+void StoreCore::HandleList(ClientState& c, const uint8_t* p, size_t n) {
+  if (!IsEmptyTableOrNothing<fb::PlasmaListRequest>(p, n)) {
+    Drop(c, "ListRequest is not a valid flatbuffer");
+    return;
+  }
+  flatbuffers::FlatBufferBuilder b;
+  std::vector<flatbuffers::Offset<fb::ObjectInfo>> infos;
+  infos.reserve(objects_.size());
+  objects_.ForEach([&](const ObjectEntry* e) {
+    auto id = IdString(b, e->id);
+    auto digest = b.CreateString(e->sealed() ? e->digest : std::string());
+    infos.push_back(fb::CreateObjectInfo(b, id, static_cast<int64_t>(e->data_size),
+                                         static_cast<int64_t>(e->metadata_size), e->ref_count,
+                                         e->create_time, e->sealed() ? e->construct_duration : -1,
+                                         digest));
+  });
+  auto vec = b.CreateVector(infos);
+  b.Finish(fb::CreatePlasmaListReply(b, vec));
+  Reply(c, fb::MessageType::PlasmaListReply, b);
+}
+
+}  // namespace plasmasharp::store

@@ -1,0 +1,23 @@
+// ReleaseRequest{object_id}: drops this connection's reference. No reply. Releasing an object
+// the connection does not hold (fatal in the real store) closes this connection.
+#include "request_decoding.h"
+#include "store_core.h"
+
+namespace plasmasharp::store {
+
+void StoreCore::HandleRelease(ClientState& c, const uint8_t* p, size_t n) {
+  const auto* req = VerifiedRoot<fb::PlasmaReleaseRequest>(p, n);
+  std::optional<ObjectId> id = req ? ObjectId::FromWire(req->object_id()) : std::nullopt;
+  if (!id) {
+    Drop(c, "ReleaseRequest without a valid 20-byte object_id");
+    return;
+  }
+  ObjectEntry* e = objects_.Find(*id);
+  if (e == nullptr || c.held.count(e) == 0) {
+    Drop(c, "Release of " + id->Hex() + ", which this connection does not hold");
+    return;
+  }
+  DropReference(c, e);
+}
+
+}  // namespace plasmasharp::store

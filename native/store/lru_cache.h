@@ -1,0 +1,57 @@
+// One LRU list with byte accounting, as the real store keeps one for the whole store and one
+// per client with a quota. Front = most recently used, back = least recently used.
+#pragma once
+
+#include <cstdint>
+#include <list>
+#include <string>
+#include <vector>
+
+#include "object_table.h"
+
+namespace plasmasharp::store {
+
+class LruCache {
+ public:
+  LruCache(std::string name, int64_t capacity)
+      : name_(std::move(name)), capacity_(capacity), original_capacity_(capacity) {}
+  LruCache(const LruCache&) = delete;
+  LruCache& operator=(const LruCache&) = delete;
+
+  void Add(ObjectEntry* entry);     // as most recently used; no-op if already in this cache
+  void Remove(ObjectEntry* entry);  // no-op unless in this cache
+  void Touch(ObjectEntry* entry);   // move to most recently used
+  bool Contains(const ObjectEntry* entry) const { return entry->cache == this; }
+
+  // Walks from the least recently used end, picking sealed, unreferenced members until at
+  // least `num_bytes` are chosen. Returns the bytes chosen (appended to `victims`).
+  int64_t ChooseVictims(int64_t num_bytes, std::vector<ObjectEntry*>* victims) const;
+  // Statistics for the debug string: one member evicted.
+  void CountEviction(int64_t bytes) {
+    ++num_evictions_;
+    bytes_evicted_ += bytes;
+  }
+
+  void AdjustCapacity(int64_t delta) { capacity_ += delta; }
+  int64_t capacity() const { return capacity_; }
+  int64_t original_capacity() const { return original_capacity_; }
+  int64_t used() const { return used_; }
+  int64_t remaining() const { return capacity_ - used_; }
+  size_t count() const { return items_.size(); }
+  const std::string& name() const { return name_; }
+  const std::list<ObjectEntry*>& items() const { return items_; }
+
+  // The real store's per-cache lines: capacity, used %, num objects, evictions.
+  std::string DebugString() const;
+
+ private:
+  std::string name_;
+  int64_t capacity_;
+  int64_t original_capacity_;
+  int64_t used_ = 0;
+  int64_t num_evictions_ = 0;
+  int64_t bytes_evicted_ = 0;
+  std::list<ObjectEntry*> items_;
+};
+
+}  // namespace plasmasharp::store

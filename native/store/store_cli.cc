@@ -1,0 +1,130 @@
+// The plasma-store command line, identical to the real plasma-store-server:
+//   -m BYTES (required)  -s SOCKET (required)  -d DIRECTORY (default /dev/shm)  -h (hugepages)
+// plus --socket-mode OCTAL (default 0600) and --help. A bad or missing flag prints the usage
+// and exits 2. SIGTERM / SIGINT stop the store cleanly (socket file removed).
+#include <getopt.h>
+#include <signal.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+#include "store_runner.h"
+
+namespace plasmasharp::store {
+
+namespace {
+
+void PrintUsage(FILE* out, const char* program) {
+  std::fprintf(out,
+               "Usage: %s -m BYTES -s SOCKET [-d DIRECTORY] [-h] [--socket-mode OCTAL]\n"
+               "  -m BYTES             store capacity in bytes (required)\n"
+               "  -s SOCKET            Unix socket path clients connect to (required)\n"
+               "  -d DIRECTORY         where the shared-memory file is created (default /dev/shm)\n"
+               "  -h                   use huge pages (-d must be a hugetlbfs mount)\n"
+               "  --socket-mode OCTAL  permissions of the socket file (default 0600)\n"
+               "  --help               show this text\n",
+               program);
+}
+
+bool ParsePositive(const char* text, int64_t* out) {
+  if (text == nullptr || *text == '\0' || *text == '-' || *text == '+') return false;
+  errno = 0;
+  char* end = nullptr;
+  long long v = std::strtoll(text, &end, 10);
+  if (errno != 0 || *end != '\0' || v <= 0) return false;
+  *out = v;
+  return true;
+}
+
+bool ParseMode(const char* text, int* out) {
+  if (text == nullptr || *text == '\0') return false;
+  errno = 0;
+  char* end = nullptr;
+  long v = std::strtol(text, &end, 8);
+  if (errno != 0 || *end != '\0' || v < 0 || v > 0777) return false;
+  *out = static_cast<int>(v);
+  return true;
+}
+
+}  // namespace
+
+int RunStoreMain(int argc, char** argv) {
+  const char* program = argc > 0 ? argv[0] : "plasma-store";
+  StoreOptions options;
+  bool have_capacity = false;
+  enum { kHelp = 1000, kSocketMode };
+  static const option long_options[] = {{"help", no_argument, nullptr, kHelp},
+                                        {"socket-mode", required_argument, nullptr, kSocketMode},
+                                        {nullptr, 0, nullptr, 0}};
+  opterr = 0;
+  optind = 1;
+  int opt;
+  while ((opt = getopt_long(argc, argv, ":m:s:d:h", long_options, nullptr)) != -1) {
+    switch (opt) {
+      case 'm':
+        if (!ParsePositive(optarg, &options.capacity)) {
+          std::fprintf(stderr, "%s: -m needs a positive number of bytes, got '%s'\n", program, optarg);
+          PrintUsage(stderr, program);
+          return 2;
+        }
+        have_capacity = true;
+        break;
+      case 's': options.socket_path = optarg; break;
+      case 'd': options.directory = optarg; break;
+      case 'h': options.hugepages = true; break;
+      case kHelp: PrintUsage(stdout, program); return 0;
+      case kSocketMode:
+        if (!ParseMode(optarg, &options.socket_mode)) {
+          std::fprintf(stderr, "%s: --socket-mode needs an octal mode like 0600, got '%s'\n", program, optarg);
+          PrintUsage(stderr, program);
+          return 2;
+        }
+        break;
+      case ':':
+        std::fprintf(stderr, "%s: option needs a value\n", program);
+        PrintUsage(stderr, program);
+        return 2;
+      default:
+        std::fprintf(stderr, "%s: unknown option\n", program);
+        PrintUsage(stderr, program);
+        return 2;
+    }
+  }
+  if (optind < argc) {
+    std::fprintf(stderr, "%s: unexpected argument '%s'\n", program, argv[optind]);
+    PrintUsage(stderr, program);
+    return 2;
+  }
+  if (!have_capacity || options.socket_path.empty()) {
+    std::fprintf(stderr, "%s: -m and -s are required\n", program);
+    PrintUsage(stderr, program);
+    return 2;
+  }
+
+  // Block the stop signals before the loop thread starts (it inherits the mask), then wait
+  // for them here.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  std::string error;
+  std::unique_ptr<StoreRunner> runner = StoreRunner::Start(options, &error);
+  if (!runner) {
+    std::fprintf(stderr, "%s: %s\n", program, error.c_str());
+    return 1;
+  }
+  std::fprintf(stderr, "%s: serving %lld bytes on %s\n", program,
+               static_cast<long long>(options.capacity), options.socket_path.c_str());
+  int received = 0;
+  while (sigwait(&stop_signals, &received) != 0) {
+  }
+  runner->Stop();
+  return 0;
+}
+
+}  // namespace plasmasharp::store

@@ -1,0 +1,220 @@
+#include "store_core.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+
+namespace plasmasharp::store {
+
+namespace {
+
+// Room beyond the object bytes for ids, digests and flatbuffers overhead in CreateAndSeal(Batch).
+constexpr uint64_t kPayloadOverhead = uint64_t{16} << 20;
+
+bool IsRequestType(int64_t type) {
+  switch (static_cast<fb::MessageType>(type)) {
+    case fb::MessageType::PlasmaDisconnectClient:
+    case fb::MessageType::PlasmaCreateRequest:
+    case fb::MessageType::PlasmaCreateAndSealRequest:
+    case fb::MessageType::PlasmaAbortRequest:
+    case fb::MessageType::PlasmaSealRequest:
+    case fb::MessageType::PlasmaGetRequest:
+    case fb::MessageType::PlasmaReleaseRequest:
+    case fb::MessageType::PlasmaDeleteRequest:
+    case fb::MessageType::PlasmaContainsRequest:
+    case fb::MessageType::PlasmaListRequest:
+    case fb::MessageType::PlasmaConnectRequest:
+    case fb::MessageType::PlasmaEvictRequest:
+    case fb::MessageType::PlasmaSubscribeRequest:
+    case fb::MessageType::PlasmaSetOptionsRequest:
+    case fb::MessageType::PlasmaGetDebugStringRequest:
+    case fb::MessageType::PlasmaCreateAndSealBatchRequest:
+    case fb::MessageType::PlasmaRefreshLRURequest:
+      return type >= 0 && type <= 34;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+StoreCore::StoreCore(int64_t capacity, SharedSegment* segment)
+    : capacity_(capacity),
+      segment_(segment),
+      allocator_(static_cast<uint64_t>(capacity)),
+      policy_(capacity) {}
+
+StoreCore::~StoreCore() {
+  for (auto& kv : clients_) {
+    if (kv.second->notify_fd >= 0) ::close(kv.second->notify_fd);
+  }
+  for (int fd : retired_fds_) ::close(fd);
+}
+
+uint64_t StoreCore::MaxPayloadLength() const {
+  return static_cast<uint64_t>(capacity_) + kPayloadOverhead;
+}
+
+size_t StoreCore::CarrierBytesAfter(int64_t type) {
+  return type == static_cast<int64_t>(fb::MessageType::PlasmaSubscribeRequest) ? 1 : 0;
+}
+
+bool StoreCore::AcceptHeader(ConnectionId id, const protocol::Header& h) {
+  ClientState* c = client(id);
+  if (c == nullptr) return false;
+  if (h.version != protocol::kProtocolVersion) {
+    Drop(*c, "protocol version " + std::to_string(h.version) + " (only 0 exists)");
+    return false;
+  }
+  if (!IsRequestType(h.type)) {
+    const char* name = protocol::MessageTypeName(h.type);
+    Drop(*c, "message type " + std::to_string(h.type) + (name ? std::string(" (") + name + ")" : "") +
+                 " is not a request the store answers");
+    return false;
+  }
+  if (h.length < 0 || static_cast<uint64_t>(h.length) > MaxPayloadLength()) {
+    Drop(*c, "payload length " + std::to_string(h.length) + " outside [0, " +
+                 std::to_string(MaxPayloadLength()) + "]");
+    return false;
+  }
+  return true;
+}
+
+ConnectionId StoreCore::AddConnection() {
+  auto c = std::make_unique<ClientState>();
+  c->id = next_id_++;
+  ConnectionId id = c->id;
+  clients_[id] = std::move(c);
+  return id;
+}
+
+ClientState* StoreCore::client(ConnectionId id) {
+  auto it = clients_.find(id);
+  return it == clients_.end() ? nullptr : it->second.get();
+}
+
+bool StoreCore::ShouldClose(ConnectionId id) const {
+  auto it = clients_.find(id);
+  return it == clients_.end() || it->second->close_requested;
+}
+
+std::vector<ConnectionId> StoreCore::TakeDirty() {
+  std::vector<ConnectionId> out(dirty_.begin(), dirty_.end());
+  dirty_.clear();
+  return out;
+}
+
+std::vector<int> StoreCore::TakeRetiredFds() {
+  std::vector<int> out;
+  out.swap(retired_fds_);
+  return out;
+}
+
+void StoreCore::HandleMessage(ConnectionId id, int64_t type, const uint8_t* p, size_t n,
+                              std::vector<int> fds) {
+  ClientState* cp = client(id);
+  if (cp == nullptr || cp->close_requested) {
+    for (int fd : fds) ::close(fd);
+    return;
+  }
+  ClientState& c = *cp;
+  protocol::Header h{protocol::kProtocolVersion, type, static_cast<int64_t>(n)};
+  if (!AcceptHeader(id, h)) {
+    for (int fd : fds) ::close(fd);
+    return;
+  }
+  using T = fb::MessageType;
+  switch (static_cast<T>(type)) {
+    case T::PlasmaDisconnectClient:
+      c.close_requested = true;  // an explicit disconnect: close quietly, like the real store
+      MarkDirty(c);
+      break;
+    case T::PlasmaConnectRequest: HandleConnect(c, p, n); break;
+    case T::PlasmaSetOptionsRequest: HandleSetOptions(c, p, n); break;
+    case T::PlasmaCreateRequest: HandleCreate(c, p, n); break;
+    case T::PlasmaCreateAndSealRequest: HandleCreateAndSeal(c, p, n); break;
+    case T::PlasmaCreateAndSealBatchRequest: HandleCreateAndSealBatch(c, p, n); break;
+    case T::PlasmaAbortRequest: HandleAbort(c, p, n); break;
+    case T::PlasmaSealRequest: HandleSeal(c, p, n); break;
+    case T::PlasmaGetRequest: HandleGet(c, p, n); break;
+    case T::PlasmaReleaseRequest: HandleRelease(c, p, n); break;
+    case T::PlasmaDeleteRequest: HandleDelete(c, p, n); break;
+    case T::PlasmaContainsRequest: HandleContains(c, p, n); break;
+    case T::PlasmaListRequest: HandleList(c, p, n); break;
+    case T::PlasmaEvictRequest: HandleEvict(c, p, n); break;
+    case T::PlasmaRefreshLRURequest: HandleRefreshLru(c, p, n); break;
+    case T::PlasmaSubscribeRequest: HandleSubscribe(c, p, n, fds); break;
+    case T::PlasmaGetDebugStringRequest: HandleGetDebugString(c, p, n); break;
+    default:
+      Drop(c, "unexpected message type " + std::to_string(type));
+      break;
+  }
+  // Descriptors that came with a message that does not take one are not ours to keep.
+  for (int fd : fds) ::close(fd);
+}
+
+void StoreCore::RemoveConnection(ConnectionId id) {
+  auto it = clients_.find(id);
+  if (it == clients_.end()) return;
+  ClientState& c = *it->second;
+  // Pending Gets first, so releasing references below cannot wake them.
+  while (!c.pending_gets.empty()) ForgetGet(c.pending_gets.back());
+  // Objects it was still writing are aborted.
+  std::vector<ObjectEntry*> unsealed(c.created_unsealed.begin(), c.created_unsealed.end());
+  for (ObjectEntry* e : unsealed) AbortObject(e);
+  // Its references are released (this may complete deferred deletions).
+  std::vector<ObjectEntry*> held(c.held.begin(), c.held.end());
+  for (ObjectEntry* e : held) DropReference(c, e);
+  if (c.notify_fd >= 0) {
+    retired_fds_.push_back(c.notify_fd);
+    c.notify_fd = -1;
+  }
+  policy_.ClientDisconnected(id);
+  dirty_.erase(id);
+  clients_.erase(it);
+}
+
+void StoreCore::DropNotifications(ConnectionId id) {
+  ClientState* c = client(id);
+  if (c == nullptr || c->notify_fd < 0) return;
+  retired_fds_.push_back(c->notify_fd);
+  c->notify_fd = -1;
+  c->notify_out.Clear();
+}
+
+void StoreCore::Reply(ClientState& c, fb::MessageType type, const flatbuffers::FlatBufferBuilder& b) {
+  c.out.PushBytes(Frame(type, b));
+  MarkDirty(c);
+}
+
+void StoreCore::PassSegmentFd(ClientState& c, int segment_fd) {
+  if (c.segments_sent.insert(segment_fd).second) {
+    c.out.PushFd(segment_fd);
+    MarkDirty(c);
+  }
+}
+
+void StoreCore::Notify(ClientState& c, std::vector<uint8_t> frame) {
+  if (c.notify_fd < 0) return;
+  c.notify_out.PushBytes(std::move(frame));
+  MarkDirty(c);
+}
+
+void StoreCore::Broadcast(const std::vector<uint8_t>& frame) {
+  for (auto& kv : clients_) {
+    if (kv.second->notify_fd >= 0) Notify(*kv.second, frame);
+  }
+}
+
+void StoreCore::Drop(ClientState& c, const std::string& why) {
+  if (!c.close_requested) LogLine(c, why + "; closing this connection");
+  c.close_requested = true;
+  MarkDirty(c);
+}
+
+void StoreCore::LogLine(const ClientState& c, const std::string& text) const {
+  std::fprintf(stderr, "plasma-store: client %llu: %s\n", static_cast<unsigned long long>(c.id),
+               text.c_str());
+}
+
+}  // namespace plasmasharp::store

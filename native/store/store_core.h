@@ -1,0 +1,157 @@
+// The request-handling core of the store, free of sockets so it can be unit-tested and fuzzed.
+//
+// The event loop (event_loop.h) owns the sockets; ConnectionInput (connection_input.h) turns
+// each connection's byte stream into whole messages and calls HandleMessage(connection, type,
+// payload, fds) (tests and fuzzers can do the same without sockets). The core updates the
+// object table and writes replies, fds to pass and notification frames into per-connection
+// Outboxes, and marks connections to close. The loop then drains the outboxes (TakeDirty) and closes what the core
+// asked for (ShouldClose), calling RemoveConnection for it. Timers (Get timeouts) are driven
+// by NextDeadline / ProcessTimers.
+//
+// Nothing a client sends can crash the core: every payload is verified with the flatbuffers
+// Verifier before it is read; a malformed request gets an error reply when its reply type has
+// an error field and otherwise closes that one connection (with one line on stderr).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "client_state.h"
+#include "eviction_policy.h"
+#include "message_builders.h"
+#include "object_table.h"
+#include "region_allocator.h"
+#include "shared_segment.h"
+#include "wire.h"
+
+namespace plasmasharp::store {
+
+using Clock = std::chrono::steady_clock;
+
+struct PendingGet {
+  ConnectionId client = kNoConnection;
+  std::vector<ObjectId> ids;                 // in request order (duplicates kept)
+  std::unordered_set<ObjectEntry*> found;    // sealed objects this request holds
+  std::vector<ObjectId> missing;             // distinct ids still awaited
+  size_t missing_count = 0;                  // how many of `missing` are not sealed yet
+  std::optional<Clock::time_point> deadline;
+};
+
+class StoreCore {
+ public:
+  // `segment` must outlive the core. Capacity = bytes of object data the store may hold.
+  StoreCore(int64_t capacity, SharedSegment* segment);
+  ~StoreCore();
+  StoreCore(const StoreCore&) = delete;
+  StoreCore& operator=(const StoreCore&) = delete;
+
+  // ---- frame level (called by the loop before it buffers a payload) ----
+  // Largest payload accepted: CreateAndSeal(Batch) carry data inline, so capacity + room for
+  // ids, digests and flatbuffers overhead.
+  uint64_t MaxPayloadLength() const;
+  // Bytes that follow a message of `type` and carry passed fds (1 after SubscribeRequest).
+  static size_t CarrierBytesAfter(int64_t type);
+  // Version, type and length check. False = the connection was marked for closing.
+  bool AcceptHeader(ConnectionId id, const protocol::Header& header);
+
+  // ---- connections ----
+  ConnectionId AddConnection();
+  // One complete message. The core owns `fds` (closes those it does not keep).
+  void HandleMessage(ConnectionId id, int64_t type, const uint8_t* payload, size_t length,
+                     std::vector<int> fds);
+  // EOF, error or a close the core asked for: clean up everything the client had.
+  void RemoveConnection(ConnectionId id);
+  // The subscriber's notification socket failed or overflowed: stop notifying it.
+  void DropNotifications(ConnectionId id);
+
+  // ---- timers ----
+  std::optional<Clock::time_point> NextDeadline() const;
+  void ProcessTimers(Clock::time_point now);
+
+  // ---- what the loop drains ----
+  ClientState* client(ConnectionId id);
+  bool ShouldClose(ConnectionId id) const;
+  std::vector<ConnectionId> TakeDirty();
+  std::vector<int> TakeRetiredFds();
+
+  // ---- inspection (tests, debug string) ----
+  const ObjectTable& objects() const { return objects_; }
+  int64_t allocated_bytes() const { return allocated_bytes_; }
+  int64_t capacity() const { return capacity_; }
+  size_t connection_count() const { return clients_.size(); }
+
+ private:
+  // handlers/ (one file each)
+  void HandleConnect(ClientState& c, const uint8_t* p, size_t n);
+  void HandleSetOptions(ClientState& c, const uint8_t* p, size_t n);
+  void HandleCreate(ClientState& c, const uint8_t* p, size_t n);
+  void HandleCreateAndSeal(ClientState& c, const uint8_t* p, size_t n);
+  void HandleCreateAndSealBatch(ClientState& c, const uint8_t* p, size_t n);
+  void HandleAbort(ClientState& c, const uint8_t* p, size_t n);
+  void HandleSeal(ClientState& c, const uint8_t* p, size_t n);
+  void HandleGet(ClientState& c, const uint8_t* p, size_t n);
+  void HandleRelease(ClientState& c, const uint8_t* p, size_t n);
+  void HandleDelete(ClientState& c, const uint8_t* p, size_t n);
+  void HandleContains(ClientState& c, const uint8_t* p, size_t n);
+  void HandleList(ClientState& c, const uint8_t* p, size_t n);
+  void HandleEvict(ClientState& c, const uint8_t* p, size_t n);
+  void HandleRefreshLru(ClientState& c, const uint8_t* p, size_t n);
+  void HandleSubscribe(ClientState& c, const uint8_t* p, size_t n, std::vector<int>& fds);
+  void HandleGetDebugString(ClientState& c, const uint8_t* p, size_t n);
+
+  // object_lifecycle.cc
+  fb::PlasmaError CreateObject(ClientState& c, const ObjectId& id, uint64_t data_size,
+                               uint64_t metadata_size, bool evict_if_full, int device_num,
+                               ObjectEntry** out);
+  std::optional<uint64_t> AllocateWithEviction(ClientState& c, uint64_t size, bool evict_if_full);
+  void EvictObjects(const std::vector<ObjectEntry*>& victims);
+  // Seals, notifies subscribers (one frame for all) and wakes Gets waiting for them.
+  void SealObjects(const std::vector<ObjectEntry*>& entries, const std::vector<std::string>& digests);
+  void AbortObject(ObjectEntry* entry);  // frees an unsealed object, no notification
+  // Deletes a sealed, unreferenced object and notifies subscribers.
+  void DeleteObject(ObjectEntry* entry);
+  void EraseObject(ObjectEntry* entry);  // frees memory, drops the entry (no notification)
+  void AddReference(ClientState& c, ObjectEntry* entry);
+  void DropReference(ClientState& c, ObjectEntry* entry);
+
+  // get_requests.cc
+  void RegisterGet(std::unique_ptr<PendingGet> get);
+  void OnObjectSealed(ObjectEntry* entry);
+  void CompleteGet(PendingGet* get);  // replies and forgets the request
+  void ForgetGet(PendingGet* get);    // unlinks from waiters, timers and its client
+  void SendGetReply(ClientState& c, const std::vector<ObjectId>& ids,
+                    const std::unordered_set<ObjectEntry*>& found);
+
+  // notifications / output
+  void Reply(ClientState& c, fb::MessageType type, const flatbuffers::FlatBufferBuilder& b);
+  void PassSegmentFd(ClientState& c, int segment_fd);  // queued only if not yet sent
+  void Broadcast(const std::vector<uint8_t>& frame);
+  void Notify(ClientState& c, std::vector<uint8_t> frame);
+  void MarkDirty(ClientState& c) { dirty_.insert(c.id); }
+  // Marks the connection for closing, logging why (one line).
+  void Drop(ClientState& c, const std::string& why);
+  void LogLine(const ClientState& c, const std::string& text) const;
+
+  int64_t capacity_;
+  SharedSegment* segment_;
+  RegionAllocator allocator_;
+  EvictionPolicy policy_;
+  ObjectTable objects_;
+  int64_t allocated_bytes_ = 0;  // sum of object sizes (the debug string's "allocated bytes")
+  ConnectionId next_id_ = 1;
+  std::unordered_map<ConnectionId, std::unique_ptr<ClientState>> clients_;
+  std::unordered_map<ObjectId, std::vector<PendingGet*>, ObjectIdHash> waiting_for_id_;
+  std::multiset<std::pair<Clock::time_point, PendingGet*>> timers_;
+  std::unordered_set<ConnectionId> dirty_;
+  std::vector<int> retired_fds_;
+  std::unordered_map<PendingGet*, std::unique_ptr<PendingGet>> gets_;
+};
+
+}  // namespace plasmasharp::store

@@ -1,0 +1,121 @@
+// The plasma-store command line: usage errors exit 2, the socket is created 0600 (or
+// --socket-mode), a live socket of another store is never replaced, a stale one is, and
+// SIGTERM stops the store and removes its socket file.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include "socket_io.h"
+#include "store_client.h"
+
+namespace plasmasharp::testing {
+namespace {
+
+// Runs plasma-store with `args` (stdout/stderr to /dev/null) and returns its exit code.
+int RunStore(const std::vector<std::string>& args) {
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    std::vector<std::string> all = {StoreExecutable()};
+    all.insert(all.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (auto& a : all) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    FILE* null = std::fopen("/dev/null", "w");
+    if (null) {
+      ::dup2(fileno(null), 1);
+      ::dup2(fileno(null), 2);
+    }
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+TEST(CliTest, BadOrMissingFlagsExitTwo) {
+  TempDir dir;
+  std::string sock = dir.path() + "/s.sock";
+  EXPECT_EQ(RunStore({}), 2);
+  EXPECT_EQ(RunStore({"-s", sock}), 2);                  // no -m
+  EXPECT_EQ(RunStore({"-m", "1000000"}), 2);             // no -s
+  EXPECT_EQ(RunStore({"-m", "lots", "-s", sock}), 2);    // not a number
+  EXPECT_EQ(RunStore({"-m", "-5", "-s", sock}), 2);      // negative
+  EXPECT_EQ(RunStore({"-m", "0", "-s", sock}), 2);
+  EXPECT_EQ(RunStore({"-m", "1000000", "-s", sock, "-x"}), 2);  // unknown flag
+  EXPECT_EQ(RunStore({"-m", "1000000", "-s", sock, "-d"}), 2);  // missing value
+  EXPECT_EQ(RunStore({"-m", "1000000", "-s", sock, "--socket-mode", "999"}), 2);
+  EXPECT_EQ(RunStore({"-m", "1000000", "-s", sock, "extra"}), 2);
+  EXPECT_EQ(RunStore({"--help"}), 0);
+  EXPECT_NE(RunStore({"-m", "1000000", "-s", sock, "-d", dir.path() + "/missing-dir"}), 0);
+}
+
+TEST(CliTest, SocketIsCreatedWithMode0600ByDefault) {
+  StoreProcess store(1000000);
+  struct stat st {};
+  ASSERT_EQ(::stat(store.socket_path().c_str(), &st), 0);
+  EXPECT_TRUE(S_ISSOCK(st.st_mode));
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+}
+
+TEST(CliTest, SocketModeFlagIsHonoured) {
+  StoreProcess store(1000000, {"--socket-mode", "0660"});
+  struct stat st {};
+  ASSERT_EQ(::stat(store.socket_path().c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0660u);
+}
+
+TEST(CliTest, RefusesToReplaceALiveStoreAndReplacesAStaleSocket) {
+  StoreProcess store(1000000);
+  EXPECT_EQ(RunStore({"-m", "1000000", "-s", store.socket_path()}), 1);
+  StoreClient c(store.socket_path());  // the first store still owns the path
+  EXPECT_EQ(c.Connect(), 1000000);
+
+  TempDir dir;
+  std::string stale = dir.path() + "/stale.sock";
+  int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::strcpy(addr.sun_path, stale.c_str());
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  ::close(fd);  // socket file left behind, nobody listening
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    std::string exe = StoreExecutable();
+    ::execl(exe.c_str(), exe.c_str(), "-m", "1000000", "-s", stale.c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  bool served = false;
+  for (int i = 0; i < 500 && !served; ++i) {
+    int probe = protocol::ConnectUnix(stale);
+    if (probe >= 0) {
+      served = true;
+      ::close(probe);
+    } else {
+      ::usleep(10000);
+    }
+  }
+  EXPECT_TRUE(served);
+  ::kill(pid, SIGTERM);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+}
+
+TEST(CliTest, SigtermStopsCleanlyAndRemovesTheSocket) {
+  StoreProcess store(1000000);
+  std::string path = store.socket_path();
+  int status = store.Stop();
+  EXPECT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  struct stat st {};
+  EXPECT_NE(::stat(path.c_str(), &st), 0);
+}
+
+}  // namespace
+}  // namespace plasmasharp::testing

@@ -1,0 +1,178 @@
+// The request core without sockets: feed framed requests for fake connections, read what the
+// core queued in their outboxes. This is also the entry point the fuzzers use.
+#include <gtest/gtest.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "connection_input.h"
+#include "store_core.h"
+
+namespace plasmasharp::store {
+namespace {
+
+class CoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string error;
+    segment = SharedSegment::Create("/dev/shm", 1 << 20, false, &error);
+    ASSERT_TRUE(segment) << error;
+    core = std::make_unique<StoreCore>(1 << 20, segment.get());
+  }
+  // Hands a finished builder to the core as a request of `type`.
+  void Send(ConnectionId c, fb::MessageType type, const flatbuffers::FlatBufferBuilder& b,
+            std::vector<int> fds = {}) {
+    core->HandleMessage(c, static_cast<int64_t>(type), b.GetBufferPointer(), b.GetSize(), std::move(fds));
+  }
+  // Pops the next framed reply of connection c; returns its type and payload.
+  std::pair<int64_t, std::vector<uint8_t>> Next(ConnectionId c) {
+    Outbox& out = core->client(c)->out;
+    EXPECT_FALSE(out.empty());
+    if (out.empty()) return {-1, {}};
+    std::vector<uint8_t> bytes = out.front().bytes;
+    out.PopFront();
+    protocol::Header h = protocol::DecodeHeader(bytes.data());
+    return {h.type, std::vector<uint8_t>(bytes.begin() + 24, bytes.end())};
+  }
+  std::unique_ptr<SharedSegment> segment;
+  std::unique_ptr<StoreCore> core;
+};
+
+std::string Id(const char* s) {
+  std::string id(s);
+  id.resize(20, '.');
+  return id;
+}
+
+TEST_F(CoreTest, CreateSealGetRelease) {
+  ConnectionId a = core->AddConnection();
+  ConnectionId b = core->AddConnection();
+  flatbuffers::FlatBufferBuilder create;
+  create.Finish(fb::CreatePlasmaCreateRequest(create, create.CreateString(Id("core-1")), true, 100, 0));
+  Send(a, fb::MessageType::PlasmaCreateRequest, create);
+  auto [type, payload] = Next(a);
+  EXPECT_EQ(type, static_cast<int64_t>(fb::MessageType::PlasmaCreateReply));
+  auto* reply = flatbuffers::GetRoot<fb::PlasmaCreateReply>(payload.data());
+  EXPECT_EQ(reply->error(), fb::PlasmaError::OK);
+  EXPECT_EQ(reply->plasma_object()->data_offset(), 64u);
+  // The segment fd follows as an fd chunk.
+  ASSERT_FALSE(core->client(a)->out.empty());
+  EXPECT_EQ(core->client(a)->out.front().fd, segment->fd());
+  core->client(a)->out.PopFront();
+
+  flatbuffers::FlatBufferBuilder get;
+  get.Finish(fb::CreatePlasmaGetRequest(get, get.CreateVectorOfStrings({Id("core-1")}), -1));
+  Send(b, fb::MessageType::PlasmaGetRequest, get);
+  EXPECT_TRUE(core->client(b)->out.empty());  // waits for the seal
+
+  flatbuffers::FlatBufferBuilder seal;
+  seal.Finish(fb::CreatePlasmaSealRequest(seal, seal.CreateString(Id("core-1")), seal.CreateString("12345678")));
+  Send(a, fb::MessageType::PlasmaSealRequest, seal);
+  Next(a);
+  auto [gtype, gpayload] = Next(b);
+  EXPECT_EQ(gtype, static_cast<int64_t>(fb::MessageType::PlasmaGetReply));
+  auto* g = flatbuffers::GetRoot<fb::PlasmaGetReply>(gpayload.data());
+  EXPECT_EQ(g->plasma_objects()->Get(0)->data_size(), 100u);
+  EXPECT_EQ(core->objects().Find(*ObjectId::FromWire(g->object_ids()->Get(0)))->ref_count, 2);
+  core->RemoveConnection(b);
+  core->RemoveConnection(a);
+  EXPECT_EQ(core->objects().size(), 1u);  // sealed objects outlive their creator
+  core->objects().ForEach([](const ObjectEntry* e) { EXPECT_EQ(e->ref_count, 0); });
+}
+
+TEST_F(CoreTest, BadInputMarksOnlyThatConnection) {
+  ConnectionId bad = core->AddConnection();
+  ConnectionId good = core->AddConnection();
+  uint8_t junk[16] = {0xff, 0xff, 0xff, 0x7f};
+  core->HandleMessage(bad, 15, junk, sizeof(junk), {});
+  EXPECT_TRUE(core->ShouldClose(bad));
+  EXPECT_FALSE(core->ShouldClose(good));
+  core->HandleMessage(good, 99, nullptr, 0, {});
+  EXPECT_TRUE(core->ShouldClose(good));
+  int sv[2];
+  ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+  ConnectionId third = core->AddConnection();
+  // An fd that arrives with a message that takes none is closed by the core.
+  flatbuffers::FlatBufferBuilder list;
+  list.Finish(fb::CreatePlasmaListRequest(list));
+  Send(third, fb::MessageType::PlasmaListRequest, list, {sv[1]});
+  EXPECT_FALSE(core->ShouldClose(third));
+  char byte = 0;
+  EXPECT_EQ(::send(sv[0], &byte, 1, MSG_NOSIGNAL | MSG_DONTWAIT), -1);  // peer closed
+  ::close(sv[0]);
+}
+
+TEST_F(CoreTest, GetTimeoutIsDrivenByProcessTimers) {
+  ConnectionId c = core->AddConnection();
+  flatbuffers::FlatBufferBuilder get;
+  get.Finish(fb::CreatePlasmaGetRequest(get, get.CreateVectorOfStrings({Id("none")}), 1000));
+  Send(c, fb::MessageType::PlasmaGetRequest, get);
+  ASSERT_TRUE(core->NextDeadline().has_value());
+  core->ProcessTimers(*core->NextDeadline() - std::chrono::milliseconds(1));
+  EXPECT_TRUE(core->client(c)->out.empty());
+  core->ProcessTimers(*core->NextDeadline());
+  auto [type, payload] = Next(c);
+  EXPECT_EQ(type, static_cast<int64_t>(fb::MessageType::PlasmaGetReply));
+  EXPECT_FALSE(core->NextDeadline().has_value());
+}
+
+TEST_F(CoreTest, ManyObjects) {
+  ConnectionId c = core->AddConnection();
+  for (int i = 0; i < 5000; ++i) {
+    flatbuffers::FlatBufferBuilder b;
+    std::string id = "many-" + std::to_string(i);
+    id.resize(20, '.');
+    b.Finish(fb::CreatePlasmaCreateAndSealRequest(b, b.CreateString(id), true, b.CreateString("x"),
+                                                  b.CreateString(""), b.CreateString("12345678")));
+    Send(c, fb::MessageType::PlasmaCreateAndSealRequest, b);
+    Next(c);
+  }
+  EXPECT_EQ(core->objects().size(), 5000u);
+}
+
+TEST_F(CoreTest, ConnectionInputFramesBytesInAnySplitAndAttachesTheSubscribeFd) {
+  ConnectionId c = core->AddConnection();
+  ConnectionInput input;
+  std::vector<uint8_t> stream;
+  auto append_message = [&](fb::MessageType type, const flatbuffers::FlatBufferBuilder& b) {
+    uint8_t header[24];
+    protocol::EncodeHeader(protocol::Header{0, static_cast<int64_t>(type), static_cast<int64_t>(b.GetSize())}, header);
+    stream.insert(stream.end(), header, header + 24);
+    stream.insert(stream.end(), b.GetBufferPointer(), b.GetBufferPointer() + b.GetSize());
+  };
+  flatbuffers::FlatBufferBuilder connect, subscribe, list;
+  connect.Finish(fb::CreatePlasmaConnectRequest(connect));
+  subscribe.Finish(fb::CreatePlasmaSubscribeRequest(subscribe));
+  list.Finish(fb::CreatePlasmaListRequest(list));
+  append_message(fb::MessageType::PlasmaConnectRequest, connect);
+  append_message(fb::MessageType::PlasmaSubscribeRequest, subscribe);
+  size_t carrier_at = stream.size();
+  stream.push_back(0);  // the fd-carrying byte
+  append_message(fb::MessageType::PlasmaListRequest, list);
+  int sv[2];
+  ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+  // One byte at a time; the fd arrives with the carrier byte.
+  for (size_t i = 0; i < stream.size(); ++i) {
+    std::vector<int> fds;
+    if (i == carrier_at) fds.push_back(sv[1]);
+    input.Append(&stream[i], 1, std::move(fds));
+    ASSERT_TRUE(input.Deliver(*core, c));
+  }
+  EXPECT_EQ(input.buffered_bytes(), 0u);
+  EXPECT_EQ(core->client(c)->notify_fd, sv[1]);
+  EXPECT_EQ(Next(c).first, static_cast<int64_t>(fb::MessageType::PlasmaConnectReply));
+  EXPECT_EQ(Next(c).first, static_cast<int64_t>(fb::MessageType::PlasmaListReply));
+  ::close(sv[0]);
+}
+
+TEST_F(CoreTest, ConnectionInputRejectsBadHeadersBeforeBuffering) {
+  ConnectionId c = core->AddConnection();
+  ConnectionInput input;
+  uint8_t header[24];
+  protocol::EncodeHeader(protocol::Header{0, 3, int64_t{1} << 50}, header);
+  input.Append(header, sizeof(header), {});
+  EXPECT_FALSE(input.Deliver(*core, c));
+  EXPECT_TRUE(core->ShouldClose(c));
+}
+
+}  // namespace
+}  // namespace plasmasharp::store
