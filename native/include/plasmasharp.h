@@ -10,7 +10,9 @@
  *   - Object ids are 20 raw bytes (PS_OBJECT_ID_SIZE); arrays of ids are n*20 contiguous bytes.
  *   - Pointers handed out by a ps_object stay valid until that ps_object is released, even
  *     after the client disconnected or was freed: the mapping is reference-counted.
- * Thread safety: a ps_client may be used from many threads at once. A ps_object, a
+ * Thread safety: a ps_client may be used from many threads at once; its requests are
+ * serialized, so a ps_client_get waiting on the store holds up the other calls on that client
+ * (as in libplasma; ps_client_disconnect does not wait and wakes it). A ps_object, a
  * ps_subscription and a ps_error must each be released/freed exactly once.
  */
 #ifndef PLASMASHARP_H
@@ -151,6 +153,12 @@ PS_API ps_code ps_client_debug_string(ps_client* client, char** out, ps_error** 
 PS_API ps_code ps_object_get_view(const ps_object* object, ps_object_view* out, ps_error** error);
 /* Computes the digest and seals. The reference stays held: release it afterwards. */
 PS_API ps_code ps_object_seal(ps_object* object, ps_error** error);
+/* Copies `size` bytes (must equal the object's data_size) from `source` into the unsealed
+ * object, computing the digest in the same pass (several threads for large objects), then
+ * seals - as writing through ps_object_view.data + ps_object_seal, one pass over the bytes
+ * fewer. The reference stays held: release it afterwards. */
+PS_API ps_code ps_object_write_and_seal(ps_object* object, const uint8_t* source, int64_t size,
+                                        ps_error** error);
 /* Aborts an unsealed object this client created; fails with PS_OBJECT_IN_USE while another
  * local reference to it exists. The handle must still be released. */
 PS_API ps_code ps_object_abort(ps_object* object, ps_error** error);

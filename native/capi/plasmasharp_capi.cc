@@ -1,0 +1,507 @@
+// The C ABI (native/include/plasmasharp.h) over plasmasharp::client. Every entry point catches
+// everything: no C++ exception crosses into C, C#, Python or Node (catch-all -> PS_INTERNAL).
+#include "plasmasharp.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <exception>
+#include <memory>
+#include <new>
+#include <string>
+#include <vector>
+
+#include "plasma_client.h"
+
+#if PLASMASHARP_HAVE_STORE
+#include "store_runner.h"
+#endif
+
+using plasmasharp::client::Code;
+using plasmasharp::client::ObjectId;
+using plasmasharp::client::ObjectInfo;
+using plasmasharp::client::ObjectRef;
+using plasmasharp::client::PlasmaClient;
+using plasmasharp::client::Status;
+using plasmasharp::client::Subscription;
+
+struct ps_error {
+  ps_code code;
+  std::string message;
+};
+
+struct ps_client {
+  std::shared_ptr<PlasmaClient> client;
+};
+
+struct ps_object {
+  std::unique_ptr<ObjectRef> ref;
+};
+
+struct ps_subscription {
+  std::unique_ptr<Subscription> subscription;
+};
+
+struct ps_object_list {
+  std::vector<ObjectInfo> objects;
+};
+
+struct ps_store {
+#if PLASMASHARP_HAVE_STORE
+  std::unique_ptr<plasmasharp::store::StoreRunner> runner;
+#endif
+};
+
+namespace {
+
+ps_code Fail(ps_error** error, ps_code code, const std::string& message) {
+  if (error != nullptr) {
+    // If even this allocation fails the caller still gets the code.
+    *error = new (std::nothrow) ps_error{code, message};
+  }
+  return code;
+}
+
+ps_code Report(const Status& status, ps_error** error) {
+  if (status.ok()) return PS_OK;
+  return Fail(error, static_cast<ps_code>(status.code()), status.message());
+}
+
+// Runs `body` (returning ps_code) and turns any escaping exception into PS_INTERNAL.
+template <typename Body>
+ps_code Guard(ps_error** error, Body&& body) {
+  try {
+    return body();
+  } catch (const std::bad_alloc&) {
+    return Fail(error, PS_INTERNAL, "out of memory in the native library");
+  } catch (const std::exception& e) {
+    return Fail(error, PS_INTERNAL, std::string("internal error: ") + e.what());
+  } catch (...) {
+    return Fail(error, PS_INTERNAL, "internal error: unknown exception");
+  }
+}
+
+ps_code NullArgument(ps_error** error, const char* what) {
+  return Fail(error, PS_INVALID_ARGUMENT, std::string(what) + " is NULL");
+}
+
+ObjectId IdAt(const uint8_t* ids, int64_t index) {
+  return ObjectId(reinterpret_cast<const char*>(ids) + index * PS_OBJECT_ID_SIZE,
+                  PS_OBJECT_ID_SIZE);
+}
+
+ps_code Ids(const uint8_t* ids, int64_t count, std::vector<ObjectId>* out, ps_error** error) {
+  if (count < 0) return Fail(error, PS_INVALID_ARGUMENT, "count is negative");
+  if (count > 0 && ids == nullptr) return NullArgument(error, "object_ids");
+  out->reserve(static_cast<size_t>(count));
+  for (int64_t i = 0; i < count; ++i) out->push_back(IdAt(ids, i));
+  return PS_OK;
+}
+
+void FillInfo(const ObjectInfo& info, ps_object_info* out) {
+  std::memset(out, 0, sizeof(*out));
+  std::memcpy(out->object_id, info.object_id.data(),
+              std::min<size_t>(info.object_id.size(), PS_OBJECT_ID_SIZE));
+  std::memcpy(out->digest, info.digest.data(), PS_DIGEST_SIZE);
+  out->data_size = info.data_size;
+  out->metadata_size = info.metadata_size;
+  out->create_time = info.create_time;
+  out->construct_duration = info.construct_duration;
+  out->ref_count = info.ref_count;
+  out->is_sealed = info.is_sealed ? 1 : 0;
+  out->is_deletion = info.is_deletion ? 1 : 0;
+}
+
+char* CopyString(const std::string& s) {
+  char* p = static_cast<char*>(std::malloc(s.size() + 1));
+  if (p == nullptr) throw std::bad_alloc();
+  std::memcpy(p, s.data(), s.size());
+  p[s.size()] = '\0';
+  return p;
+}
+
+}  // namespace
+
+extern "C" {
+
+// ---------------------------------------------------------------- errors and library
+
+ps_code ps_error_code(const ps_error* error) { return error ? error->code : PS_OK; }
+
+const char* ps_error_message(const ps_error* error) { return error ? error->message.c_str() : ""; }
+
+void ps_error_free(ps_error* error) { delete error; }
+
+const char* ps_version(void) { return "0.1.0"; }
+
+void ps_string_free(char* s) { std::free(s); }
+
+// ---------------------------------------------------------------- client
+
+ps_code ps_client_connect(const char* socket_path, int32_t num_retries, int64_t retry_delay_ms,
+                          ps_client** out, ps_error** error) {
+  return Guard(error, [&]() -> ps_code {
+    if (socket_path == nullptr) return NullArgument(error, "socket_path");
+    if (out == nullptr) return NullArgument(error, "out");
+    *out = nullptr;
+    std::shared_ptr<PlasmaClient> client;
+    Status st = PlasmaClient::Connect(socket_path, num_retries, retry_delay_ms, &client);
+    if (!st.ok()) return Report(st, error);
+    *out = new ps_client{std::move(client)};
+    return PS_OK;
+  });
+}
+
+void ps_client_free(ps_client* client) {
+  if (client == nullptr) return;
+  try {
+    client->client->Disconnect();
+  } catch (...) {
+  }
+  delete client;
+}
+
+ps_code ps_client_disconnect(ps_client* client, ps_error** error) {
+  return Guard(error, [&]() -> ps_code {
+    if (client == nullptr) return NullArgument(error, "client");
+    return Report(client->client->Disconnect(), error);
+  });
+}
+
+ps_code ps_client_store_capacity(ps_client* client, int64_t* out, ps_error** error) {
+  return Guard(error, [&]() -> ps_code {
+    if (client == nullptr) return NullArgument(error, "client");
+    if (out == nullptr) return NullArgument(error, "out");
+    *out = client->client->store_capacity();
+    return PS_OK;
+  });
+}
+
+ps_code ps_client_set_options(ps_client* client, const char* client_name,
+                              int64_t output_memory_quota, ps_error** error) {
+  return Guard(error, [&]() -> ps_code {
+    if (client == nullptr) return NullArgument(error, "client");
+    if (client_name == nullptr) return NullArgument(error, "client_name");
+    return Report(client->client->SetClientOptions(client_name, output_memory_quota), error);
+  });
+}
+
+ps_code ps_client_create(ps_client* client, const uint8_t* object_id, int64_t data_size,
+                         const uint8_t* metadata, int64_t metadata_size, uint8_t evict_if_full,
+                         ps_object** out, ps_error** error) {
+  return Guard(error, [&]() -> ps_code {
+    if (client == nullptr) return NullArgument(error, "client");
+    if (object_id == nullptr) return NullArgument(error, "object_id");
+    if (out == nullptr) return NullArgument(error, "out");
+    *out = nullptr;
+    auto handle = std::make_unique<ps_object>();
+    Status st = client->client->Create(IdAt(object_id, 0), data_size, metadata, metadata_size,
+                                       evict_if_full != 0, &handle->ref);
+    if (!st.ok()) return Report(st, error);
+    *out = handle.release();
+    return PS_OK;
+  });
+}
+
+ps_code ps_client_create_and_seal(ps_client* client, const uint8_t* object_id, const uint8_t* data,
+                                  int64_t data_size, const uint8_t* metadata,
+                                  int64_t metadata_size, uint8_t evict_if_full, ps_error** error) {
+  return Guard(error, [&]() -> ps_code {
+    if (client == nullptr) return NullArgument(error, "client");
+    if (object_id == nullptr) return NullArgument(error, "object_id");
+    return Report(client->client->CreateAndSeal(IdAt(object_id, 0), data, data_size, metadata,
+                                                metadata_size, evict_if_full != 0),
+                  error);
+  });
+}
+
+ps_code ps_client_create_and_seal_batch(ps_client* client, const uint8_t* object_ids,
+                                        int64_t count, const uint8_t* const* datas,
+                                        const int64_t* data_sizes,
+                                        const uint8_t* const* metadatas,
+                                        const int64_t* metadata_sizes, uint8_t evict_if_full,
+                                        ps_error** error) {
+  return Guard(error, [&]() -> ps_code {
+    if (client == nullptr) return NullArgument(error, "client");
+    std::vector<ObjectId> ids;
+    ps_code code = Ids(object_ids, count, &ids, error);
+    if (code != PS_OK) return code;
+    std::vector<PlasmaClient::BatchItem> items(ids.size());
+    for (size_t i = 0; i < ids.size(); ++i) {
+      items[i].id = ids[i];
+      items[i].data = datas ? datas[i] : nullptr;
+      items[i].data_size = data_sizes ? data_sizes[i] : 0;
+      items[i].metadata = metadatas ? metadatas[i] : nullptr;
+      items[i].metadata_size = metadata_sizes ? metadata_sizes[i] : 0;
+    }
+    return Report(client->client->CreateAndSealBatch(items, evict_if_full != 0), error);
+  });
+}
+
+ps_code ps_client_get(ps_client* client, const uint8_t* object_ids, int64_t count,
+                      int64_t timeout_ms, ps_object** out, ps_error** error) {
+  return Guard(error, [&]() -> ps_code {
+    if (client == nullptr) return NullArgument(error, "client");
+    if (count > 0 && out == nullptr) return NullArgument(error, "out");
+    std::vector<ObjectId> ids;
+    ps_code code = Ids(object_ids, count, &ids, error);
+    if (code != PS_OK) return code;
+    for (int64_t i = 0; i < count; ++i) out[i] = nullptr;
+    // Handles are allocated before the request so that nothing can fail after references
+    // were taken.
+    std::vector<std::unique_ptr<ps_object>> handles(ids.size());
+    for (auto& h : handles) h = std::make_unique<ps_object>();
+    std::vector<std::unique_ptr<ObjectRef>> refs;
+    Status st = client->client->Get(ids, timeout_ms, &refs);
+    if (!st.ok()) return Report(st, error);
+    for (size_t i = 0; i < refs.size(); ++i) {
+      if (!refs[i]) continue;
+      handles[i]->ref = std::move(refs[i]);
+      out[i] = handles[i].release();
+    }
+    return PS_OK;
+  });
+}
+
+ps_code ps_client_contains(ps_client* client, const uint8_t* object_id, uint8_t* out,
+                           ps_error** error) {
+  return Guard(error, [&]() -> ps_code {
+    if (client == nullptr) return NullArgument(error, "client");
+    if (object_id == nullptr) return NullArgument(error, "object_id");
+    if (out == nullptr) return NullArgument(error, "out");
+    bool has = false;
+    Status st = client->client->Contains(IdAt(object_id, 0), &has);
+    if (!st.ok()) return Report(st, error);
+    *out = has ? 1 : 0;
+    return PS_OK;
+  });
+}
+
+ps_code ps_client_delete(ps_client* client, const uint8_t* object_ids, int64_t count,
+                         ps_code* results, ps_error** error) {
+  return Guard(error, [&]() -> ps_code {
+    if (client == nullptr) return NullArgument(error, "client");
+    std::vector<ObjectId> ids;
+    ps_code code = Ids(object_ids, count, &ids, error);
+    if (code != PS_OK) return code;
+    std::vector<Code> codes;
+    Status st = client->client->Delete(ids, &codes);
+    if (!st.ok()) return Report(st, error);
+    if (results != nullptr) {
+      for (size_t i = 0; i < codes.size(); ++i) results[i] = static_cast<ps_code>(codes[i]);
+    }
+    return PS_OK;
+  });
+}
+
+ps_code ps_client_evict(ps_client* client, int64_t num_bytes, int64_t* freed, ps_error** error) {
+  return Guard(error, [&]() -> ps_code {
+    if (client == nullptr) return NullArgument(error, "client");
+    int64_t n = 0;
+    Status st = client->client->Evict(num_bytes, &n);
+    if (!st.ok()) return Report(st, error);
+    if (freed != nullptr) *freed = n;
+    return PS_OK;
+  });
+}
+
+ps_code ps_client_refresh(ps_client* client, const uint8_t* object_ids, int64_t count,
+                          ps_error** error) {
+  return Guard(error, [&]() -> ps_code {
+    if (client == nullptr) return NullArgument(error, "client");
+    std::vector<ObjectId> ids;
+    ps_code code = Ids(object_ids, count, &ids, error);
+    if (code != PS_OK) return code;
+    return Report(client->client->Refresh(ids), error);
+  });
+}
+
+ps_code ps_client_hash(ps_client* client, const uint8_t* object_id, uint8_t* digest_out,
+                       ps_error** error) {
+  return Guard(error, [&]() -> ps_code {
+    if (client == nullptr) return NullArgument(error, "client");
+    if (object_id == nullptr) return NullArgument(error, "object_id");
+    if (digest_out == nullptr) return NullArgument(error, "digest_out");
+    std::array<uint8_t, PS_DIGEST_SIZE> digest{};
+    Status st = client->client->Hash(IdAt(object_id, 0), &digest);
+    if (!st.ok()) return Report(st, error);
+    std::memcpy(digest_out, digest.data(), PS_DIGEST_SIZE);
+    return PS_OK;
+  });
+}
+
+ps_code ps_client_list(ps_client* client, ps_object_list** out, ps_error** error) {
+  return Guard(error, [&]() -> ps_code {
+    if (client == nullptr) return NullArgument(error, "client");
+    if (out == nullptr) return NullArgument(error, "out");
+    *out = nullptr;
+    auto list = std::make_unique<ps_object_list>();
+    Status st = client->client->List(&list->objects);
+    if (!st.ok()) return Report(st, error);
+    *out = list.release();
+    return PS_OK;
+  });
+}
+
+int64_t ps_object_list_count(const ps_object_list* list) {
+  return list ? static_cast<int64_t>(list->objects.size()) : 0;
+}
+
+ps_code ps_object_list_get(const ps_object_list* list, int64_t index, ps_object_info* out,
+                           ps_error** error) {
+  return Guard(error, [&]() -> ps_code {
+    if (list == nullptr) return NullArgument(error, "list");
+    if (out == nullptr) return NullArgument(error, "out");
+    if (index < 0 || index >= static_cast<int64_t>(list->objects.size())) {
+      return Fail(error, PS_INVALID_ARGUMENT, "index " + std::to_string(index) + " out of range");
+    }
+    FillInfo(list->objects[static_cast<size_t>(index)], out);
+    return PS_OK;
+  });
+}
+
+void ps_object_list_free(ps_object_list* list) { delete list; }
+
+ps_code ps_client_debug_string(ps_client* client, char** out, ps_error** error) {
+  return Guard(error, [&]() -> ps_code {
+    if (client == nullptr) return NullArgument(error, "client");
+    if (out == nullptr) return NullArgument(error, "out");
+    *out = nullptr;
+    std::string s;
+    Status st = client->client->DebugString(&s);
+    if (!st.ok()) return Report(st, error);
+    *out = CopyString(s);
+    return PS_OK;
+  });
+}
+
+// ---------------------------------------------------------------- objects
+
+ps_code ps_object_get_view(const ps_object* object, ps_object_view* out, ps_error** error) {
+  return Guard(error, [&]() -> ps_code {
+    if (object == nullptr) return NullArgument(error, "object");
+    if (out == nullptr) return NullArgument(error, "out");
+    if (object->ref->released()) {
+      return Fail(error, PS_INVALID_ARGUMENT, "the object was aborted");
+    }
+    std::memset(out, 0, sizeof(*out));
+    const ObjectRef& r = *object->ref;
+    out->data = r.data();
+    out->data_size = r.data_size();
+    out->metadata = r.metadata();
+    out->metadata_size = r.metadata_size();
+    out->segment_base = r.segment_base();
+    out->segment_size = r.segment_size();
+    std::memcpy(out->object_id, r.id().data(), PS_OBJECT_ID_SIZE);
+    out->is_sealed = r.sealed() ? 1 : 0;
+    return PS_OK;
+  });
+}
+
+ps_code ps_object_seal(ps_object* object, ps_error** error) {
+  return Guard(error, [&]() -> ps_code {
+    if (object == nullptr) return NullArgument(error, "object");
+    return Report(object->ref->Seal(), error);
+  });
+}
+
+ps_code ps_object_write_and_seal(ps_object* object, const uint8_t* source, int64_t size,
+                                 ps_error** error) {
+  return Guard(error, [&]() -> ps_code {
+    if (object == nullptr) return NullArgument(error, "object");
+    return Report(object->ref->WriteAndSeal(source, size), error);
+  });
+}
+
+ps_code ps_object_abort(ps_object* object, ps_error** error) {
+  return Guard(error, [&]() -> ps_code {
+    if (object == nullptr) return NullArgument(error, "object");
+    return Report(object->ref->Abort(), error);
+  });
+}
+
+ps_code ps_object_release(ps_object* object, ps_error** error) {
+  return Guard(error, [&]() -> ps_code {
+    if (object == nullptr) return NullArgument(error, "object");
+    Status st = object->ref->Release();
+    delete object;  // the handle goes whatever the outcome
+    return Report(st, error);
+  });
+}
+
+// ---------------------------------------------------------------- notifications
+
+ps_code ps_client_subscribe(ps_client* client, ps_subscription** out, ps_error** error) {
+  return Guard(error, [&]() -> ps_code {
+    if (client == nullptr) return NullArgument(error, "client");
+    if (out == nullptr) return NullArgument(error, "out");
+    *out = nullptr;
+    auto handle = std::make_unique<ps_subscription>();
+    Status st = client->client->Subscribe(&handle->subscription);
+    if (!st.ok()) return Report(st, error);
+    *out = handle.release();
+    return PS_OK;
+  });
+}
+
+ps_code ps_subscription_next(ps_subscription* subscription, int64_t timeout_ms,
+                             ps_object_info* out, ps_error** error) {
+  return Guard(error, [&]() -> ps_code {
+    if (subscription == nullptr) return NullArgument(error, "subscription");
+    if (out == nullptr) return NullArgument(error, "out");
+    ObjectInfo info;
+    Status st = subscription->subscription->Next(timeout_ms, &info);
+    if (!st.ok()) return Report(st, error);
+    FillInfo(info, out);
+    return PS_OK;
+  });
+}
+
+int32_t ps_subscription_fd(const ps_subscription* subscription) {
+  return subscription ? subscription->subscription->fd() : -1;
+}
+
+void ps_subscription_free(ps_subscription* subscription) { delete subscription; }
+
+// ---------------------------------------------------------------- in-process store
+
+ps_code ps_store_start(const char* socket_path, int64_t capacity, const char* directory,
+                       ps_store** out, ps_error** error) {
+  return Guard(error, [&]() -> ps_code {
+    if (socket_path == nullptr) return NullArgument(error, "socket_path");
+    if (out == nullptr) return NullArgument(error, "out");
+    *out = nullptr;
+    if (capacity <= 0) return Fail(error, PS_INVALID_ARGUMENT, "capacity must be positive");
+#if PLASMASHARP_HAVE_STORE
+    plasmasharp::store::StoreOptions options;
+    options.socket_path = socket_path;
+    options.capacity = capacity;
+    if (directory != nullptr) options.directory = directory;
+    std::string message;
+    auto runner = plasmasharp::store::StoreRunner::Start(options, &message);
+    if (!runner) {
+      return Fail(error, PS_IO_ERROR,
+                  message.empty() ? "the store did not start" : "the store did not start: " + message);
+    }
+    auto store = std::make_unique<ps_store>();
+    store->runner = std::move(runner);
+    *out = store.release();
+    return PS_OK;
+#else
+    (void)directory;
+    return Fail(error, PS_INTERNAL, "this build of the native library has no in-process store");
+#endif
+  });
+}
+
+void ps_store_stop(ps_store* store) {
+  if (store == nullptr) return;
+  try {
+#if PLASMASHARP_HAVE_STORE
+    if (store->runner) store->runner->Stop();
+#endif
+    delete store;
+  } catch (...) {
+  }
+}
+
+}  // extern "C"

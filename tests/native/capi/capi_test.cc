@@ -1,0 +1,351 @@
+// The C ABI end to end, through libplasmasharp_native.so exactly as C#, Python or Node load it:
+// every function, error objects (code + message), handles that outlive their client, an
+// in-process store, and the exported symbol list (= the functions the header declares).
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "plasmasharp.h"
+#include "test_support.h"
+
+namespace plasmasharp::testing {
+namespace {
+
+const uint8_t* U8(const std::string& s) { return reinterpret_cast<const uint8_t*>(s.data()); }
+// String literals get their own overload: a temporary std::string would die before use.
+const uint8_t* U8(const char* s) { return reinterpret_cast<const uint8_t*>(s); }
+
+// Owns a ps_error and frees it.
+struct ErrorHolder {
+  ps_error* error = nullptr;
+  ~ErrorHolder() { ps_error_free(error); }
+  ps_error** out() {
+    ps_error_free(error);
+    error = nullptr;
+    return &error;
+  }
+  std::string message() const { return error ? ps_error_message(error) : "(no error object)"; }
+};
+
+class CapiTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    socket_path_ = dir_.path() + "/capi.sock";
+    ps_code code = ps_store_start(socket_path_.c_str(), 32 << 20, nullptr, &store_, err_.out());
+    ASSERT_EQ(code, PS_OK) << err_.message();
+    ASSERT_NE(store_, nullptr);
+    code = ps_client_connect(socket_path_.c_str(), -1, -1, &client_, err_.out());
+    ASSERT_EQ(code, PS_OK) << err_.message();
+  }
+  void TearDown() override {
+    ps_client_free(client_);
+    ps_store_stop(store_);
+  }
+  // Creates, fills with `fill`, seals and releases `id`.
+  void Put(const std::string& id, int64_t size, uint8_t fill, const std::string& meta = "") {
+    ps_object* obj = nullptr;
+    ASSERT_EQ(ps_client_create(client_, U8(id), size, U8(meta), static_cast<int64_t>(meta.size()), 1,
+                               &obj, err_.out()),
+              PS_OK)
+        << err_.message();
+    ps_object_view view;
+    ASSERT_EQ(ps_object_get_view(obj, &view, err_.out()), PS_OK);
+    std::memset(view.data, fill, static_cast<size_t>(size));
+    ASSERT_EQ(ps_object_seal(obj, err_.out()), PS_OK) << err_.message();
+    ASSERT_EQ(ps_object_release(obj, err_.out()), PS_OK);
+  }
+
+  TempDir dir_;
+  std::string socket_path_;
+  ps_store* store_ = nullptr;
+  ps_client* client_ = nullptr;
+  ErrorHolder err_;
+};
+
+TEST_F(CapiTest, VersionAndCapacity) {
+  EXPECT_STREQ(ps_version(), "0.1.0");
+  int64_t capacity = 0;
+  ASSERT_EQ(ps_client_store_capacity(client_, &capacity, err_.out()), PS_OK);
+  EXPECT_EQ(capacity, 32 << 20);
+}
+
+TEST_F(CapiTest, CreateViewSealGetRelease) {
+  const std::string id = Id("capi-obj"), meta = "mm";
+  ps_object* obj = nullptr;
+  ASSERT_EQ(ps_client_create(client_, U8(id), 1000, U8(meta), 2, 1, &obj, err_.out()), PS_OK);
+  ps_object_view view;
+  ASSERT_EQ(ps_object_get_view(obj, &view, err_.out()), PS_OK);
+  EXPECT_EQ(view.data_size, 1000);
+  EXPECT_EQ(view.metadata_size, 2);
+  EXPECT_EQ(std::memcmp(view.metadata, "mm", 2), 0);
+  EXPECT_EQ(view.is_sealed, 0);
+  EXPECT_EQ(std::memcmp(view.object_id, id.data(), 20), 0);
+  EXPECT_GE(view.data, view.segment_base);
+  EXPECT_LE(view.data + view.data_size, view.segment_base + view.segment_size);
+  std::memset(view.data, 0x5A, 1000);
+  ASSERT_EQ(ps_object_seal(obj, err_.out()), PS_OK);
+  ASSERT_EQ(ps_object_get_view(obj, &view, err_.out()), PS_OK);
+  EXPECT_EQ(view.is_sealed, 1);
+  EXPECT_EQ(ps_object_seal(obj, err_.out()), PS_OBJECT_EXISTS);  // sealed twice
+  ASSERT_EQ(ps_object_release(obj, err_.out()), PS_OK);
+
+  std::string ids = id + Id("capi-missing");
+  ps_object* got[2] = {nullptr, nullptr};
+  ASSERT_EQ(ps_client_get(client_, U8(ids), 2, 0, got, err_.out()), PS_OK);
+  ASSERT_NE(got[0], nullptr);
+  EXPECT_EQ(got[1], nullptr);  // missing: NULL, not an error
+  ASSERT_EQ(ps_object_get_view(got[0], &view, err_.out()), PS_OK);
+  EXPECT_EQ(view.data[999], 0x5A);
+  ASSERT_EQ(ps_object_release(got[0], nullptr), PS_OK);
+}
+
+TEST_F(CapiTest, WriteAndSealCopiesAndSealsWithTheRealDigest) {
+  // 3 MB: the chunked, multi-threaded copy+hash path. Hash afterwards recomputes the digest
+  // from the stored bytes; List shows the digest sent at seal: both must agree.
+  std::string source(3000000, '\0');
+  for (size_t i = 0; i < source.size(); ++i) source[i] = static_cast<char>((i + 7) % 256);
+  ps_object* obj = nullptr;
+  ASSERT_EQ(ps_client_create(client_, U8(Id("ws")), 3000000, nullptr, 0, 1, &obj, err_.out()), PS_OK);
+  EXPECT_EQ(ps_object_write_and_seal(obj, U8(source), 5, err_.out()), PS_INVALID_ARGUMENT);
+  ASSERT_EQ(ps_object_write_and_seal(obj, U8(source), 3000000, err_.out()), PS_OK) << err_.message();
+  ps_object_view view;
+  ASSERT_EQ(ps_object_get_view(obj, &view, err_.out()), PS_OK);
+  EXPECT_EQ(view.is_sealed, 1);
+  EXPECT_EQ(std::memcmp(view.data, source.data(), source.size()), 0);
+  ASSERT_EQ(ps_object_release(obj, err_.out()), PS_OK);
+  uint8_t digest[8];
+  ASSERT_EQ(ps_client_hash(client_, U8(Id("ws")), digest, err_.out()), PS_OK);
+  EXPECT_EQ(ToHex(digest, 8), "31dbb0abf7fc26ea");  // recorded seg-fill-* digest, same bytes
+  ps_object_list* list = nullptr;
+  ASSERT_EQ(ps_client_list(client_, &list, err_.out()), PS_OK);
+  ps_object_info info;
+  ASSERT_EQ(ps_object_list_get(list, 0, &info, err_.out()), PS_OK);
+  EXPECT_EQ(std::memcmp(info.digest, digest, 8), 0);
+  ps_object_list_free(list);
+}
+
+TEST_F(CapiTest, ErrorsCarryCodeAndMessage) {
+  Put(Id("dup"), 10, 1);
+  ps_object* obj = nullptr;
+  EXPECT_EQ(ps_client_create(client_, U8(Id("dup")), 10, nullptr, 0, 1, &obj, err_.out()),
+            PS_OBJECT_EXISTS);
+  ASSERT_NE(err_.error, nullptr);
+  EXPECT_EQ(ps_error_code(err_.error), PS_OBJECT_EXISTS);
+  EXPECT_NE(std::string(ps_error_message(err_.error)).find("exists"), std::string::npos);
+  EXPECT_EQ(obj, nullptr);
+  // NULL arguments: an error value, and the error pointer itself may be NULL.
+  EXPECT_EQ(ps_client_create(client_, nullptr, 10, nullptr, 0, 1, &obj, err_.out()),
+            PS_INVALID_ARGUMENT);
+  EXPECT_EQ(ps_error_code(err_.error), PS_INVALID_ARGUMENT);
+  EXPECT_EQ(ps_client_create(client_, U8(Id("x")), -1, nullptr, 0, 1, &obj, nullptr),
+            PS_INVALID_ARGUMENT);
+  EXPECT_EQ(ps_client_create(client_, U8(Id("big")), int64_t{1} << 40, nullptr, 0, 1, &obj,
+                             err_.out()),
+            PS_OUT_OF_MEMORY);
+  uint8_t digest[8];
+  EXPECT_EQ(ps_client_hash(client_, U8(Id("nope")), digest, err_.out()), PS_OBJECT_NOT_FOUND);
+  EXPECT_EQ(ps_error_code(err_.error), PS_OBJECT_NOT_FOUND);
+  ps_client* nobody = nullptr;
+  EXPECT_EQ(ps_client_connect((dir_.path() + "/none.sock").c_str(), 2, 1, &nobody, err_.out()),
+            PS_TIMEOUT);
+  EXPECT_EQ(nobody, nullptr);
+  EXPECT_FALSE(err_.message().empty());
+}
+
+TEST_F(CapiTest, CreateAndSealBatchContainsHashListDelete) {
+  const std::string data = "hello plasma";
+  ASSERT_EQ(ps_client_create_and_seal(client_, U8(Id("cas")), U8(data), 12, U8("md"), 2, 1,
+                                      err_.out()),
+            PS_OK);
+  std::string ids = Id("b1") + Id("b2");
+  const uint8_t* datas[2] = {U8("one"), nullptr};
+  int64_t sizes[2] = {3, 0};
+  ASSERT_EQ(ps_client_create_and_seal_batch(client_, U8(ids), 2, datas, sizes, nullptr, nullptr, 1,
+                                            err_.out()),
+            PS_OK)
+      << err_.message();
+  uint8_t has = 0;
+  ASSERT_EQ(ps_client_contains(client_, U8(Id("b1")), &has, err_.out()), PS_OK);
+  EXPECT_EQ(has, 1);
+  ASSERT_EQ(ps_client_contains(client_, U8(Id("zz")), &has, err_.out()), PS_OK);
+  EXPECT_EQ(has, 0);
+  // Hash = the digest libplasma computes: XXH64("hello plasma" + "md") (recorded cas-1).
+  uint8_t digest[8];
+  ASSERT_EQ(ps_client_hash(client_, U8(Id("cas")), digest, err_.out()), PS_OK);
+  EXPECT_EQ(ToHex(digest, 8), "fbb2cc4d5d8b2d20");
+
+  ps_object_list* list = nullptr;
+  ASSERT_EQ(ps_client_list(client_, &list, err_.out()), PS_OK);
+  ASSERT_EQ(ps_object_list_count(list), 3);
+  bool found_cas = false;
+  for (int64_t i = 0; i < 3; ++i) {
+    ps_object_info info;
+    ASSERT_EQ(ps_object_list_get(list, i, &info, err_.out()), PS_OK);
+    EXPECT_EQ(info.is_sealed, 1);
+    if (std::memcmp(info.object_id, Id("cas").data(), 20) == 0) {
+      found_cas = true;
+      EXPECT_EQ(info.data_size, 12);
+      EXPECT_EQ(info.metadata_size, 2);
+      EXPECT_EQ(std::memcmp(info.digest, digest, 8), 0);
+    }
+  }
+  EXPECT_TRUE(found_cas);
+  ps_object_info info;
+  EXPECT_EQ(ps_object_list_get(list, 3, &info, err_.out()), PS_INVALID_ARGUMENT);
+  ps_object_list_free(list);
+
+  std::string del = Id("cas") + Id("missing");
+  ps_code results[2] = {-1, -1};
+  ASSERT_EQ(ps_client_delete(client_, U8(del), 2, results, err_.out()), PS_OK);
+  EXPECT_EQ(results[0], PS_OK);
+  EXPECT_EQ(results[1], PS_OBJECT_NOT_FOUND);
+}
+
+TEST_F(CapiTest, AbortEvictRefreshOptionsDebugString) {
+  ps_object* obj = nullptr;
+  ASSERT_EQ(ps_client_create(client_, U8(Id("ab")), 100, nullptr, 0, 0, &obj, err_.out()), PS_OK);
+  ASSERT_EQ(ps_object_abort(obj, err_.out()), PS_OK);
+  ps_object_view view;
+  EXPECT_EQ(ps_object_get_view(obj, &view, err_.out()), PS_INVALID_ARGUMENT);
+  ASSERT_EQ(ps_object_release(obj, err_.out()), PS_OK);
+
+  for (int i = 0; i < 3; ++i) Put(Id("ev" + std::to_string(i)), 1000, 1);
+  std::string ids = Id("ev0") + Id("unknown");
+  ASSERT_EQ(ps_client_refresh(client_, U8(ids), 2, err_.out()), PS_OK);
+  int64_t freed = 0;
+  ASSERT_EQ(ps_client_evict(client_, 1500, &freed, err_.out()), PS_OK);
+  EXPECT_GE(freed, 1500);
+
+  ps_client* quota_client = nullptr;
+  ASSERT_EQ(ps_client_connect(socket_path_.c_str(), 1, 0, &quota_client, err_.out()), PS_OK);
+  ASSERT_EQ(ps_client_set_options(quota_client, "capi-client", 1 << 20, err_.out()), PS_OK);
+  EXPECT_EQ(ps_client_set_options(quota_client, "again", 1000, err_.out()), PS_OUT_OF_MEMORY);
+  char* text = nullptr;
+  ASSERT_EQ(ps_client_debug_string(quota_client, &text, err_.out()), PS_OK);
+  ASSERT_NE(text, nullptr);
+  EXPECT_GT(std::strlen(text), 0u);
+  ps_string_free(text);
+  ps_client_free(quota_client);
+}
+
+TEST_F(CapiTest, SubscriptionDeliversSealAndDeletion) {
+  ps_client* sub_client = nullptr;
+  ASSERT_EQ(ps_client_connect(socket_path_.c_str(), 1, 0, &sub_client, err_.out()), PS_OK);
+  ps_subscription* sub = nullptr;
+  ASSERT_EQ(ps_client_subscribe(sub_client, &sub, err_.out()), PS_OK);
+  EXPECT_GE(ps_subscription_fd(sub), 0);
+  ps_subscription* again = nullptr;
+  EXPECT_EQ(ps_client_subscribe(sub_client, &again, err_.out()), PS_INVALID_ARGUMENT);
+  Put(Id("note"), 300, 2, "meta");
+  ps_code result;
+  ASSERT_EQ(ps_client_delete(client_, U8(Id("note")), 1, &result, err_.out()), PS_OK);
+  ps_object_info info;
+  ASSERT_EQ(ps_subscription_next(sub, 5000, &info, err_.out()), PS_OK) << err_.message();
+  EXPECT_EQ(std::memcmp(info.object_id, Id("note").data(), 20), 0);
+  EXPECT_EQ(info.data_size, 300);
+  EXPECT_EQ(info.metadata_size, 4);
+  EXPECT_EQ(info.is_sealed, 1);
+  EXPECT_EQ(info.is_deletion, 0);
+  ASSERT_EQ(ps_subscription_next(sub, 5000, &info, err_.out()), PS_OK);
+  EXPECT_EQ(info.is_deletion, 1);
+  EXPECT_EQ(ps_subscription_next(sub, 0, &info, err_.out()), PS_TIMEOUT);
+  ASSERT_EQ(ps_client_disconnect(sub_client, err_.out()), PS_OK);
+  EXPECT_EQ(ps_subscription_next(sub, 5000, &info, err_.out()), PS_DISCONNECTED);
+  ps_subscription_free(sub);
+  ps_client_free(sub_client);
+}
+
+TEST_F(CapiTest, ObjectsStayValidAfterClientFree) {
+  Put(Id("keep"), 4096, 0x33);
+  ps_object* got = nullptr;
+  ASSERT_EQ(ps_client_get(client_, U8(Id("keep")), 1, 0, &got, err_.out()), PS_OK);
+  ASSERT_NE(got, nullptr);
+  ps_client_free(client_);
+  client_ = nullptr;
+  ps_object_view view;
+  ASSERT_EQ(ps_object_get_view(got, &view, err_.out()), PS_OK);
+  EXPECT_EQ(view.data[4095], 0x33);
+  view.data[0] = 1;  // still mapped
+  EXPECT_EQ(ps_object_release(got, err_.out()), PS_OK);
+}
+
+TEST_F(CapiTest, DisconnectedClientReportsDisconnected) {
+  Put(Id("held"), 64, 1);
+  ps_object* got = nullptr;
+  ASSERT_EQ(ps_client_get(client_, U8(Id("held")), 1, 0, &got, err_.out()), PS_OK);
+  ASSERT_EQ(ps_client_disconnect(client_, err_.out()), PS_OK);
+  uint8_t has;
+  EXPECT_EQ(ps_client_contains(client_, U8(Id("held")), &has, err_.out()), PS_DISCONNECTED);
+  EXPECT_EQ(ps_error_code(err_.error), PS_DISCONNECTED);
+  EXPECT_EQ(ps_object_release(got, err_.out()), PS_OK);  // never fails when disconnected
+}
+
+TEST_F(CapiTest, StoreStopDisconnectsClients) {
+  ps_store_stop(store_);
+  store_ = nullptr;
+  uint8_t has;
+  EXPECT_EQ(ps_client_contains(client_, U8(Id("x")), &has, err_.out()), PS_DISCONNECTED);
+}
+
+TEST(CapiStoreTest, StartFailuresAreErrorValues) {
+  TempDir dir;
+  ps_store* store = nullptr;
+  ErrorHolder err;
+  EXPECT_EQ(ps_store_start((dir.path() + "/s.sock").c_str(), 0, nullptr, &store, err.out()),
+            PS_INVALID_ARGUMENT);
+  ps_code code = ps_store_start((dir.path() + "/no/such/dir/s.sock").c_str(), 1 << 20, nullptr,
+                                &store, err.out());
+  EXPECT_NE(code, PS_OK);
+  EXPECT_EQ(store, nullptr);
+  ASSERT_NE(err.error, nullptr);
+  EXPECT_EQ(ps_error_code(err.error), code);
+  EXPECT_FALSE(err.message().empty());
+  ps_store_stop(nullptr);  // harmless
+}
+
+// ---- the exported symbols are exactly the header's functions
+
+std::set<std::string> HeaderFunctions() {
+  std::ifstream in(PLASMASHARP_HEADER);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string text = ss.str();
+  std::set<std::string> names;
+  std::regex decl(R"(PS_API\s+[^;(]*?\b(ps_[a-z0-9_]+)\s*\()");
+  for (auto it = std::sregex_iterator(text.begin(), text.end(), decl); it != std::sregex_iterator(); ++it) {
+    names.insert((*it)[1].str());
+  }
+  return names;
+}
+
+std::set<std::string> ExportedFunctions() {
+  std::set<std::string> names;
+  std::string cmd = std::string("nm -D --defined-only '") + PLASMASHARP_LIBRARY + "'";
+  FILE* p = ::popen(cmd.c_str(), "r");
+  if (p == nullptr) return names;
+  char line[512];
+  while (std::fgets(line, sizeof(line), p) != nullptr) {
+    std::istringstream fields(line);
+    std::string address, type, name;
+    if (fields >> address >> type >> name) names.insert(name);
+  }
+  ::pclose(p);
+  return names;
+}
+
+TEST(CapiSymbolsTest, ExportsExactlyTheHeaderFunctions) {
+  std::set<std::string> declared = HeaderFunctions();
+  std::set<std::string> exported = ExportedFunctions();
+  EXPECT_GE(declared.size(), 30u);  // the parse found the declarations
+  EXPECT_EQ(exported, declared);
+}
+
+}  // namespace
+}  // namespace plasmasharp::testing
