@@ -1,0 +1,13 @@
+// The few libc calls the store launcher needs (sending SIGTERM for a clean stop).
+// Not part of plasmasharp.h, so the drift test ignores this class.
+using System.Runtime.InteropServices;
+
+namespace PlasmaSharp.Interop;
+
+internal static partial class LibC
+{
+    internal const int SIGTERM = 15;
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    internal static partial int kill(int pid, int signal);
+}
