@@ -62,12 +62,49 @@ Task("Test")
     if (FileExists(crossLang)) {
       if (Run("bash", $"\"{crossLang}\" \"{testResults}\"") != 0) failures.Add("crosslang");
     }
+    var packageTest = root.CombineWithFilePath("tests/package/run.sh");
+    if (FileExists(packageTest)) {
+      if (Run("bash", $"\"{packageTest}\" \"{testResults}\"") != 0) failures.Add("package");
+    }
     var summary = Summarize(testResults);
     System.IO.File.WriteAllText(testResults.CombineWithFilePath("summary.txt").FullPath, summary + "\n");
     Information(summary);
     if (failures.Count > 0 || summary.StartsWith("0 passed, 0 failed")) {
       throw new Exception($"test suites failed: {string.Join(", ", failures)}");
     }
+  });
+
+Task("Pack")
+  .Description("NuGet packages into artifacts/packages: PlasmaSharp (managed + runtimes/linux-x64/native) and the plasmasharp tool.")
+  .IsDependentOn("Native")
+  .Does(() => {
+    var packages = artifacts.Combine("packages");
+    EnsureDirectoryExists(packages);
+    foreach (var project in new[] { "managed/PlasmaSharp.csproj", "tools/cli/PlasmaSharp.Cli.csproj" }) {
+      if (!FileExists(root.CombineWithFilePath(project))) continue;
+      RunOrFail("dotnet", $"pack {project} -c {configuration} {nativeDirProperty} -o \"{packages}\"");
+    }
+  });
+
+Task("Run")
+  .Description("The demo (the main job): bundled plasma-store, a 10-million-row Arrow batch, zero-copy consumers. " +
+               "Options: --store-socket=PATH (an existing store), --rows=N, --consumers=N, --store-memory=BYTES, --no-crosslang.")
+  .IsDependentOn("Native")
+  .Does(() => {
+    var demoArgs = new List<string>();
+    foreach (var name in new[] { "store-socket", "rows", "consumers", "store-memory" }) {
+      if (HasArgument(name)) demoArgs.Add($"--{name} \"{Argument<string>(name)}\"");
+    }
+    if (HasArgument("no-crosslang")) demoArgs.Add("--no-crosslang");
+    // The demo's Node.js consumer uses koffi + apache-arrow pinned by tests/crosslang/node's lock
+    // file; install them once if npm is there (best effort: without them that consumer is skipped).
+    var nodeDir = root.Combine("tests/crosslang/node");
+    if (!HasArgument("no-crosslang") && FileExists(nodeDir.CombineWithFilePath("package-lock.json"))
+        && !DirectoryExists(nodeDir.Combine("node_modules"))) {
+      try { Run("npm", "ci --no-audit --no-fund --loglevel=error", nodeDir); }
+      catch (Exception e) { Warning($"npm ci failed ({e.Message}); the Node.js consumer will be skipped"); }
+    }
+    RunOrFail("dotnet", $"run --project tools/demo -c {configuration} {nativeDirProperty} -- {string.Join(" ", demoArgs)}");
   });
 
 Task("Default").IsDependentOn("Test");

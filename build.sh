@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 APT_PACKAGES=(cmake g++ make flatbuffers-compiler libflatbuffers-dev libxxhash-dev libgtest-dev
-              nlohmann-json3-dev)
+              nlohmann-json3-dev unzip nodejs)
 
 ensure_packages() {
   local missing=()

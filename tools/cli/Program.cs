@@ -1,0 +1,12 @@
+using PlasmaSharp.Cli;
+
+// plasmasharp: see CliApp.Usage (or `plasmasharp --help`).
+using var interrupted = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    // The first Ctrl+C ends `watch` cleanly; a second one kills the process.
+    if (interrupted.IsCancellationRequested) return;
+    e.Cancel = true;
+    interrupted.Cancel();
+};
+return CliApp.Run(args, CliConsole.System, interrupted.Token);
