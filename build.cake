@@ -107,6 +107,22 @@ Task("Run")
     RunOrFail("dotnet", $"run --project tools/demo -c {configuration} {nativeDirProperty} -- {string.Join(" ", demoArgs)}");
   });
 
+Task("Bench")
+  .Description("Benchmarks against their floors into artifacts/bench/results.json + results.md (tools/bench/README.md). " +
+               "Quick by default; --full for the long run; --store-socket=PATH runs the client figures against another store.")
+  .IsDependentOn("Native")
+  .Does(() => {
+    var benchArgs = HasArgument("full") ? "--full" : "--quick";
+    if (HasArgument("store-socket")) benchArgs += $" --store-socket \"{Argument<string>("store-socket")}\"";
+    var code = StartProcess("bash", new ProcessSettings {
+      Arguments = $"tools/bench/run.sh {benchArgs}",
+      WorkingDirectory = root,
+      // Reuse this build's native output instead of a separate bench build tree.
+      EnvironmentVariables = new Dictionary<string, string> { ["BENCH_BUILD_DIR"] = buildDir.FullPath },
+    });
+    if (code != 0) throw new Exception($"tools/bench/run.sh exited with {code}");
+  });
+
 Task("Default").IsDependentOn("Test");
 
 // Counts every JUnit (*.xml) and TRX (*.trx) result under a folder.

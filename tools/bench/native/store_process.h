@@ -1,0 +1,43 @@
+// Starts the built plasma-store as a child process on a temporary socket, for the figures that
+// need a store when the user gave none (--store-socket).
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+
+namespace plasmabench {
+
+class StoreProcess {
+ public:
+  StoreProcess() = default;
+  ~StoreProcess();
+  StoreProcess(const StoreProcess&) = delete;
+  StoreProcess& operator=(const StoreProcess&) = delete;
+
+  // Runs `executable -m capacity -s <tmp>/store.sock` and waits until the socket accepts a
+  // connection. Returns false (with a message on stderr) when it does not come up.
+  bool Start(const std::string& executable, int64_t capacity);
+  void Stop();
+
+  const std::string& socket_path() const { return socket_path_; }
+  pid_t pid() const { return pid_; }
+
+ private:
+  pid_t pid_ = -1;
+  std::string directory_;
+  std::string socket_path_;
+};
+
+// Resident memory of a process from /proc/<pid>/status (VmRSS, VmHWM) in bytes; -1 if unknown.
+int64_t ProcessRssBytes(pid_t pid);
+int64_t ProcessPeakRssBytes(pid_t pid);
+// CPU time (user + system) a process has used so far, in seconds; -1 if unknown.
+double ProcessCpuSeconds(pid_t pid);
+// Nanosecond-precise CPU time of all threads of a process (/proc/<pid>/task/*/schedstat), in
+// seconds; -1 if unknown. Used to report the store's CPU per operation, a figure that stays
+// meaningful on a loaded machine where wall-clock rates mostly measure waiting for a CPU.
+double ProcessCpuSecondsPrecise(pid_t pid);
+
+}  // namespace plasmabench
