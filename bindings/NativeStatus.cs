@@ -18,6 +18,18 @@ internal static unsafe class NativeStatus
         throw ToException(code, error, subject, connecting);
     }
 
+    /// <summary>As <see cref="Check(int, ps_error*, string?, bool)"/> for a call about one object; the
+    /// message naming it is only formatted on failure, so the success path allocates nothing.</summary>
+    internal static void Check(int code, ps_error* error, ObjectId id)
+    {
+        if (code == NativeConstants.PS_OK)
+        {
+            if (error != null) NativeMethods.ps_error_free(error);
+            return;
+        }
+        throw ToException(code, error, $"object {id}");
+    }
+
     /// <summary>Builds (does not throw) the exception for a failed call and frees the error.</summary>
     internal static Exception ToException(int code, ps_error* error, string? subject = null, bool connecting = false)
     {

@@ -193,7 +193,7 @@ public sealed unsafe partial class PlasmaClient : IDisposable
             fixed (byte* m = metadata)
                 code = NativeMethods.ps_client_create(_handle.Pointer, (byte*)&id, dataSize, m, metadata.Length,
                                                       EvictFlag, &created, &error);
-            NativeStatus.Check(code, error, $"object {id}");
+            NativeStatus.Check(code, error, id);
         }
         var handle = new ObjectHandle(created, abortOnRelease: true);
         try
@@ -231,7 +231,7 @@ public sealed unsafe partial class PlasmaClient : IDisposable
         fixed (byte* m = metadata)
             code = NativeMethods.ps_client_create_and_seal(_handle.Pointer, (byte*)&id, d, data.Length, m,
                                                            metadata.Length, EvictFlag, &error);
-        NativeStatus.Check(code, error, $"object {id}");
+        NativeStatus.Check(code, error, id);
     }
 
     /// <summary>Creates and seals several objects in one round trip (all or none).</summary>
@@ -285,7 +285,7 @@ public sealed unsafe partial class PlasmaClient : IDisposable
         using var lease = Lease();
         byte has = 0;
         ps_error* error = null;
-        NativeStatus.Check(NativeMethods.ps_client_contains(_handle.Pointer, (byte*)&id, &has, &error), error, $"object {id}");
+        NativeStatus.Check(NativeMethods.ps_client_contains(_handle.Pointer, (byte*)&id, &has, &error), error, id);
         return has != 0;
     }
 
@@ -345,7 +345,7 @@ public sealed unsafe partial class PlasmaClient : IDisposable
         ps_error* error = null;
         int code;
         fixed (byte* d = digest) code = NativeMethods.ps_client_hash(_handle.Pointer, (byte*)&id, d, &error);
-        NativeStatus.Check(code, error, $"object {id}");
+        NativeStatus.Check(code, error, id);
         return digest;
     }
 
@@ -373,7 +373,8 @@ public sealed unsafe partial class PlasmaClient : IDisposable
             fixed (ObjectId* idp = ids)
             fixed (nint* o = raw)
                 code = NativeMethods.ps_client_get(_handle.Pointer, (byte*)idp, ids.Length, timeoutMs, (ps_object**)o, &error);
-            NativeStatus.Check(code, error, ids.Length == 1 ? $"object {ids[0]}" : null);
+            if (ids.Length == 1) NativeStatus.Check(code, error, ids[0]);
+            else NativeStatus.Check(code, error);
         }
         var handles = new ObjectHandle?[raw.Length];
         for (int i = 0; i < raw.Length; i++)

@@ -62,7 +62,7 @@ public sealed unsafe class WritablePlasmaObject : IDisposable
         using var lease = new HandleLease(_mapping.Handle);
         ps_error* error = null;
         int code = NativeMethods.ps_object_seal(_mapping.Handle.Pointer, &error);
-        NativeStatus.Check(code, error, $"object {Id}");
+        NativeStatus.Check(code, error, Id);
         _mapping.Handle.ClearAbortOnRelease();
         _sealed = true;
     }
@@ -80,7 +80,7 @@ public sealed unsafe class WritablePlasmaObject : IDisposable
         ps_error* error = null;
         int code;
         fixed (byte* s = source) code = NativeMethods.ps_object_write_and_seal(_mapping.Handle.Pointer, s, source.Length, &error);
-        NativeStatus.Check(code, error, $"object {Id}");
+        NativeStatus.Check(code, error, Id);
         _mapping.Handle.ClearAbortOnRelease();
         _sealed = true;
     }
@@ -94,7 +94,7 @@ public sealed unsafe class WritablePlasmaObject : IDisposable
         {
             ps_error* error = null;
             int code = NativeMethods.ps_object_abort(_mapping.Handle.Pointer, &error);
-            NativeStatus.Check(code, error, $"object {Id}");
+            NativeStatus.Check(code, error, Id);
             _mapping.Handle.ClearAbortOnRelease();
         }
         _mapping.Handle.Dispose();
