@@ -108,12 +108,13 @@ Status Connection::ReceiveFd(int* fd) {
 
 void Connection::Shutdown() {
   shut_down_ = true;
-  if (fd_ >= 0) ::shutdown(fd_, SHUT_RDWR);
+  int fd = fd_;
+  if (fd >= 0) ::shutdown(fd, SHUT_RDWR);
 }
 
 void Connection::Close() {
-  if (fd_ >= 0) ::close(fd_);
-  fd_ = -1;
+  int fd = fd_.exchange(-1);
+  if (fd >= 0) ::close(fd);
 }
 
 }  // namespace plasmasharp::client

@@ -1,6 +1,7 @@
 // The client's end of the main socket: framed requests out, framed replies (and the fds that
 // follow them) in. Every read is a recvmsg() that never goes past the bytes it needs, so an fd
-// travelling after a reply is never swallowed. Not thread-safe: PlasmaClient serializes use.
+// travelling after a reply is never swallowed. PlasmaClient serializes writers among
+// themselves and readers among themselves; one write may run while another thread reads.
 #pragma once
 
 #include <atomic>
@@ -47,9 +48,11 @@ class Connection {
   Status ReadExactly(uint8_t* buffer, size_t length, std::vector<int>* fds);
   Status Broken(Status status);
 
-  int fd_;
+  // Atomic: a release may be written from another thread while the request thread waits for a
+  // reply (PlasmaClient serializes writers, and closing, with its write mutex).
+  std::atomic<int> fd_;
   // Set after a transport or protocol failure: the stream is no longer in sync.
-  bool broken_ = false;
+  std::atomic<bool> broken_{false};
   std::atomic<bool> shut_down_{false};
 };
 

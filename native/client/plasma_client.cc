@@ -57,6 +57,18 @@ std::string ToString(const flatbuffers::String* s) {
 
 }  // namespace
 
+// Holds the request slot for a scope (request_slot.cc); leaving it flushes queued releases.
+class PlasmaClient::RequestGuard {
+ public:
+  explicit RequestGuard(PlasmaClient* client) : client_(client) { client_->AcquireSlot(); }
+  ~RequestGuard() { client_->ReleaseSlot(); }
+  RequestGuard(const RequestGuard&) = delete;
+  RequestGuard& operator=(const RequestGuard&) = delete;
+
+ private:
+  PlasmaClient* client_;
+};
+
 // ---------------------------------------------------------------- ObjectRef
 
 ObjectRef::~ObjectRef() {
@@ -99,7 +111,7 @@ Status PlasmaClient::Connect(const std::string& socket_path, int num_retries,
                                       std::strerror(last_error));
   }
   std::shared_ptr<PlasmaClient> client(new PlasmaClient(fd, 0));
-  std::lock_guard<std::mutex> lock(client->mutex_);
+  RequestGuard slot(client.get());
   flatbuffers::FlatBufferBuilder b;
   b.Finish(fb::CreatePlasmaConnectRequest(b));
   std::vector<uint8_t> payload;
@@ -113,26 +125,31 @@ Status PlasmaClient::Connect(const std::string& socket_path, int num_retries,
 }
 
 bool PlasmaClient::connected() {
-  std::lock_guard<std::mutex> lock(mutex_);
+  RequestGuard slot(this);
   return CheckConnected().ok();
 }
 
 Status PlasmaClient::Disconnect() {
   if (!disconnect_requested_.exchange(true)) {
-    // Wakes a thread blocked on a reply (e.g. a Get with a long timeout) before taking the lock.
+    // Wakes a thread blocked on a reply (e.g. a Get with a long timeout) before taking the slot.
     connection_.Shutdown();
   }
-  std::lock_guard<std::mutex> lock(mutex_);
-  connection_.Close();
+  RequestGuard slot(this);
+  {
+    std::lock_guard<std::mutex> write(write_mutex_);  // no release is being written meanwhile
+    connection_.Close();
+  }
   // The store drops every reference of this connection when it closes; pointers handed out
   // stay valid through each ObjectRef's own shared_ptr to its segment.
   segments_.clear();
+  std::lock_guard<std::mutex> lock(state_mutex_);
   objects_.clear();
   deferred_deletes_.clear();
+  pending_releases_.clear();
   return Status::OK();
 }
 
-// ---------------------------------------------------------------- plumbing (mutex held)
+// ---------------------------------------------------------------- plumbing (request slot held)
 
 Status PlasmaClient::CheckConnected() {
   if (disconnect_requested_ || !connection_.open()) {
@@ -150,7 +167,17 @@ Status PlasmaClient::Exchange(fb::MessageType request_type,
                               const flatbuffers::FlatBufferBuilder& request,
                               fb::MessageType reply_type, std::vector<uint8_t>* reply) {
   PS_RETURN_IF_ERROR(CheckConnected());
-  PS_RETURN_IF_ERROR(connection_.Send(request_type, request));
+  // Queued releases go first: they were decided before this request, and a request about the
+  // same object (e.g. a Get that takes it again) must reach the store after them.
+  FlushReleases();
+  return RawExchange(request_type, request, reply_type, reply);
+}
+
+Status PlasmaClient::RawExchange(fb::MessageType request_type,
+                                 const flatbuffers::FlatBufferBuilder& request,
+                                 fb::MessageType reply_type, std::vector<uint8_t>* reply) {
+  PS_RETURN_IF_ERROR(CheckConnected());
+  PS_RETURN_IF_ERROR(SendRequest(request_type, request));
   return connection_.Receive(reply_type, reply);
 }
 
@@ -200,32 +227,10 @@ std::unique_ptr<ObjectRef> PlasmaClient::NewRef(std::shared_ptr<LocalObject> obj
   return std::unique_ptr<ObjectRef>(new ObjectRef(shared_from_this(), std::move(object)));
 }
 
-Status PlasmaClient::DropReference(const std::shared_ptr<LocalObject>& object) {
-  if (--object->count > 0) return Status::OK();
-  auto it = objects_.find(object->id);
-  if (it == objects_.end() || it->second != object) return Status::OK();  // after Disconnect
-  objects_.erase(it);
-  if (!CheckConnected().ok()) return Status::OK();
-  flatbuffers::FlatBufferBuilder b;
-  b.Finish(fb::CreatePlasmaReleaseRequest(b, Bytes(&b, object->id.data(), object->id.size())));
-  Status st = connection_.Send(fb::MessageType::PlasmaReleaseRequest, b);
-  if (st.code() == Code::kDisconnected) return Status::OK();
-  PS_RETURN_IF_ERROR(st);
-  auto deferred = deferred_deletes_.find(object->id);
-  if (deferred != deferred_deletes_.end()) {
-    deferred_deletes_.erase(deferred);
-    std::vector<Code> ignored;
-    st = DeleteFromStore({object->id}, &ignored);
-    if (st.code() == Code::kDisconnected) return Status::OK();
-    return st;
-  }
-  return Status::OK();
-}
-
 // ---------------------------------------------------------------- requests
 
 Status PlasmaClient::SetClientOptions(const std::string& client_name, int64_t output_memory_quota) {
-  std::lock_guard<std::mutex> lock(mutex_);
+  RequestGuard slot(this);
   flatbuffers::FlatBufferBuilder b;
   b.Finish(fb::CreatePlasmaSetOptionsRequest(b, b.CreateString(client_name), output_memory_quota));
   std::vector<uint8_t> payload;
@@ -242,7 +247,7 @@ Status PlasmaClient::Create(const ObjectId& id, int64_t data_size, const uint8_t
   PS_RETURN_IF_ERROR(CheckId(id));
   if (data_size < 0) return Status(Code::kInvalidArgument, "data size is negative");
   PS_RETURN_IF_ERROR(CheckBytes(metadata, metadata_size, "metadata"));
-  std::lock_guard<std::mutex> lock(mutex_);
+  RequestGuard slot(this);
   flatbuffers::FlatBufferBuilder b;
   b.Finish(fb::CreatePlasmaCreateRequest(b, Bytes(&b, id.data(), id.size()), evict_if_full,
                                          static_cast<uint64_t>(data_size),
@@ -270,6 +275,7 @@ Status PlasmaClient::Create(const ObjectId& id, int64_t data_size, const uint8_t
   // libplasma's two references: the caller's, and the creation one that Seal drops.
   object->count = 2;
   object->created_here = true;
+  std::lock_guard<std::mutex> lock(state_mutex_);
   objects_[id] = object;
   *out = NewRef(std::move(object));
   return Status::OK();
@@ -283,13 +289,14 @@ Status PlasmaClient::SealObject(ObjectRef* ref, const uint8_t* source, int64_t s
                                               std::to_string(object->data_size));
   }
   {
-    std::lock_guard<std::mutex> lock(mutex_);
+    RequestGuard slot(this);
+    PS_RETURN_IF_ERROR(CheckConnected());
+    std::lock_guard<std::mutex> lock(state_mutex_);
     if (ref->released_) return Status(Code::kInvalidArgument, "Seal of a released object");
     if (object->sealed) return Status(Code::kObjectExists, "the object is already sealed");
     if (!object->created_here) {
       return Status(Code::kInvalidArgument, "Seal of an object this client did not create");
     }
-    PS_RETURN_IF_ERROR(CheckConnected());
   }
   // The digest can take a while for big objects: computed without the lock.
   uint8_t digest[kDigestSize];
@@ -299,9 +306,12 @@ Status PlasmaClient::SealObject(ObjectRef* ref, const uint8_t* source, int64_t s
                     ? CopyAndDigest(object->data, source, data_size, object->metadata, metadata_size)
                     : ComputeDigest(object->data, data_size, object->metadata, metadata_size),
                 digest);
-  std::lock_guard<std::mutex> lock(mutex_);
-  if (object->sealed || !object->created_here) {
-    return Status(Code::kObjectExists, "the object is already sealed");
+  RequestGuard slot(this);
+  {
+    std::lock_guard<std::mutex> lock(state_mutex_);
+    if (object->sealed || !object->created_here) {
+      return Status(Code::kObjectExists, "the object is already sealed");
+    }
   }
   flatbuffers::FlatBufferBuilder b;
   b.Finish(fb::CreatePlasmaSealRequest(b, Bytes(&b, object->id.data(), object->id.size()),
@@ -313,22 +323,31 @@ Status PlasmaClient::SealObject(ObjectRef* ref, const uint8_t* source, int64_t s
   if (reply == nullptr) return ProtocolError("malformed SealReply");
   PS_RETURN_IF_ERROR(FromPlasmaError(static_cast<int32_t>(reply->error()), "Seal"));
   object->sealed = true;
+  std::lock_guard<std::mutex> lock(state_mutex_);
   object->created_here = false;
-  return DropReference(object);  // the creation reference; the caller's stays
+  // The creation reference; the caller's stays. If it was the last one, the ReleaseRequest
+  // goes out when the slot is given up (after the SealReply, as libplasma sends it).
+  PendingRelease release;
+  if (DropLocalReference(object, &release)) pending_releases_.push_back(std::move(release));
+  return Status::OK();
 }
 
 Status PlasmaClient::AbortObject(ObjectRef* ref) {
   std::shared_ptr<LocalObject> object = ref->object_;
-  std::lock_guard<std::mutex> lock(mutex_);
-  if (ref->released_) return Status(Code::kInvalidArgument, "Abort of a released object");
-  if (object->sealed) return Status(Code::kInvalidArgument, "Abort of a sealed object");
-  if (!object->created_here) {
-    return Status(Code::kInvalidArgument, "Abort of an object this client did not create");
-  }
-  // Only the caller's reference and the creation one may exist (libplasma: count must be 1
-  // after the caller's local release).
-  if (object->count != 2) {
-    return Status(Code::kObjectInUse, "Abort while other local references to the object exist");
+  RequestGuard slot(this);
+  {
+    std::lock_guard<std::mutex> lock(state_mutex_);
+    if (ref->released_) return Status(Code::kInvalidArgument, "Abort of a released object");
+    if (object->sealed) return Status(Code::kInvalidArgument, "Abort of a sealed object");
+    if (!object->created_here) {
+      return Status(Code::kInvalidArgument, "Abort of an object this client did not create");
+    }
+    // Only the caller's reference and the creation one may exist (libplasma: count must be 1
+    // after the caller's local release). No other can appear meanwhile: a Get of an unsealed
+    // object this client created is refused.
+    if (object->count != 2) {
+      return Status(Code::kObjectInUse, "Abort while other local references to the object exist");
+    }
   }
   flatbuffers::FlatBufferBuilder b;
   b.Finish(fb::CreatePlasmaAbortRequest(b, Bytes(&b, object->id.data(), object->id.size())));
@@ -338,19 +357,13 @@ Status PlasmaClient::AbortObject(ObjectRef* ref) {
   if (VerifiedRoot<fb::PlasmaAbortReply>(payload) == nullptr) {
     return ProtocolError("malformed AbortReply");
   }
+  std::lock_guard<std::mutex> lock(state_mutex_);
   object->count = 0;
   object->created_here = false;
   auto it = objects_.find(object->id);
   if (it != objects_.end() && it->second == object) objects_.erase(it);
   ref->released_ = true;
   return Status::OK();
-}
-
-Status PlasmaClient::ReleaseObject(ObjectRef* ref) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  if (ref->released_) return Status::OK();
-  ref->released_ = true;
-  return DropReference(ref->object_);
 }
 
 Status PlasmaClient::CreateAndSeal(const ObjectId& id, const uint8_t* data, int64_t data_size,
@@ -372,7 +385,7 @@ Status PlasmaClient::CreateAndSeal(const ObjectId& id, const uint8_t* data, int6
       b, Bytes(&b, id.data(), id.size()), evict_if_full,
       Bytes(&b, data, static_cast<size_t>(data_size)),
       Bytes(&b, metadata, static_cast<size_t>(metadata_size)), Bytes(&b, digest, sizeof(digest))));
-  std::lock_guard<std::mutex> lock(mutex_);
+  RequestGuard slot(this);
   std::vector<uint8_t> payload;
   PS_RETURN_IF_ERROR(Exchange(fb::MessageType::PlasmaCreateAndSealRequest, b,
                               fb::MessageType::PlasmaCreateAndSealReply, &payload));
@@ -412,7 +425,7 @@ Status PlasmaClient::CreateAndSealBatch(const std::vector<BatchItem>& items, boo
   auto digest_vec = b.CreateVector(digests);
   b.Finish(fb::CreatePlasmaCreateAndSealBatchRequest(b, id_vec, evict_if_full, data_vec, meta_vec,
                                                      digest_vec));
-  std::lock_guard<std::mutex> lock(mutex_);
+  RequestGuard slot(this);
   std::vector<uint8_t> payload;
   PS_RETURN_IF_ERROR(Exchange(fb::MessageType::PlasmaCreateAndSealBatchRequest, b,
                               fb::MessageType::PlasmaCreateAndSealBatchReply, &payload));
@@ -426,25 +439,41 @@ Status PlasmaClient::Get(const std::vector<ObjectId>& ids, int64_t timeout_ms,
   for (const auto& id : ids) PS_RETURN_IF_ERROR(CheckId(id));
   out->clear();
   out->resize(ids.size());
-  std::lock_guard<std::mutex> lock(mutex_);
+  RequestGuard slot(this);
   PS_RETURN_IF_ERROR(CheckConnected());
-  bool all_local = true;
-  for (const auto& id : ids) {
-    auto it = objects_.find(id);
-    if (it == objects_.end()) {
-      all_local = false;
-    } else if (!it->second->sealed) {
-      return Status(Code::kInvalidArgument, "Get of an unsealed object this client created");
+  {
+    std::lock_guard<std::mutex> lock(state_mutex_);
+    bool all_local = true;
+    for (const auto& id : ids) {
+      auto it = objects_.find(id);
+      if (it == objects_.end()) {
+        all_local = false;
+      } else if (!it->second->sealed) {
+        return Status(Code::kInvalidArgument, "Get of an unsealed object this client created");
+      }
     }
-  }
-  if (all_local) {  // answered locally, as libplasma does: no wire traffic
-    for (size_t i = 0; i < ids.size(); ++i) {
-      auto object = objects_[ids[i]];
-      ++object->count;
-      (*out)[i] = NewRef(std::move(object));
+    if (all_local) {  // answered locally, as libplasma does: no wire traffic
+      for (size_t i = 0; i < ids.size(); ++i) {
+        auto object = objects_[ids[i]];
+        ++object->count;
+        (*out)[i] = NewRef(std::move(object));
+      }
+      return Status::OK();
     }
-    return Status::OK();
+    // From here until the reply is handled, releases of other ids go straight to the socket and
+    // releases of these ids wait for the reply (ReleaseObject). Set before the pre-send flush,
+    // so no release queued while we wait is left unwritten.
+    waiting_get_ids_.insert(ids.begin(), ids.end());
+    get_waiting_ = true;
   }
+  struct StopWaiting {
+    PlasmaClient* client;
+    ~StopWaiting() {
+      std::lock_guard<std::mutex> lock(client->state_mutex_);
+      client->get_waiting_ = false;
+      client->waiting_get_ids_.clear();
+    }
+  } stop_waiting{this};
   flatbuffers::FlatBufferBuilder b;
   b.Finish(fb::CreatePlasmaGetRequest(b, IdVector(&b, ids), timeout_ms));
   std::vector<uint8_t> payload;
@@ -474,11 +503,6 @@ Status PlasmaClient::Get(const std::vector<ObjectId>& ids, int64_t timeout_ms,
     }
     const fb::PlasmaObjectSpec* spec = specs->Get(i);
     if (spec->data_size() == kMissingObjectSize) continue;
-    auto held = objects_.find(ids[i]);
-    if (held != objects_.end()) {
-      found[i] = held->second;
-      continue;
-    }
     auto segment = segments_.find(spec->segment_index());
     if (segment == segments_.end()) {
       return ProtocolError("GetReply object in segment " + std::to_string(spec->segment_index()) +
@@ -487,25 +511,42 @@ Status PlasmaClient::Get(const std::vector<ObjectId>& ids, int64_t timeout_ms,
     PS_RETURN_IF_ERROR(MakeLocalObject(ids[i], *spec, segment->second, &found[i]));
     found[i]->sealed = true;
   }
+  std::lock_guard<std::mutex> lock(state_mutex_);
   for (size_t i = 0; i < ids.size(); ++i) {
     if (!found[i]) continue;
-    // A duplicate id gets the entry made for its first occurrence.
+    // An object still held here keeps its entry (so do duplicate ids after the first).
     auto inserted = objects_.emplace(ids[i], found[i]);
     auto& object = inserted.first->second;
     ++object->count;
     (*out)[i] = NewRef(object);
+  }
+  // A release of one of these ids queued while we waited was not written; the store's one
+  // reference (which the Get kept or took) now belongs to the references just handed out, so
+  // that release must not be sent. Its deferred Delete waits for their release instead.
+  auto& queue = pending_releases_;
+  for (size_t k = 0; k < queue.size();) {
+    if (objects_.count(queue[k].id) == 0) {
+      ++k;
+      continue;
+    }
+    if (queue[k].delete_after) deferred_deletes_[queue[k].id] = true;
+    queue.erase(queue.begin() + static_cast<std::ptrdiff_t>(k));
   }
   return Status::OK();
 }
 
 Status PlasmaClient::Contains(const ObjectId& id, bool* has_object) {
   PS_RETURN_IF_ERROR(CheckId(id));
-  std::lock_guard<std::mutex> lock(mutex_);
+  RequestGuard slot(this);
   PS_RETURN_IF_ERROR(CheckConnected());
-  auto it = objects_.find(id);
-  if (it != objects_.end() && it->second->sealed) {  // held: answered locally
-    *has_object = true;
-    return Status::OK();
+  {
+    // Held here - sealed, or created here and not sealed yet: answered locally, as libplasma
+    // answers from its in-use table (the store would say false for an unsealed object).
+    std::lock_guard<std::mutex> lock(state_mutex_);
+    if (objects_.count(id) != 0) {
+      *has_object = true;
+      return Status::OK();
+    }
   }
   flatbuffers::FlatBufferBuilder b;
   b.Finish(fb::CreatePlasmaContainsRequest(b, Bytes(&b, id.data(), id.size())));
@@ -545,18 +586,21 @@ Status PlasmaClient::DeleteFromStore(const std::vector<ObjectId>& ids, std::vect
 Status PlasmaClient::Delete(const std::vector<ObjectId>& ids, std::vector<Code>* results) {
   for (const auto& id : ids) PS_RETURN_IF_ERROR(CheckId(id));
   results->assign(ids.size(), Code::kOk);
-  std::lock_guard<std::mutex> lock(mutex_);
+  RequestGuard slot(this);
   PS_RETURN_IF_ERROR(CheckConnected());
   std::vector<ObjectId> to_send;
   std::vector<size_t> positions;
-  for (size_t i = 0; i < ids.size(); ++i) {
-    if (objects_.count(ids[i]) != 0) {
-      // Held here: deleted after our last release, like libplasma's deletion cache.
-      deferred_deletes_[ids[i]] = true;
-      (*results)[i] = Code::kObjectInUse;
-    } else {
-      to_send.push_back(ids[i]);
-      positions.push_back(i);
+  {
+    std::lock_guard<std::mutex> lock(state_mutex_);
+    for (size_t i = 0; i < ids.size(); ++i) {
+      if (objects_.count(ids[i]) != 0) {
+        // Held here: deleted after our last release, like libplasma's deletion cache.
+        deferred_deletes_[ids[i]] = true;
+        (*results)[i] = Code::kObjectInUse;
+      } else {
+        to_send.push_back(ids[i]);
+        positions.push_back(i);
+      }
     }
   }
   if (to_send.empty()) return Status::OK();
@@ -568,7 +612,7 @@ Status PlasmaClient::Delete(const std::vector<ObjectId>& ids, std::vector<Code>*
 
 Status PlasmaClient::Evict(int64_t num_bytes, int64_t* num_bytes_freed) {
   if (num_bytes < 0) return Status(Code::kInvalidArgument, "Evict of a negative byte count");
-  std::lock_guard<std::mutex> lock(mutex_);
+  RequestGuard slot(this);
   flatbuffers::FlatBufferBuilder b;
   b.Finish(fb::CreatePlasmaEvictRequest(b, static_cast<uint64_t>(num_bytes)));
   std::vector<uint8_t> payload;
@@ -582,7 +626,7 @@ Status PlasmaClient::Evict(int64_t num_bytes, int64_t* num_bytes_freed) {
 
 Status PlasmaClient::Refresh(const std::vector<ObjectId>& ids) {
   for (const auto& id : ids) PS_RETURN_IF_ERROR(CheckId(id));
-  std::lock_guard<std::mutex> lock(mutex_);
+  RequestGuard slot(this);
   flatbuffers::FlatBufferBuilder b;
   b.Finish(fb::CreatePlasmaRefreshLRURequest(b, IdVector(&b, ids)));
   std::vector<uint8_t> payload;
@@ -607,7 +651,7 @@ Status PlasmaClient::Hash(const ObjectId& id, std::array<uint8_t, kDigestSize>* 
 }
 
 Status PlasmaClient::List(std::vector<ObjectInfo>* objects) {
-  std::lock_guard<std::mutex> lock(mutex_);
+  RequestGuard slot(this);
   flatbuffers::FlatBufferBuilder b;
   b.Finish(fb::CreatePlasmaListRequest(b));
   std::vector<uint8_t> payload;
@@ -640,7 +684,7 @@ Status PlasmaClient::List(std::vector<ObjectInfo>* objects) {
 }
 
 Status PlasmaClient::DebugString(std::string* out) {
-  std::lock_guard<std::mutex> lock(mutex_);
+  RequestGuard slot(this);
   flatbuffers::FlatBufferBuilder b;
   b.Finish(fb::CreatePlasmaGetDebugStringRequest(b));
   std::vector<uint8_t> payload;
@@ -653,7 +697,7 @@ Status PlasmaClient::DebugString(std::string* out) {
 }
 
 Status PlasmaClient::Subscribe(std::unique_ptr<Subscription>* out) {
-  std::lock_guard<std::mutex> lock(mutex_);
+  RequestGuard slot(this);
   PS_RETURN_IF_ERROR(CheckConnected());
   // A second SubscribeRequest desynchronizes the real store's stream (probe_subscribe_twice).
   if (subscribed_) return Status(Code::kInvalidArgument, "this client is already subscribed");
@@ -666,8 +710,13 @@ Status PlasmaClient::Subscribe(std::unique_ptr<Subscription>* out) {
   ::fcntl(sv[1], F_SETFL, flags | O_NONBLOCK);
   flatbuffers::FlatBufferBuilder b;
   b.Finish(fb::CreatePlasmaSubscribeRequest(b));
-  Status st = connection_.Send(fb::MessageType::PlasmaSubscribeRequest, b);
-  if (st.ok()) st = connection_.SendFd(sv[1]);
+  FlushReleases();
+  Status st;
+  {
+    std::lock_guard<std::mutex> write(write_mutex_);  // the fd must follow its message directly
+    st = connection_.Send(fb::MessageType::PlasmaSubscribeRequest, b);
+    if (st.ok()) st = connection_.SendFd(sv[1]);
+  }
   ::close(sv[1]);
   if (!st.ok()) {
     ::close(sv[0]);

@@ -8,15 +8,27 @@
 //    that Seal drops), so create -> seal -> release sends Create, Seal, Release. A Release
 //    reaches the store only when the last local reference goes.
 //  - A Get whose ids are all held locally (and sealed) is answered without wire traffic, as is
-//    Contains of a held sealed object. Delete does not send ids this client holds: they are
-//    deleted after their last release (reported as kObjectInUse).
+//    Contains of any held object - also one created here and not sealed yet (true, from the
+//    in-use table, where the store would answer false). Delete does not send ids this client
+//    holds: they are deleted after their last release (reported as kObjectInUse).
 //  - Segments mapped once per store_fd, on the first fd the store sends for it.
 //
-// Threads: one PlasmaClient may be used from many threads. Each request/reply exchange holds
-// the client's mutex, so a Get waiting on the store (timeout > 0 or -1) delays other calls on
-// the same client until it is answered - as in libplasma. Use one client per thread that needs
-// to wait independently. Disconnect() does not wait: it wakes a blocked Get (which then returns
-// kDisconnected).
+// Threads: one PlasmaClient may be used from many threads. Request/reply exchanges are
+// serialized (one "request slot"), so a Get waiting on the store (timeout > 0 or -1) delays the
+// other requests on the same client until it is answered - as in libplasma. Use one client per
+// thread that needs to wait independently. Disconnect() does not wait: it wakes a blocked Get
+// (which then returns kDisconnected).
+// Releases never wait for the slot (the C# layer releases from .NET's single finalizer thread):
+// the local count is kept under a small separate lock, and when the last local holder lets go
+// while another thread holds the slot, the ReleaseRequest is queued and written by the slot's
+// holder before its next request and before it gives the slot up. While the holder waits for a
+// Get reply, a release of an id that Get does not ask for is written to the socket at once
+// (ReleaseRequest has no reply and the store reads a connection's messages in order, also while
+// its Get waits). A queued release of an id the waiting Get does ask for is held back until the
+// reply: if the reply carries the object, the store's one reference now belongs to the Get's
+// caller and the release is dropped; otherwise it is sent. So the store never sees a Release
+// that would take away a reference a reply just handed out, nor one before the Create/Get that
+// took it (a release exists only once that reply was read).
 //
 // Lifetime: objects (ObjectRef) keep the client's state and their segment mapping alive, so
 // their pointers stay valid after Disconnect() and after the last PlasmaClient reference goes.
@@ -24,11 +36,13 @@
 
 #include <array>
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "connection.h"
@@ -61,7 +75,8 @@ struct ObjectInfo {
 class PlasmaClient;
 
 // What the client knows about an object it holds references to. Shared by the client's table
-// and every ObjectRef of the object; `count` and `sealed` are guarded by the client's mutex.
+// and every ObjectRef of the object; `count` and `created_here` are guarded by the client's
+// state mutex (`sealed` is atomic).
 struct LocalObject {
   ObjectId id;
   std::shared_ptr<Segment> segment;
@@ -100,7 +115,8 @@ class ObjectRef {
   // Aborts an unsealed object this client created (kObjectInUse while other local references
   // exist). The reference is consumed: Release() afterwards is a no-op.
   Status Abort();
-  // Drops the reference; never fails because the client is disconnected.
+  // Drops the reference; never fails because the client is disconnected, and never waits for
+  // another thread's request (e.g. a Get waiting on the store): see "Threads" above.
   Status Release();
 
  private:
@@ -168,6 +184,8 @@ class PlasmaClient : public std::enable_shared_from_this<PlasmaClient> {
   // out gets one entry per id; nullptr for an object not available within timeout_ms.
   Status Get(const std::vector<ObjectId>& ids, int64_t timeout_ms,
              std::vector<std::unique_ptr<ObjectRef>>* out);
+  // True for an object this client holds, sealed or not (created here and not sealed yet):
+  // answered locally as libplasma does; otherwise the store says whether it has it sealed.
   Status Contains(const ObjectId& id, bool* has_object);
   // results[i]: kOk, kObjectNotFound, kObjectInUse (deleted when released) or kObjectNotSealed.
   Status Delete(const std::vector<ObjectId>& ids, std::vector<Code>* results);
@@ -183,6 +201,12 @@ class PlasmaClient : public std::enable_shared_from_this<PlasmaClient> {
 
  private:
   friend class ObjectRef;
+  class RequestGuard;
+  // A ReleaseRequest that waits for the request slot's holder to write it.
+  struct PendingRelease {
+    ObjectId id;
+    bool delete_after = false;  // a Delete deferred until this release (deletion cache)
+  };
   PlasmaClient(int fd, int64_t capacity);
 
   // source == nullptr: hash the object as it is; otherwise copy source in while hashing.
@@ -190,29 +214,59 @@ class PlasmaClient : public std::enable_shared_from_this<PlasmaClient> {
   Status AbortObject(ObjectRef* ref);
   Status ReleaseObject(ObjectRef* ref);
 
-  // Everything below runs with mutex_ held.
+  // The request slot (request_slot.cc). Acquire waits until no other thread holds it; Release
+  // writes every queued ReleaseRequest, then frees it.
+  void AcquireSlot();
+  void ReleaseSlot();
+  // Drops one local reference (state_mutex_ held). True when it was the last one and the
+  // store must hear a ReleaseRequest: then *pending describes it.
+  bool DropLocalReference(const std::shared_ptr<LocalObject>& object, PendingRelease* pending);
+  // Writes one ReleaseRequest (takes write_mutex_ unless the caller holds it).
+  Status SendRelease(const ObjectId& id);
+  // Sends a request while holding write_mutex_ (the socket is shared with direct releases).
+  Status SendRequest(fb::MessageType type, const flatbuffers::FlatBufferBuilder& request);
+
+  // Everything below runs in the request slot.
   Status CheckConnected();
+  // Writes every queued release (and the deferred Deletes they carry), oldest first.
+  void FlushReleases();
+  // Flushes queued releases, then sends the request and reads the reply.
   Status Exchange(fb::MessageType request_type, const flatbuffers::FlatBufferBuilder& request,
                   fb::MessageType reply_type, std::vector<uint8_t>* reply);
+  // Sends and reads without flushing first (used by the flush itself).
+  Status RawExchange(fb::MessageType request_type, const flatbuffers::FlatBufferBuilder& request,
+                     fb::MessageType reply_type, std::vector<uint8_t>* reply);
   // The mapping for store_fd, receiving and mapping the fd that follows the reply if new.
   Status SegmentFor(int32_t store_fd, int64_t mmap_size, std::shared_ptr<Segment>* out);
   // A LocalObject for an object spec received from the store (bounds-checked).
   Status MakeLocalObject(const ObjectId& id, const fb::PlasmaObjectSpec& spec,
                          std::shared_ptr<Segment> segment, std::shared_ptr<LocalObject>* out);
-  Status DropReference(const std::shared_ptr<LocalObject>& object);
   Status DeleteFromStore(const std::vector<ObjectId>& ids, std::vector<Code>* results);
   std::unique_ptr<ObjectRef> NewRef(std::shared_ptr<LocalObject> object);
   Status ProtocolError(const std::string& what);
 
-  std::mutex mutex_;
   Connection connection_;
   int64_t store_capacity_;
   std::atomic<bool> disconnect_requested_{false};
+  // Used only by the request slot's holder.
   bool subscribed_ = false;
   std::unordered_map<int32_t, std::shared_ptr<Segment>> segments_;
+
+  // Guards everything below it. Held only for bookkeeping, never across a wait on the store.
+  std::mutex state_mutex_;
+  std::condition_variable slot_free_;
+  bool slot_busy_ = false;
   std::unordered_map<ObjectId, std::shared_ptr<LocalObject>> objects_;
   // Held ids whose Delete waits for the last local release (libplasma's deletion cache).
   std::unordered_map<ObjectId, bool> deferred_deletes_;
+  std::vector<PendingRelease> pending_releases_;
+  // Set while the slot's holder waits for a GetReply: the ids that Get asked for.
+  bool get_waiting_ = false;
+  std::unordered_set<ObjectId> waiting_get_ids_;
+
+  // Serializes writes on the socket (the slot's holder, releases written during a Get) and
+  // closing it. Lock order: state_mutex_ before write_mutex_.
+  std::mutex write_mutex_;
 };
 
 }  // namespace plasmasharp::client

@@ -12,8 +12,10 @@
  *     after the client disconnected or was freed: the mapping is reference-counted.
  * Thread safety: a ps_client may be used from many threads at once; its requests are
  * serialized, so a ps_client_get waiting on the store holds up the other calls on that client
- * (as in libplasma; ps_client_disconnect does not wait and wakes it). A ps_object, a
- * ps_subscription and a ps_error must each be released/freed exactly once.
+ * (as in libplasma; ps_client_disconnect does not wait and wakes it) - except
+ * ps_object_release, which never waits for another thread's call (safe from a finalizer
+ * thread). A ps_object, a ps_subscription and a ps_error must each be released/freed exactly
+ * once.
  */
 #ifndef PLASMASHARP_H
 #define PLASMASHARP_H
@@ -126,6 +128,9 @@ PS_API ps_code ps_client_create_and_seal_batch(ps_client* client, const uint8_t*
  * reference each. */
 PS_API ps_code ps_client_get(ps_client* client, const uint8_t* object_ids, int64_t count,
                              int64_t timeout_ms, ps_object** out, ps_error** error);
+/* *out = 1 when the store has the object sealed, or when this client holds it - including an
+ * object this client created and has not sealed yet (answered locally, as libplasma does;
+ * other clients get 0 for it until it is sealed). */
 PS_API ps_code ps_client_contains(ps_client* client, const uint8_t* object_id, uint8_t* out,
                                   ps_error** error);
 /* Deletes `count` objects. results (may be NULL) receives one code per id: PS_OK,
@@ -163,7 +168,9 @@ PS_API ps_code ps_object_write_and_seal(ps_object* object, const uint8_t* source
  * local reference to it exists. The handle must still be released. */
 PS_API ps_code ps_object_abort(ps_object* object, ps_error** error);
 /* Drops the reference (the store hears of it when the client's last local holder lets go)
- * and frees the handle. Never fails on a disconnected client. */
+ * and frees the handle. Never fails on a disconnected client, and returns promptly even while
+ * another thread's ps_client_get on the same client waits on the store (the ReleaseRequest is
+ * then written beside it, or right after its reply). */
 PS_API ps_code ps_object_release(ps_object* object, ps_error** error);
 
 /* ---- notifications ---- */

@@ -3,13 +3,17 @@
 // in-process store, and the exported symbol list (= the functions the header declares).
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <mutex>
 #include <regex>
 #include <set>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "plasmasharp.h"
@@ -285,6 +289,108 @@ TEST_F(CapiTest, DisconnectedClientReportsDisconnected) {
   EXPECT_EQ(ps_client_contains(client_, U8(Id("held")), &has, err_.out()), PS_DISCONNECTED);
   EXPECT_EQ(ps_error_code(err_.error), PS_DISCONNECTED);
   EXPECT_EQ(ps_object_release(got, err_.out()), PS_OK);  // never fails when disconnected
+}
+
+TEST_F(CapiTest, ContainsOfAnUnsealedObjectIsTrueForItsCreatorOnly) {
+  ps_client* other = nullptr;
+  ASSERT_EQ(ps_client_connect(socket_path_.c_str(), -1, -1, &other, err_.out()), PS_OK);
+  ps_object* obj = nullptr;
+  ASSERT_EQ(ps_client_create(client_, U8(Id("wip")), 16, nullptr, 0, 1, &obj, err_.out()), PS_OK);
+  uint8_t has = 0;
+  ASSERT_EQ(ps_client_contains(client_, U8(Id("wip")), &has, err_.out()), PS_OK);
+  EXPECT_EQ(has, 1);  // as libplasma: the creator's own table answers
+  ASSERT_EQ(ps_client_contains(other, U8(Id("wip")), &has, err_.out()), PS_OK);
+  EXPECT_EQ(has, 0);  // the store counts sealed objects only
+  ASSERT_EQ(ps_object_abort(obj, err_.out()), PS_OK);
+  ASSERT_EQ(ps_object_release(obj, err_.out()), PS_OK);
+  ASSERT_EQ(ps_client_contains(client_, U8(Id("wip")), &has, err_.out()), PS_OK);
+  EXPECT_EQ(has, 0);
+  ps_client_free(other);
+}
+
+// ps_object_release returns while another thread's ps_client_get(-1) on the same client waits
+// (.NET releases from its one finalizer thread), and the store hears the release meanwhile.
+// Flags, not timings; the bounded waits only turn a hang into a failure.
+TEST_F(CapiTest, ReleaseDoesNotWaitForAWaitingGet) {
+  ps_client* other = nullptr;
+  ASSERT_EQ(ps_client_connect(socket_path_.c_str(), -1, -1, &other, err_.out()), PS_OK);
+  auto ref_count = [&](const std::string& id) {
+    ps_object_list* list = nullptr;
+    int32_t count = -1;
+    if (ps_client_list(other, &list, nullptr) != PS_OK) return count;
+    for (int64_t i = 0; i < ps_object_list_count(list); ++i) {
+      ps_object_info info;
+      if (ps_object_list_get(list, i, &info, nullptr) == PS_OK &&
+          std::memcmp(info.object_id, id.data(), PS_OBJECT_ID_SIZE) == 0) {
+        count = info.ref_count;
+      }
+    }
+    ps_object_list_free(list);
+    return count;
+  };
+  auto becomes = [&](const std::string& id, int32_t want) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (ref_count(id) == want) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    return false;
+  };
+  Put(Id("held"), 64, 1);
+  Put(Id("marker"), 64, 2);
+  ps_object* held = nullptr;
+  ASSERT_EQ(ps_client_get(client_, U8(Id("held")), 1, 0, &held, err_.out()), PS_OK);
+  ASSERT_NE(held, nullptr);
+
+  std::mutex mutex;
+  std::condition_variable cv;
+  bool get_done = false, release_done = false;
+  ps_code get_code = PS_INTERNAL;
+  ps_object* got[2] = {nullptr, nullptr};
+  std::thread getter([&] {
+    const std::string ids = Id("marker") + Id("never");
+    ps_code code = ps_client_get(client_, U8(ids), 2, -1, got, nullptr);
+    std::lock_guard<std::mutex> lock(mutex);
+    get_code = code;
+    get_done = true;
+  });
+  // The store registered the Get once it holds "marker" for this client.
+  bool get_registered = becomes(Id("marker"), 1);
+  EXPECT_TRUE(get_registered);
+  ps_code release_code = PS_INTERNAL;
+  std::thread releaser([&] {
+    ps_code code = ps_object_release(held, nullptr);
+    std::lock_guard<std::mutex> lock(mutex);
+    release_code = code;
+    release_done = true;
+    cv.notify_all();
+  });
+  bool returned_while_waiting = false;
+  {
+    std::unique_lock<std::mutex> lock(mutex);
+    cv.wait_for(lock, std::chrono::seconds(20), [&] { return release_done; });
+    returned_while_waiting = release_done && !get_done;
+  }
+  EXPECT_TRUE(get_registered && returned_while_waiting);
+  if (returned_while_waiting) {
+    EXPECT_EQ(release_code, PS_OK);
+    EXPECT_TRUE(becomes(Id("held"), 0));  // the store heard it while the Get still waits
+  }
+  ASSERT_EQ(ps_client_create_and_seal(other, U8(Id("never")), U8("late"), 4, nullptr, 0, 1,
+                                      err_.out()),
+            PS_OK);
+  getter.join();
+  releaser.join();
+  EXPECT_EQ(get_code, PS_OK);
+  ASSERT_NE(got[0], nullptr);
+  ASSERT_NE(got[1], nullptr);
+  ps_object_view view;
+  ASSERT_EQ(ps_object_get_view(got[1], &view, err_.out()), PS_OK);
+  EXPECT_EQ(std::memcmp(view.data, "late", 4), 0);
+  for (ps_object* o : got) EXPECT_EQ(ps_object_release(o, err_.out()), PS_OK);
+  EXPECT_TRUE(becomes(Id("marker"), 0));
+  EXPECT_TRUE(becomes(Id("never"), 0));
+  ps_client_free(other);
 }
 
 TEST_F(CapiTest, StoreStopDisconnectsClients) {

@@ -79,6 +79,12 @@ void MiniStore(FakeConnection& c, std::vector<std::string>* seen, std::mutex* mu
         c.SendReply(T(fb::MessageType::PlasmaContainsReply), Bytes(b));
         break;
       }
+      case fb::MessageType::PlasmaAbortRequest: {
+        auto* r = flatbuffers::GetRoot<fb::PlasmaAbortRequest>(m->payload.data());
+        b.Finish(fb::CreatePlasmaAbortReply(b, b.CreateString(r->object_id()->str())));
+        c.SendReply(T(fb::MessageType::PlasmaAbortReply), Bytes(b));
+        break;
+      }
       case fb::MessageType::PlasmaReleaseRequest:
         break;  // no reply
       default:
@@ -149,6 +155,19 @@ TEST_F(ClientWireBehaviourTest, HeldObjectsAreAnsweredLocally) {
   EXPECT_EQ(Seen(), Types{});
   ASSERT_TRUE(out[1]->Release().ok());
   EXPECT_EQ(Seen(), Types{"PlasmaReleaseRequest"});
+}
+
+TEST_F(ClientWireBehaviourTest, ContainsOfAnUnsealedObjectCreatedHereIsLocal) {
+  std::unique_ptr<ObjectRef> r;
+  ASSERT_TRUE(client_->Create(std::string(20, 'u'), 8, nullptr, 0, true, &r).ok());
+  bool has = false;
+  ASSERT_TRUE(client_->Contains(std::string(20, 'u'), &has).ok());
+  EXPECT_TRUE(has);  // libplasma: in its in-use table, so true without asking the store
+  EXPECT_EQ(Seen(), (Types{"PlasmaConnectRequest", "PlasmaCreateRequest"}));
+  ASSERT_TRUE(r->Abort().ok());
+  ASSERT_TRUE(client_->Contains(std::string(20, 'u'), &has).ok());  // gone: asks the store
+  EXPECT_FALSE(has);
+  EXPECT_EQ(Seen(), (Types{"PlasmaAbortRequest", "PlasmaContainsRequest"}));
 }
 
 TEST_F(ClientWireBehaviourTest, DeleteOfAHeldObjectWaitsForTheRelease) {
