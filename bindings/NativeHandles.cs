@@ -19,11 +19,30 @@ internal abstract class NativeHandle : SafeHandle
     /// and DangerousAddRef still succeeds until then: "disposed" checks must use this flag.</summary>
     internal bool IsDisposeRequested => Volatile.Read(ref _disposeRequested) != 0;
 
+    /// <summary>Where the owning public instance was created; set only when leak tracking is on.
+    /// Reported when this handle is finalized instead of disposed.</summary>
+    internal PlasmaSharp.LeakRecord? Leak { get; set; }
+
+    /// <summary>Throws ObjectDisposedException (naming <paramref name="owner"/>) once Dispose was requested.</summary>
+    internal void ThrowIfDisposed(object owner) => ObjectDisposedException.ThrowIf(IsDisposeRequested, owner);
+
     protected override void Dispose(bool disposing)
     {
         Volatile.Write(ref _disposeRequested, 1);
         if (!disposing)
         {
+            // Finalized, not disposed: the user forgot it. Report where it came from (debug option).
+            if (Leak is { } leak)
+            {
+                try
+                {
+                    leak.ReportLeak();
+                }
+                catch
+                {
+                    // Reporting must never stop the release below (nor escape the finalizer).
+                }
+            }
             // Called by the finalizer. Freeing may wait for the client's connection lock (held while
             // another thread's Get waits for the store), and the finalizer thread is shared by the
             // whole process: free on the thread pool instead.

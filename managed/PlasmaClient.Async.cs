@@ -18,6 +18,7 @@ public sealed partial class PlasmaClient
     {
         ArgumentException.ThrowIfNullOrEmpty(socketPath);
         options = (options ?? new PlasmaClientOptions()).Clone();
+        LeakRecord? creation = LeakRecord.CaptureIf(options.TrackLeaks || PlasmaDiagnostics.TrackLeaks);
         int attempts = Math.Max(1, options.ConnectAttempts);
         for (int attempt = 1; ; attempt++)
         {
@@ -25,7 +26,7 @@ public sealed partial class PlasmaClient
             try
             {
                 ClientHandle handle = ConnectNative(socketPath, 1, 0);
-                return Configure(handle, socketPath, options);
+                return Configure(handle, socketPath, options, creation);
             }
             catch (PlasmaConnectionException) when (attempt < attempts)
             {
@@ -53,15 +54,17 @@ public sealed partial class PlasmaClient
                                           CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(ids);
+        _handle.ThrowIfDisposed(this);
         long timeoutMs = ToMilliseconds(timeout);
         ObjectId[] wantedIds = ids.ToArray();
+        LeakRecord? creation = LeakRecord.CaptureIf(TracksLeaks);
         // The native Get blocks its thread. A dedicated (LongRunning) thread does the waiting so the
         // thread pool is never starved by pending Gets; the token is checked between bounded waits.
-        return Task.Factory.StartNew(() => WaitForObjects(wantedIds, timeoutMs, cancellationToken), cancellationToken,
+        return Task.Factory.StartNew(() => WaitForObjects(wantedIds, timeoutMs, creation, cancellationToken), cancellationToken,
                                      TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
-    private PlasmaObject?[] WaitForObjects(ObjectId[] ids, long timeoutMs, CancellationToken cancellationToken)
+    private PlasmaObject?[] WaitForObjects(ObjectId[] ids, long timeoutMs, LeakRecord? creation, CancellationToken cancellationToken)
     {
         long sliceMs = Math.Max(1, ToMilliseconds(_options.AsyncPollInterval));
         var result = new PlasmaObject?[ids.Length];
@@ -79,7 +82,7 @@ public sealed partial class PlasmaClient
                     : timeoutMs - (long)Stopwatch.GetElapsedTime(start).TotalMilliseconds;
                 long wait = Math.Clamp(remaining, 0, sliceMs);
                 ObjectId[] wanted = missing.Select(i => ids[i]).ToArray();
-                PlasmaObject?[] got = Get(wanted, TimeSpan.FromMilliseconds(wait));
+                PlasmaObject?[] got = GetCore(wanted, TimeSpan.FromMilliseconds(wait), creation);
                 for (int k = 0; k < got.Length; k++) result[missing[k]] = got[k];
                 if (remaining <= wait) return result; // that was the last slice
             }

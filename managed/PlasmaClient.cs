@@ -17,17 +17,28 @@ public sealed unsafe partial class PlasmaClient : IDisposable
 {
     private readonly ClientHandle _handle;
     private readonly PlasmaClientOptions _options;
+    private readonly string _socketPath;
     private int _subscribed;
 
     private PlasmaClient(ClientHandle handle, string socketPath, PlasmaClientOptions options)
     {
         _handle = handle;
-        SocketPath = socketPath;
+        _socketPath = socketPath;
         _options = options;
     }
 
     /// <summary>The socket path this client connected to.</summary>
-    public string SocketPath { get; }
+    public string SocketPath
+    {
+        get
+        {
+            _handle.ThrowIfDisposed(this);
+            return _socketPath;
+        }
+    }
+
+    /// <summary>True when leak tracking is on for this client (its options or process-wide).</summary>
+    private bool TracksLeaks => _options.TrackLeaks || PlasmaDiagnostics.TrackLeaks;
 
     /// <summary>The native library's version string (e.g. "0.1.0").</summary>
     public static string NativeVersion => Marshal.PtrToStringUTF8((nint)NativeMethods.ps_version()) ?? "";
@@ -43,9 +54,10 @@ public sealed unsafe partial class PlasmaClient : IDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(socketPath);
         options = (options ?? new PlasmaClientOptions()).Clone();
+        LeakRecord? creation = LeakRecord.CaptureIf(options.TrackLeaks || PlasmaDiagnostics.TrackLeaks);
         ClientHandle handle = ConnectNative(socketPath, Math.Max(1, options.ConnectAttempts),
                                             (long)options.ConnectRetryDelay.TotalMilliseconds);
-        return Configure(handle, socketPath, options);
+        return Configure(handle, socketPath, options, creation);
     }
 
     private static ClientHandle ConnectNative(string socketPath, int attempts, long retryDelayMs)
@@ -59,8 +71,10 @@ public sealed unsafe partial class PlasmaClient : IDisposable
         return new ClientHandle(client);
     }
 
-    private static PlasmaClient Configure(ClientHandle handle, string socketPath, PlasmaClientOptions options)
+    private static PlasmaClient Configure(ClientHandle handle, string socketPath, PlasmaClientOptions options,
+                                          LeakRecord? creation)
     {
+        handle.Leak = creation?.For(typeof(PlasmaClient), null, $"PlasmaClient on {socketPath}");
         try
         {
             if (options.ClientName is not null || options.OutputMemoryQuota > 0)
@@ -102,7 +116,7 @@ public sealed unsafe partial class PlasmaClient : IDisposable
 
     private HandleLease Lease()
     {
-        ObjectDisposedException.ThrowIf(_handle.IsDisposeRequested, this);
+        _handle.ThrowIfDisposed(this);
         return new HandleLease(_handle);
     }
 
@@ -185,6 +199,7 @@ public sealed unsafe partial class PlasmaClient : IDisposable
     public WritablePlasmaObject Create(ObjectId id, long dataSize, ReadOnlySpan<byte> metadata = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(dataSize);
+        LeakRecord? creation = LeakRecord.CaptureIf(TracksLeaks);
         ps_object* created = null;
         using (var lease = Lease())
         {
@@ -198,7 +213,9 @@ public sealed unsafe partial class PlasmaClient : IDisposable
         var handle = new ObjectHandle(created, abortOnRelease: true);
         try
         {
-            return new WritablePlasmaObject(ObjectMapping.FromHandle(handle));
+            var result = new WritablePlasmaObject(ObjectMapping.FromHandle(handle));
+            handle.Leak = creation?.For(typeof(WritablePlasmaObject), id, $"WritablePlasmaObject {id} ({dataSize} data bytes)");
+            return result;
         }
         catch
         {
@@ -240,6 +257,7 @@ public sealed unsafe partial class PlasmaClient : IDisposable
     public void PutBatch(IReadOnlyList<PlasmaPutItem> items)
     {
         ArgumentNullException.ThrowIfNull(items);
+        _handle.ThrowIfDisposed(this);
         int n = items.Count;
         if (n == 0) return;
         var ids = new ObjectId[n];
@@ -297,6 +315,7 @@ public sealed unsafe partial class PlasmaClient : IDisposable
     /// <param name="ids">The ids.</param>
     public DeleteResult[] Delete(ReadOnlySpan<ObjectId> ids)
     {
+        _handle.ThrowIfDisposed(this);
         var results = new int[ids.Length];
         if (ids.IsEmpty) return [];
         using (var lease = Lease())
@@ -327,6 +346,7 @@ public sealed unsafe partial class PlasmaClient : IDisposable
     /// <param name="ids">The ids.</param>
     public void Refresh(ReadOnlySpan<ObjectId> ids)
     {
+        _handle.ThrowIfDisposed(this);
         if (ids.IsEmpty) return;
         using var lease = Lease();
         ps_error* error = null;
@@ -362,7 +382,13 @@ public sealed unsafe partial class PlasmaClient : IDisposable
     /// <param name="ids">The ids.</param>
     /// <param name="timeout">TimeSpan.Zero = just look; <see cref="Timeout.InfiniteTimeSpan"/> = wait forever.</param>
     public PlasmaObject?[] Get(ReadOnlySpan<ObjectId> ids, TimeSpan timeout)
+        => GetCore(ids, timeout, LeakRecord.CaptureIf(TracksLeaks));
+
+    /// <summary>Get with the caller's creation stack already captured (GetAsync captures it on the
+    /// caller's thread, before the wait moves to a dedicated one).</summary>
+    private PlasmaObject?[] GetCore(ReadOnlySpan<ObjectId> ids, TimeSpan timeout, LeakRecord? creation)
     {
+        _handle.ThrowIfDisposed(this);
         long timeoutMs = ToMilliseconds(timeout);
         var raw = new nint[ids.Length];
         if (ids.IsEmpty) return [];
@@ -383,7 +409,11 @@ public sealed unsafe partial class PlasmaClient : IDisposable
         try
         {
             for (int i = 0; i < raw.Length; i++)
-                if (handles[i] is { } h) result[i] = new PlasmaObject(ObjectMapping.FromHandle(h));
+                if (handles[i] is { } h)
+                {
+                    result[i] = new PlasmaObject(ObjectMapping.FromHandle(h));
+                    h.Leak = creation?.For(typeof(PlasmaObject), ids[i], $"PlasmaObject {ids[i]} ({result[i]!.DataLength} data bytes)");
+                }
             return result;
         }
         catch
@@ -409,12 +439,18 @@ public sealed unsafe partial class PlasmaClient : IDisposable
     /// <exception cref="InvalidOperationException">This client already subscribed.</exception>
     public PlasmaSubscription Subscribe()
     {
+        _handle.ThrowIfDisposed(this);
+        LeakRecord? creation = LeakRecord.CaptureIf(TracksLeaks);
         if (Interlocked.Exchange(ref _subscribed, 1) != 0)
             throw new InvalidOperationException("This PlasmaClient already subscribed; the Plasma store allows one subscription per connection. Connect another client.");
         ps_subscription* raw = null;
         using var lease = Lease();
         ps_error* error = null;
         NativeStatus.Check(NativeMethods.ps_client_subscribe(_handle.Pointer, &raw, &error), error);
-        return new PlasmaSubscription(new SubscriptionHandle(raw), _options.AsyncPollInterval);
+        var handle = new SubscriptionHandle(raw)
+        {
+            Leak = creation?.For(typeof(PlasmaSubscription), null, $"PlasmaSubscription on {_socketPath}"),
+        };
+        return new PlasmaSubscription(handle, _options.AsyncPollInterval);
     }
 }

@@ -25,5 +25,11 @@ public sealed class PlasmaClientOptions
     /// <summary>Longest single native wait used by the async methods between cancellation checks. Default 100 ms.</summary>
     public TimeSpan AsyncPollInterval { get; set; } = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>Records where this client and every object and subscription obtained through it were
+    /// created, and reports any of them that is finalized without Dispose
+    /// (<see cref="PlasmaDiagnostics.LeakDetected"/>). Default false; <see cref="PlasmaDiagnostics.TrackLeaks"/>
+    /// turns it on for every client. Slow (one stack trace per object): for debugging.</summary>
+    public bool TrackLeaks { get; set; }
+
     internal PlasmaClientOptions Clone() => (PlasmaClientOptions)MemberwiseClone();
 }

@@ -5,7 +5,9 @@ namespace PlasmaSharp;
 
 /// <summary>Seal and delete notifications of one client connection (from <see cref="PlasmaClient.Subscribe"/>).
 /// Enumerate it with <c>await foreach</c> (pass a token with WithCancellation); the enumeration ends
-/// when the store closes the connection. Dispose it when done.</summary>
+/// normally (no exception) when the store closes the connection or dies, while <see cref="TryRead"/> and
+/// <see cref="ReadAsync"/> throw <see cref="PlasmaConnectionException"/> then. Dispose it when done; after
+/// Dispose every member but Dispose throws <see cref="ObjectDisposedException"/>.</summary>
 public sealed class PlasmaSubscription : IAsyncEnumerable<PlasmaNotification>, IDisposable
 {
     private readonly SubscriptionHandle _handle;
@@ -23,8 +25,8 @@ public sealed class PlasmaSubscription : IAsyncEnumerable<PlasmaNotification>, I
     /// <exception cref="PlasmaConnectionException">The store closed the connection.</exception>
     public unsafe PlasmaNotification? TryRead(TimeSpan timeout)
     {
+        _handle.ThrowIfDisposed(this);
         long timeoutMs = PlasmaClient.ToMilliseconds(timeout);
-        ObjectDisposedException.ThrowIf(_handle.IsDisposeRequested, this);
         using var lease = new HandleLease(_handle);
         ps_object_info info;
         ps_error* error = null;
@@ -59,7 +61,13 @@ public sealed class PlasmaSubscription : IAsyncEnumerable<PlasmaNotification>, I
 
     /// <summary>Enumerates notifications until the store closes the connection or the token is cancelled.</summary>
     /// <param name="cancellationToken">Ends the enumeration with OperationCanceledException.</param>
-    public async IAsyncEnumerator<PlasmaNotification> GetAsyncEnumerator(CancellationToken cancellationToken = default)
+    public IAsyncEnumerator<PlasmaNotification> GetAsyncEnumerator(CancellationToken cancellationToken = default)
+    {
+        _handle.ThrowIfDisposed(this); // now, not at the first MoveNextAsync of the iterator below
+        return Enumerate(cancellationToken);
+    }
+
+    private async IAsyncEnumerator<PlasmaNotification> Enumerate(CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -81,7 +89,7 @@ public sealed class PlasmaSubscription : IAsyncEnumerable<PlasmaNotification>, I
     {
         get
         {
-            ObjectDisposedException.ThrowIf(_handle.IsDisposeRequested, this);
+            _handle.ThrowIfDisposed(this);
             using var lease = new HandleLease(_handle);
             return NativeMethods.ps_subscription_fd(_handle.Pointer);
         }

@@ -4,7 +4,11 @@ namespace PlasmaSharp;
 
 /// <summary>An object being created (from <see cref="PlasmaClient.Create"/>): write its bytes in place
 /// in shared memory, then <see cref="Seal"/> to publish it, or <see cref="Abort"/>. Disposing an
-/// object that was not sealed aborts it. Not thread-safe: one writer at a time.</summary>
+/// object that was not sealed aborts it. Not thread-safe: one writer at a time.
+/// <para>After Dispose (or <see cref="Abort"/>) every member except <see cref="IsDisposed"/>, <see cref="Dispose"/>
+/// and ToString throws <see cref="ObjectDisposedException"/>, and so does <c>.Span</c> of a
+/// <see cref="Data"/> Memory taken earlier. A <see cref="Span{T}"/> taken <em>before</em> Dispose cannot be
+/// checked: do not keep one past Dispose.</para></summary>
 public sealed unsafe class WritablePlasmaObject : IDisposable
 {
     private readonly ObjectMapping _mapping;
@@ -15,30 +19,49 @@ public sealed unsafe class WritablePlasmaObject : IDisposable
     internal ObjectMapping Mapping => _mapping;
 
     /// <summary>The object's id.</summary>
-    public ObjectId Id => _mapping.Id;
+    public ObjectId Id => Checked.Id;
 
     /// <summary>The writable data area, aliasing shared memory. Objects of 2 GiB or more throw
     /// <see cref="InvalidOperationException"/> here: use <see cref="GetDataChunks"/> or <see cref="OpenDataStream"/>.</summary>
-    public Memory<byte> Data => _mapping.DataMemory;
+    public Memory<byte> Data => Checked.DataMemory;
 
     /// <summary>The writable data area as a span (same rules as <see cref="Data"/>).</summary>
-    public Span<byte> Span => _mapping.DataMemory.Span;
+    public Span<byte> Span => Checked.DataMemory.Span;
 
     /// <summary>The metadata given at creation (already in shared memory).</summary>
-    public ReadOnlyMemory<byte> Metadata => _mapping.MetadataMemory;
+    public ReadOnlyMemory<byte> Metadata => Checked.MetadataMemory;
 
     /// <summary>Length of the data in bytes (may exceed <see cref="int.MaxValue"/>).</summary>
-    public long DataLength => _mapping.DataLength;
+    public long DataLength => Checked.DataLength;
 
     /// <summary>True after <see cref="Seal"/> succeeded.</summary>
-    public bool IsSealed => _sealed;
+    public bool IsSealed
+    {
+        get
+        {
+            _mapping.ThrowIfDisposed(this);
+            return _sealed;
+        }
+    }
+
+    /// <summary>True once the object has been disposed or aborted.</summary>
+    public bool IsDisposed => _mapping.Handle.IsDisposeRequested;
+
+    /// <summary>The mapping, after checking that this object was not disposed.</summary>
+    private ObjectMapping Checked
+    {
+        get
+        {
+            _mapping.ThrowIfDisposed(this);
+            return _mapping;
+        }
+    }
 
     /// <summary>The data as consecutive writable views of at most <paramref name="maxChunkLength"/> bytes.</summary>
     /// <param name="maxChunkLength">Largest chunk, in bytes (default: 1 GiB).</param>
     public IEnumerable<Memory<byte>> GetDataChunks(int maxChunkLength = 1 << 30)
     {
-        _mapping.ThrowIfDisposed(this);
-        return _mapping.DataChunks(maxChunkLength);
+        return Checked.DataChunks(maxChunkLength);
     }
 
     /// <summary>A writable, seekable stream over the whole data area (any length). Dispose it before sealing.</summary>
@@ -59,10 +82,11 @@ public sealed unsafe class WritablePlasmaObject : IDisposable
     /// it must not be written any more. This object still holds a reference until disposed.</summary>
     public void Seal()
     {
+        _mapping.ThrowIfDisposed(this);
         using var lease = new HandleLease(_mapping.Handle);
         ps_error* error = null;
         int code = NativeMethods.ps_object_seal(_mapping.Handle.Pointer, &error);
-        NativeStatus.Check(code, error, Id);
+        NativeStatus.Check(code, error, _mapping.Id);
         _mapping.Handle.ClearAbortOnRelease();
         _sealed = true;
     }
@@ -74,13 +98,14 @@ public sealed unsafe class WritablePlasmaObject : IDisposable
     /// <exception cref="ArgumentException">The length differs from <see cref="DataLength"/>.</exception>
     public void WriteAndSeal(ReadOnlySpan<byte> source)
     {
+        _mapping.ThrowIfDisposed(this);
         if (source.Length != DataLength)
             throw new ArgumentException($"The object has {DataLength} data bytes; got {source.Length}.", nameof(source));
         using var lease = new HandleLease(_mapping.Handle);
         ps_error* error = null;
         int code;
         fixed (byte* s = source) code = NativeMethods.ps_object_write_and_seal(_mapping.Handle.Pointer, s, source.Length, &error);
-        NativeStatus.Check(code, error, Id);
+        NativeStatus.Check(code, error, _mapping.Id);
         _mapping.Handle.ClearAbortOnRelease();
         _sealed = true;
     }
@@ -89,12 +114,13 @@ public sealed unsafe class WritablePlasmaObject : IDisposable
     /// while another local reference to it exists (e.g. a Get of the same id by this client).</summary>
     public void Abort()
     {
-        if (_sealed) throw new InvalidOperationException($"Object {Id} is already sealed; Delete it instead of aborting.");
+        _mapping.ThrowIfDisposed(this);
+        if (_sealed) throw new InvalidOperationException($"Object {_mapping.Id} is already sealed; Delete it instead of aborting.");
         using (var lease = new HandleLease(_mapping.Handle))
         {
             ps_error* error = null;
             int code = NativeMethods.ps_object_abort(_mapping.Handle.Pointer, &error);
-            NativeStatus.Check(code, error, Id);
+            NativeStatus.Check(code, error, _mapping.Id);
             _mapping.Handle.ClearAbortOnRelease();
         }
         _mapping.Handle.Dispose();
@@ -104,5 +130,6 @@ public sealed unsafe class WritablePlasmaObject : IDisposable
     public void Dispose() => _mapping.Handle.Dispose();
 
     /// <inheritdoc />
-    public override string ToString() => $"WritablePlasmaObject {Id} ({DataLength} bytes, {(_sealed ? "sealed" : "unsealed")})";
+    public override string ToString() => // works after Dispose too (debuggers, logs)
+        $"WritablePlasmaObject {_mapping.Id} ({_mapping.DataLength} bytes, {(_sealed ? "sealed" : "unsealed")}{(IsDisposed ? ", disposed" : "")})";
 }
