@@ -12,6 +12,10 @@
 // recvmsg right after such a byte, so they belong to the last byte appended with them); a
 // message gets the fds carried by its own bytes and by the carrier bytes that follow it
 // (1 after SubscribeRequest).
+//
+// Payloads are handed over in place, so after an odd-length payload the next one sits at an
+// unaligned address; StoreCore::HandleMessage copies such a payload to an aligned buffer
+// before flatbuffers reads it (its scalars are loaded in place and must be aligned).
 #pragma once
 
 #include <cstddef>

@@ -175,12 +175,42 @@ void EventLoop::Accept() {
       }
       return;  // EAGAIN or an error we cannot act on
     }
+    if (!Admit(fd)) {
+      ::close(fd);
+      continue;
+    }
     ConnectionId id = core_->AddConnection();
     Connection& conn = conns_[id];
     conn.id = id;
     conn.fd = fd;
     SetEvents(fd, Token(id, kMain), EPOLLIN, true);
   }
+}
+
+bool EventLoop::Admit(int fd) {
+  const StoreLimits& limits = core_->limits();
+  if (!limits.allowed_uids.empty()) {
+    ucred cred{};
+    socklen_t len = sizeof(cred);
+    if (::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) {
+      std::fprintf(stderr, "plasma-store: cannot read the peer credentials of a new connection (%s); closing it\n",
+                   std::strerror(errno));
+      return false;
+    }
+    bool allowed = false;
+    for (uid_t uid : limits.allowed_uids) allowed = allowed || uid == cred.uid;
+    if (!allowed) {
+      std::fprintf(stderr, "plasma-store: refusing a connection from uid %u (pid %d): not in --allow-uid; closing it\n",
+                   static_cast<unsigned>(cred.uid), static_cast<int>(cred.pid));
+      return false;
+    }
+  }
+  if (limits.max_clients != 0 && conns_.size() >= limits.max_clients) {
+    std::fprintf(stderr, "plasma-store: %zu clients connected (--max-clients %zu); closing a new connection\n",
+                 conns_.size(), limits.max_clients);
+    return false;
+  }
+  return true;
 }
 
 void EventLoop::OnReadable(Connection& conn) {
@@ -301,6 +331,13 @@ void EventLoop::Close(ConnectionId id) {
   auto it = conns_.find(id);
   if (it == conns_.end()) return;
   Connection& conn = it->second;
+  // Best effort: replies the store already owed (e.g. to requests that preceded a bad frame
+  // in the same read) go out if the socket takes them now; bounded by the socket buffer, never
+  // waits.
+  if (ClientState* state = core_->client(id); state != nullptr && !state->out.empty()) {
+    bool would_block = false;
+    Drain(conn.fd, state->out, &would_block);
+  }
   ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, conn.fd, nullptr);
   ::close(conn.fd);
   conns_.erase(it);

@@ -2,7 +2,9 @@
 // buffer (ConnectionInput: a client that sends half a message never holds up the others) and
 // output queues (Outbox: a client that never reads never blocks the store; past a bound it is
 // dropped). Bytes are read with recvmsg and a control buffer on every read, so no passed fd is
-// ever lost.
+// ever lost. Connections are admitted per StoreLimits (--max-clients, --allow-uid via
+// SO_PEERCRED); a connection being closed first gets, best effort and without waiting, the
+// replies it is still owed.
 #pragma once
 
 #include <atomic>
@@ -42,6 +44,8 @@ class EventLoop {
   };
 
   void Accept();
+  // --allow-uid (SO_PEERCRED) and --max-clients; false = close the new socket (logged).
+  bool Admit(int fd);
   void OnReadable(Connection& conn);
   void Flush(Connection& conn);
   void FlushNotifications(Connection& conn, ClientState& state);

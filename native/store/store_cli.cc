@@ -1,7 +1,9 @@
 // The plasma-store command line, identical to the real plasma-store-server:
 //   -m BYTES (required)  -s SOCKET (required)  -d DIRECTORY (default /dev/shm)  -h (hugepages)
-// plus --socket-mode OCTAL (default 0600) and --help. A bad or missing flag prints the usage
-// and exits 2. SIGTERM / SIGINT stop the store cleanly (socket file removed).
+// plus --socket-mode OCTAL (default 0600), the limits (--max-clients, --max-pending-gets,
+// --max-get-ids, --allow-uid; defaults change nothing for real clients) and --help. A bad or
+// missing flag prints the usage and exits 2. SIGTERM / SIGINT stop the store cleanly (socket
+// file removed).
 #include <getopt.h>
 #include <signal.h>
 
@@ -9,6 +11,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <vector>
 
 #include "store_runner.h"
 
@@ -18,14 +21,23 @@ namespace {
 
 void PrintUsage(FILE* out, const char* program) {
   std::fprintf(out,
-               "Usage: %s -m BYTES -s SOCKET [-d DIRECTORY] [-h] [--socket-mode OCTAL]\n"
+               "Usage: %s -m BYTES -s SOCKET [-d DIRECTORY] [-h] [--socket-mode OCTAL] [limits]\n"
                "  -m BYTES             store capacity in bytes (required)\n"
                "  -s SOCKET            Unix socket path clients connect to (required)\n"
                "  -d DIRECTORY         where the shared-memory file is created (default /dev/shm)\n"
                "  -h                   use huge pages (-d must be a hugetlbfs mount)\n"
                "  --socket-mode OCTAL  permissions of the socket file (default 0600)\n"
+               "  --max-clients N      at most N connections at once; more are closed at once\n"
+               "                       (default 0 = unlimited)\n"
+               "  --max-pending-gets N at most N unanswered Gets per connection; one more closes\n"
+               "                       that connection (default %zu; 0 = unlimited)\n"
+               "  --max-get-ids N      at most N object ids per Get; more closes that connection\n"
+               "                       (default %zu; 0 = unlimited)\n"
+               "  --allow-uid UIDS     only these peer uids (SO_PEERCRED) may connect; UIDS is\n"
+               "                       1000 or 1000,1001; repeatable (default: whoever the\n"
+               "                       socket mode lets in)\n"
                "  --help               show this text\n",
-               program);
+               program, kDefaultMaxPendingGets, kDefaultMaxGetIds);
 }
 
 bool ParsePositive(const char* text, int64_t* out) {
@@ -48,16 +60,52 @@ bool ParseMode(const char* text, int* out) {
   return true;
 }
 
+// A count: digits only, 0 allowed.
+bool ParseCount(const char* text, size_t* out) {
+  if (text == nullptr || *text < '0' || *text > '9') return false;
+  errno = 0;
+  char* end = nullptr;
+  unsigned long long v = std::strtoull(text, &end, 10);
+  if (errno != 0 || *end != '\0') return false;
+  *out = static_cast<size_t>(v);
+  return true;
+}
+
+// "UID[,UID...]" appended to `uids`.
+bool ParseUids(const char* text, std::vector<uid_t>* uids) {
+  if (text == nullptr || *text == '\0') return false;
+  std::string list = text;
+  size_t start = 0;
+  for (;;) {
+    size_t comma = list.find(',', start);
+    std::string item = list.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    size_t value = 0;
+    if (!ParseCount(item.c_str(), &value) || value >= static_cast<size_t>(static_cast<uid_t>(-1))) return false;
+    uids->push_back(static_cast<uid_t>(value));
+    if (comma == std::string::npos) return true;
+    start = comma + 1;
+  }
+}
+
 }  // namespace
 
 int RunStoreMain(int argc, char** argv) {
   const char* program = argc > 0 ? argv[0] : "plasma-store";
   StoreOptions options;
   bool have_capacity = false;
-  enum { kHelp = 1000, kSocketMode };
+  enum { kHelp = 1000, kSocketMode, kMaxClients, kMaxPendingGets, kMaxGetIds, kAllowUid };
   static const option long_options[] = {{"help", no_argument, nullptr, kHelp},
                                         {"socket-mode", required_argument, nullptr, kSocketMode},
+                                        {"max-clients", required_argument, nullptr, kMaxClients},
+                                        {"max-pending-gets", required_argument, nullptr, kMaxPendingGets},
+                                        {"max-get-ids", required_argument, nullptr, kMaxGetIds},
+                                        {"allow-uid", required_argument, nullptr, kAllowUid},
                                         {nullptr, 0, nullptr, 0}};
+  auto bad_count = [&](const char* flag) {
+    std::fprintf(stderr, "%s: %s needs a count (0 or more), got '%s'\n", program, flag, optarg);
+    PrintUsage(stderr, program);
+    return 2;
+  };
   opterr = 0;
   optind = 1;
   int opt;
@@ -78,6 +126,23 @@ int RunStoreMain(int argc, char** argv) {
       case kSocketMode:
         if (!ParseMode(optarg, &options.socket_mode)) {
           std::fprintf(stderr, "%s: --socket-mode needs an octal mode like 0600, got '%s'\n", program, optarg);
+          PrintUsage(stderr, program);
+          return 2;
+        }
+        break;
+      case kMaxClients:
+        if (!ParseCount(optarg, &options.max_clients)) return bad_count("--max-clients");
+        break;
+      case kMaxPendingGets:
+        if (!ParseCount(optarg, &options.max_pending_gets)) return bad_count("--max-pending-gets");
+        break;
+      case kMaxGetIds:
+        if (!ParseCount(optarg, &options.max_get_ids)) return bad_count("--max-get-ids");
+        break;
+      case kAllowUid:
+        if (!ParseUids(optarg, &options.allowed_uids)) {
+          std::fprintf(stderr, "%s: --allow-uid needs numeric uids like 1000 or 1000,1001, got '%s'\n",
+                       program, optarg);
           PrintUsage(stderr, program);
           return 2;
         }
@@ -119,7 +184,7 @@ int RunStoreMain(int argc, char** argv) {
     return 1;
   }
   std::fprintf(stderr, "%s: serving %lld bytes on %s\n", program,
-               static_cast<long long>(options.capacity), options.socket_path.c_str());
+               static_cast<long long>(runner->capacity()), options.socket_path.c_str());
   int received = 0;
   while (sigwait(&stop_signals, &received) != 0) {
   }

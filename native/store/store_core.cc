@@ -3,6 +3,8 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstring>
+#include <utility>
 
 namespace plasmasharp::store {
 
@@ -38,9 +40,10 @@ bool IsRequestType(int64_t type) {
 
 }  // namespace
 
-StoreCore::StoreCore(int64_t capacity, SharedSegment* segment)
+StoreCore::StoreCore(int64_t capacity, SharedSegment* segment, StoreLimits limits)
     : capacity_(capacity),
       segment_(segment),
+      limits_(std::move(limits)),
       allocator_(static_cast<uint64_t>(capacity)),
       policy_(capacity) {}
 
@@ -123,6 +126,11 @@ void StoreCore::HandleMessage(ConnectionId id, int64_t type, const uint8_t* p, s
     for (int fd : fds) ::close(fd);
     return;
   }
+  if (n > 0 && reinterpret_cast<uintptr_t>(p) % alignof(uint64_t) != 0) {
+    aligned_payload_.resize((n + sizeof(uint64_t) - 1) / sizeof(uint64_t));
+    std::memcpy(aligned_payload_.data(), p, n);
+    p = reinterpret_cast<const uint8_t*>(aligned_payload_.data());
+  }
   using T = fb::MessageType;
   switch (static_cast<T>(type)) {
     case T::PlasmaDisconnectClient:
@@ -151,6 +159,8 @@ void StoreCore::HandleMessage(ConnectionId id, int64_t type, const uint8_t* p, s
   }
   // Descriptors that came with a message that does not take one are not ours to keep.
   for (int fd : fds) ::close(fd);
+  // Do not keep a big inline-data copy around between messages.
+  if (aligned_payload_.capacity() > (size_t{1} << 17)) std::vector<uint64_t>().swap(aligned_payload_);
 }
 
 void StoreCore::RemoveConnection(ConnectionId id) {

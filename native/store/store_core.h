@@ -29,6 +29,7 @@
 #include "object_table.h"
 #include "region_allocator.h"
 #include "shared_segment.h"
+#include "store_limits.h"
 #include "wire.h"
 
 namespace plasmasharp::store {
@@ -47,7 +48,9 @@ struct PendingGet {
 class StoreCore {
  public:
   // `segment` must outlive the core. Capacity = bytes of object data the store may hold.
-  StoreCore(int64_t capacity, SharedSegment* segment);
+  // The core applies the per-request limits (max_pending_gets, max_get_ids); the event loop
+  // applies the per-connection ones (max_clients, allowed_uids).
+  StoreCore(int64_t capacity, SharedSegment* segment, StoreLimits limits = {});
   ~StoreCore();
   StoreCore(const StoreCore&) = delete;
   StoreCore& operator=(const StoreCore&) = delete;
@@ -63,7 +66,8 @@ class StoreCore {
 
   // ---- connections ----
   ConnectionId AddConnection();
-  // One complete message. The core owns `fds` (closes those it does not keep).
+  // One complete message. The core owns `fds` (closes those it does not keep). `payload` may
+  // be at any address: a misaligned one is copied to an aligned buffer before it is read.
   void HandleMessage(ConnectionId id, int64_t type, const uint8_t* payload, size_t length,
                      std::vector<int> fds);
   // EOF, error or a close the core asked for: clean up everything the client had.
@@ -85,6 +89,7 @@ class StoreCore {
   const ObjectTable& objects() const { return objects_; }
   int64_t allocated_bytes() const { return allocated_bytes_; }
   int64_t capacity() const { return capacity_; }
+  const StoreLimits& limits() const { return limits_; }
   size_t connection_count() const { return clients_.size(); }
 
  private:
@@ -141,6 +146,10 @@ class StoreCore {
 
   int64_t capacity_;
   SharedSegment* segment_;
+  StoreLimits limits_;
+  // Flatbuffers reads its scalars in place, so payloads must be 8-byte aligned; a payload that
+  // follows an odd-length one in the input buffer is copied here first.
+  std::vector<uint64_t> aligned_payload_;
   RegionAllocator allocator_;
   EvictionPolicy policy_;
   ObjectTable objects_;

@@ -4,13 +4,16 @@
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <mutex>
 #include <thread>
+#include <utility>
 
 #include "event_loop.h"
 #include "shared_segment.h"
@@ -20,6 +23,7 @@
 namespace plasmasharp::store {
 
 struct StoreRunner::State {
+  int64_t capacity = 0;
   std::string socket_path;
   ino_t socket_inode = 0;
   std::unique_ptr<SharedSegment> segment;
@@ -81,6 +85,39 @@ int Listen(const std::string& path, int mode, std::string* error) {
   return fd;
 }
 
+// What the real store does when the directory is smaller than -m: cap the capacity at 90 % of
+// the free space (so every byte clients write lands in memory, never a SIGBUS on a full
+// tmpfs) and say so in one line. Hugepages are preallocated, so their free space is not
+// checked. False (with *error) only when there is no room at all.
+bool CapToFreeSpace(const StoreOptions& options, int64_t* capacity, std::string* error) {
+  if (options.hugepages) return true;
+  struct statvfs vfs {};
+  if (::statvfs(options.directory.c_str(), &vfs) != 0) return true;  // Create reports it
+  const uint64_t free_bytes = static_cast<uint64_t>(vfs.f_bsize) * static_cast<uint64_t>(vfs.f_bavail);
+  int64_t usable = static_cast<int64_t>(static_cast<double>(free_bytes) * 0.9);
+  // On a nearly full directory 10 % slack is less than the segment's own padding (gap + round
+  // up to 128 KiB + 8): keep the whole file inside the free space there too.
+  const uint64_t padding = SharedSegment::kRegionOffset + (uint64_t{128} << 10) + 8;
+  if (usable > 0 && static_cast<uint64_t>(usable) + padding > free_bytes) {
+    usable = free_bytes > padding ? static_cast<int64_t>(free_bytes - padding) : 0;
+  }
+  if (*capacity <= usable) return true;
+  if (usable <= 0) {
+    *error = options.directory + " has no free space for the store's memory; free space there, "
+             "mount a bigger tmpfs (docker run --shm-size=...), or choose another -d directory.";
+    return false;
+  }
+  std::fprintf(stderr,
+               "plasma-store: warning: %lld bytes requested (-m) but %s has only %llu bytes free; "
+               "serving %lld bytes (90%% of the free space). To serve more, free space in %s, give it "
+               "a bigger tmpfs (in docker: docker run --shm-size=...), or pass a lower -m.\n",
+               static_cast<long long>(*capacity), options.directory.c_str(),
+               static_cast<unsigned long long>(free_bytes), static_cast<long long>(usable),
+               options.directory.c_str());
+  *capacity = usable;
+  return true;
+}
+
 }  // namespace
 
 std::unique_ptr<StoreRunner> StoreRunner::Start(const StoreOptions& options, std::string* error) {
@@ -95,6 +132,8 @@ std::unique_ptr<StoreRunner> StoreRunner::Start(const StoreOptions& options, std
     return nullptr;
   }
   if (!PrepareSocketPath(options.socket_path, error)) return nullptr;
+  int64_t capacity = options.capacity;
+  if (!CapToFreeSpace(options, &capacity, error)) return nullptr;
 
   // Creation order gives the real store's fd numbers in a fresh process: epoll 3,
   // segment 4 (the store_fd clients see), listening socket 5.
@@ -104,7 +143,8 @@ std::unique_ptr<StoreRunner> StoreRunner::Start(const StoreOptions& options, std
     return nullptr;
   }
   auto state = std::make_unique<State>();
-  state->segment = SharedSegment::Create(options.directory, static_cast<uint64_t>(options.capacity),
+  state->capacity = capacity;
+  state->segment = SharedSegment::Create(options.directory, static_cast<uint64_t>(capacity),
                                          options.hugepages, error);
   if (!state->segment) {
     ::close(epoll_fd);
@@ -126,7 +166,12 @@ std::unique_ptr<StoreRunner> StoreRunner::Start(const StoreOptions& options, std
   struct stat st {};
   if (::stat(options.socket_path.c_str(), &st) == 0) state->socket_inode = st.st_ino;
   state->socket_path = options.socket_path;
-  state->core = std::make_unique<StoreCore>(options.capacity, state->segment.get());
+  StoreLimits limits;
+  limits.max_clients = options.max_clients;
+  limits.max_pending_gets = options.max_pending_gets;
+  limits.max_get_ids = options.max_get_ids;
+  limits.allowed_uids = options.allowed_uids;
+  state->core = std::make_unique<StoreCore>(capacity, state->segment.get(), std::move(limits));
   state->loop = std::make_unique<EventLoop>(state->core.get(), epoll_fd, listen_fd, wake_fd);
   EventLoop* loop = state->loop.get();
   state->thread = std::thread([loop] { loop->Run(); });
@@ -154,5 +199,7 @@ void StoreRunner::Stop() {
 }
 
 StoreRunner::~StoreRunner() { Stop(); }
+
+int64_t StoreRunner::capacity() const { return state_ ? state_->capacity : 0; }
 
 }  // namespace plasmasharp::store

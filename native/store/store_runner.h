@@ -5,15 +5,27 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
+
+#include <sys/types.h>
+
+#include "store_limits.h"
 
 namespace plasmasharp::store {
 
 struct StoreOptions {
   std::string socket_path;
+  // Requested capacity. Without hugepages it is capped at 90 % of the free space of
+  // `directory` (like the real store; one warning line on stderr): see StoreRunner::capacity().
   int64_t capacity = 0;
   std::string directory = "/dev/shm";
   bool hugepages = false;
   int socket_mode = 0600;
+  // Limits (store_limits.h gives the reasons for the defaults; 0 = unlimited).
+  size_t max_clients = 0;                            // --max-clients
+  size_t max_pending_gets = kDefaultMaxPendingGets;  // --max-pending-gets (per connection)
+  size_t max_get_ids = kDefaultMaxGetIds;            // --max-get-ids (per GetRequest)
+  std::vector<uid_t> allowed_uids;                   // --allow-uid; empty = socket mode decides
 };
 
 class StoreRunner {
@@ -22,6 +34,9 @@ class StoreRunner {
   // nullptr with *error set (a sentence saying what to do).
   static std::unique_ptr<StoreRunner> Start(const StoreOptions& options, std::string* error);
   void Stop();  // idempotent; closes every client; joins the thread
+  // The capacity actually served (and sent in ConnectReply): options.capacity, or less when
+  // the directory had less free space.
+  int64_t capacity() const;
   ~StoreRunner();
 
   struct State;  // implementation detail (store_runner.cc)

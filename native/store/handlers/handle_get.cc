@@ -1,7 +1,9 @@
 // GetRequest{object_ids, timeout_ms} -> GetReply, now or later. Sealed objects are found (the
 // connection takes its one reference); the others are awaited: timeout 0 answers at once,
 // -1 waits for every id, > 0 answers when all are sealed or at the deadline. The reply lists
-// every requested id in request order; a missing one has data_size -1.
+// every requested id in request order; a missing one has data_size -1. Limits (store_limits.h):
+// more ids than max_get_ids, or a Get that would wait beyond max_pending_gets per connection,
+// closes the connection.
 #include "request_decoding.h"
 #include "store_core.h"
 
@@ -11,6 +13,11 @@ void StoreCore::HandleGet(ClientState& c, const uint8_t* p, size_t n) {
   const auto* req = VerifiedRoot<fb::PlasmaGetRequest>(p, n);
   if (req == nullptr || req->object_ids() == nullptr) {
     Drop(c, "GetRequest is not a valid flatbuffer or has no object_ids");
+    return;
+  }
+  if (limits_.max_get_ids != 0 && req->object_ids()->size() > limits_.max_get_ids) {
+    Drop(c, "GetRequest with " + std::to_string(req->object_ids()->size()) +
+                " ids, more than --max-get-ids " + std::to_string(limits_.max_get_ids));
     return;
   }
   auto get = std::make_unique<PendingGet>();
@@ -38,6 +45,12 @@ void StoreCore::HandleGet(ClientState& c, const uint8_t* p, size_t n) {
   int64_t timeout_ms = req->timeout_ms();
   if (get->missing_count == 0 || (timeout_ms != -1 && timeout_ms <= 0)) {
     SendGetReply(c, get->ids, get->found);
+    return;
+  }
+  if (limits_.max_pending_gets != 0 && c.pending_gets.size() >= limits_.max_pending_gets) {
+    // The references taken above are released when the connection is removed.
+    Drop(c, "a GetRequest beyond " + std::to_string(limits_.max_pending_gets) +
+                " unanswered Gets (--max-pending-gets)");
     return;
   }
   // Longer than ~100 days is as good as forever, and keeps the time arithmetic in range.

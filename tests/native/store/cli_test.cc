@@ -52,6 +52,14 @@ TEST(CliTest, BadOrMissingFlagsExitTwo) {
   EXPECT_EQ(RunStore({"-m", "1000000", "-s", sock, "-d"}), 2);  // missing value
   EXPECT_EQ(RunStore({"-m", "1000000", "-s", sock, "--socket-mode", "999"}), 2);
   EXPECT_EQ(RunStore({"-m", "1000000", "-s", sock, "extra"}), 2);
+  for (std::vector<std::string> bad : std::vector<std::vector<std::string>>{
+           {"--max-clients", "-1"}, {"--max-clients", "many"}, {"--max-pending-gets", ""},
+           {"--max-get-ids", "1e6"}, {"--allow-uid", ""}, {"--allow-uid", "root"},
+           {"--allow-uid", "1,,2"}, {"--allow-uid", "1,"}, {"--allow-uid", "-3"}, {"--max-clients"}}) {
+    std::vector<std::string> args = {"-m", "1000000", "-s", sock};
+    args.insert(args.end(), bad.begin(), bad.end());
+    EXPECT_EQ(RunStore(args), 2) << bad[0] << " " << (bad.size() > 1 ? bad[1] : "");
+  }
   EXPECT_EQ(RunStore({"--help"}), 0);
   EXPECT_NE(RunStore({"-m", "1000000", "-s", sock, "-d", dir.path() + "/missing-dir"}), 0);
 }
@@ -115,6 +123,30 @@ TEST(CliTest, SigtermStopsCleanlyAndRemovesTheSocket) {
   EXPECT_EQ(WEXITSTATUS(status), 0);
   struct stat st {};
   EXPECT_NE(::stat(path.c_str(), &st), 0);
+}
+
+TEST(CliTest, LimitFlagsAreAccepted) {
+  // Every limit at once, uids as a list and repeated: the store starts and serves us.
+  const std::string me = std::to_string(::getuid());
+  StoreProcess store(1000000, {"--max-clients", "8", "--max-pending-gets", "4", "--max-get-ids", "100",
+                               "--allow-uid", me + ",4242", "--allow-uid", "4343"});
+  StoreClient c(store.socket_path());
+  EXPECT_EQ(c.Connect(), 1000000);
+  EXPECT_EQ(c.CreateAndSeal(Id("limited"), "data"), fb::PlasmaError::OK);
+}
+
+TEST(CliTest, MaxGetIdsClosesAnOversizedGet) {
+  StoreProcess store(1000000, {"--max-get-ids", "2"});
+  {
+    StoreClient c(store.socket_path());
+    EXPECT_EQ(c.Connect(), 1000000);
+    flatbuffers::FlatBufferBuilder b;
+    b.Finish(fb::CreatePlasmaGetRequest(b, b.CreateVectorOfStrings({Id("a"), Id("b"), Id("c")}), 0));
+    ASSERT_TRUE(c.raw().Send(static_cast<int64_t>(fb::MessageType::PlasmaGetRequest), Bytes(b)));
+    EXPECT_TRUE(c.raw().WaitForClose());
+  }
+  StoreClient other(store.socket_path());
+  EXPECT_EQ(other.Connect(), 1000000);
 }
 
 }  // namespace

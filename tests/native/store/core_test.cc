@@ -4,6 +4,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cstring>
+
 #include "connection_input.h"
 #include "store_core.h"
 
@@ -172,6 +174,102 @@ TEST_F(CoreTest, ConnectionInputRejectsBadHeadersBeforeBuffering) {
   input.Append(header, sizeof(header), {});
   EXPECT_FALSE(input.Deliver(*core, c));
   EXPECT_TRUE(core->ShouldClose(c));
+}
+
+// A payload at an odd address (what follows an odd-length payload in the input buffer) is read
+// through an aligned copy: no misaligned flatbuffers loads (UBSan aborts on those).
+TEST_F(CoreTest, MisalignedPayloadIsAnsweredNormally) {
+  ConnectionId c = core->AddConnection();
+  flatbuffers::FlatBufferBuilder get;
+  get.Finish(fb::CreatePlasmaGetRequest(get, get.CreateVectorOfStrings({Id("odd")}), 0));
+  std::vector<uint64_t> storage(get.GetSize() / 8 + 2);
+  uint8_t* odd = reinterpret_cast<uint8_t*>(storage.data()) + 1;
+  std::memcpy(odd, get.GetBufferPointer(), get.GetSize());
+  core->HandleMessage(c, static_cast<int64_t>(fb::MessageType::PlasmaGetRequest), odd, get.GetSize(), {});
+  auto [type, payload] = Next(c);
+  ASSERT_EQ(type, static_cast<int64_t>(fb::MessageType::PlasmaGetReply));
+  auto* reply = flatbuffers::GetRoot<fb::PlasmaGetReply>(payload.data());
+  ASSERT_EQ(reply->object_ids()->size(), 1u);
+  EXPECT_EQ(reply->object_ids()->Get(0)->str(), Id("odd"));
+  EXPECT_EQ(reply->plasma_objects()->Get(0)->data_size(), static_cast<uint64_t>(-1));
+}
+
+TEST_F(CoreTest, PipelinedRequestAfterAnOddLengthPayload) {
+  ConnectionId c = core->AddConnection();
+  ConnectionInput input;
+  std::vector<uint8_t> stream;
+  auto append = [&](fb::MessageType type, std::vector<uint8_t> payload) {
+    uint8_t h[24];
+    protocol::EncodeHeader(protocol::Header{0, static_cast<int64_t>(type), static_cast<int64_t>(payload.size())}, h);
+    stream.insert(stream.end(), h, h + 24);
+    stream.insert(stream.end(), payload.begin(), payload.end());
+  };
+  flatbuffers::FlatBufferBuilder connect;
+  connect.Finish(fb::CreatePlasmaConnectRequest(connect));
+  std::vector<uint8_t> odd(connect.GetBufferPointer(), connect.GetBufferPointer() + connect.GetSize());
+  odd.push_back(0);  // one trailing byte: still a valid table, odd length
+  append(fb::MessageType::PlasmaConnectRequest, odd);
+  flatbuffers::FlatBufferBuilder contains;
+  contains.Finish(fb::CreatePlasmaContainsRequest(contains, contains.CreateString(Id("nothing"))));
+  append(fb::MessageType::PlasmaContainsRequest,
+         std::vector<uint8_t>(contains.GetBufferPointer(), contains.GetBufferPointer() + contains.GetSize()));
+  input.Append(stream.data(), stream.size(), {});
+  ASSERT_TRUE(input.Deliver(*core, c));
+  EXPECT_EQ(Next(c).first, static_cast<int64_t>(fb::MessageType::PlasmaConnectReply));
+  auto [type, payload] = Next(c);
+  ASSERT_EQ(type, static_cast<int64_t>(fb::MessageType::PlasmaContainsReply));
+  EXPECT_EQ(flatbuffers::GetRoot<fb::PlasmaContainsReply>(payload.data())->object_id()->str(), Id("nothing"));
+}
+
+class CoreLimitsTest : public CoreTest {
+ protected:
+  void SetUp() override {
+    CoreTest::SetUp();
+    StoreLimits limits;
+    limits.max_get_ids = 3;
+    limits.max_pending_gets = 2;
+    core = std::make_unique<StoreCore>(1 << 20, segment.get(), limits);
+  }
+  void SendGet(ConnectionId c, const std::vector<std::string>& ids, int64_t timeout_ms) {
+    flatbuffers::FlatBufferBuilder get;
+    get.Finish(fb::CreatePlasmaGetRequest(get, get.CreateVectorOfStrings(ids), timeout_ms));
+    Send(c, fb::MessageType::PlasmaGetRequest, get);
+  }
+};
+
+TEST_F(CoreLimitsTest, GetWithMoreIdsThanMaxGetIdsClosesTheConnection) {
+  ConnectionId ok = core->AddConnection();
+  SendGet(ok, {Id("a"), Id("b"), Id("c")}, 0);
+  EXPECT_FALSE(core->ShouldClose(ok));
+  EXPECT_EQ(Next(ok).first, static_cast<int64_t>(fb::MessageType::PlasmaGetReply));
+  ConnectionId greedy = core->AddConnection();
+  SendGet(greedy, {Id("a"), Id("b"), Id("c"), Id("d")}, 0);
+  EXPECT_TRUE(core->ShouldClose(greedy));
+  EXPECT_TRUE(core->client(greedy)->out.empty());
+}
+
+TEST_F(CoreLimitsTest, PendingGetsBeyondTheLimitCloseTheConnection) {
+  ConnectionId c = core->AddConnection();
+  SendGet(c, {Id("never-1")}, -1);
+  SendGet(c, {Id("never-2")}, -1);
+  // Answered at once: never pending, so never counted.
+  for (int i = 0; i < 5; ++i) {
+    SendGet(c, {Id("never-3")}, 0);
+    EXPECT_EQ(Next(c).first, static_cast<int64_t>(fb::MessageType::PlasmaGetReply));
+  }
+  EXPECT_FALSE(core->ShouldClose(c));
+  SendGet(c, {Id("never-3")}, -1);
+  EXPECT_TRUE(core->ShouldClose(c));
+  core->RemoveConnection(c);
+  EXPECT_FALSE(core->NextDeadline().has_value());
+}
+
+TEST_F(CoreLimitsTest, DefaultLimitsNeverStopALibplasmaClient) {
+  StoreLimits defaults;
+  EXPECT_EQ(defaults.max_clients, 0u);
+  EXPECT_EQ(defaults.max_get_ids, 1000000u);  // the hostile suite's 10^6-id Get is served
+  EXPECT_GE(defaults.max_pending_gets, 1u);   // libplasma has at most one Get outstanding
+  EXPECT_TRUE(defaults.allowed_uids.empty());
 }
 
 }  // namespace

@@ -169,5 +169,27 @@ TEST_F(HostileTest, ExplicitDisconnectTypeZeroClosesQuietly) {
   EXPECT_TRUE(other.List().empty());  // its unsealed object was aborted
 }
 
+// A bad frame header right after a valid request, in the same write: the store closes the
+// connection, but first sends the reply it already owed.
+TEST_F(HostileTest, ReplyOwedBeforeABadFrameIsSentBeforeTheClose) {
+  RawConnection c(store.socket_path());
+  flatbuffers::FlatBufferBuilder b;
+  b.Finish(fb::CreatePlasmaConnectRequest(b));
+  std::vector<uint8_t> connect = Bytes(b);
+  std::vector<uint8_t> bytes(24);
+  protocol::EncodeHeader({0, static_cast<int64_t>(fb::MessageType::PlasmaConnectRequest),
+                          static_cast<int64_t>(connect.size())}, bytes.data());
+  bytes.insert(bytes.end(), connect.begin(), connect.end());
+  uint8_t bad[24];
+  protocol::EncodeHeader({7, 99, -5}, bad);
+  bytes.insert(bytes.end(), bad, bad + sizeof(bad));
+  ASSERT_TRUE(c.SendBytes(bytes.data(), bytes.size()));
+  auto reply = c.Receive();
+  ASSERT_TRUE(reply.has_value()) << "the owed ConnectReply was not sent before the close";
+  EXPECT_EQ(reply->type, static_cast<int64_t>(fb::MessageType::PlasmaConnectReply));
+  EXPECT_TRUE(c.WaitForClose());
+  ExpectStoreServesOthers();
+}
+
 }  // namespace
 }  // namespace plasmasharp::testing

@@ -1,7 +1,9 @@
 // The in-process store (StoreRunner, what ps_store_start wraps): starts on its own thread,
 // serves real socket clients, refuses a path another store serves, stops cleanly.
 #include <gtest/gtest.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 
 #include "store_client.h"
 #include "store_runner.h"
@@ -56,6 +58,46 @@ TEST(StoreRunnerTest, ErrorsSayWhatToDo) {
   options.socket_path = dir.path() + "/no-such-dir/x.sock";
   EXPECT_FALSE(store::StoreRunner::Start(options, &error));
   EXPECT_FALSE(error.empty());
+}
+
+// A directory with less free space than the capacity: the runner serves 90 % of the free space
+// (like the real store), reports it through capacity() and in ConnectReply.
+TEST(StoreRunnerTest, CapacityIsCappedToTheDirectorysFreeSpace) {
+  TempDir shm;
+  if (::mount("tmpfs", shm.path().c_str(), "tmpfs", 0, "size=16m") != 0) {
+    GTEST_SKIP() << "cannot mount a 16 MiB tmpfs (needs root)";
+  }
+  struct statvfs vfs {};
+  ASSERT_EQ(::statvfs(shm.path().c_str(), &vfs), 0);
+  const int64_t expected =
+      static_cast<int64_t>(static_cast<double>(vfs.f_bsize) * static_cast<double>(vfs.f_bavail) * 0.9);
+  {
+    TempDir dir;
+    store::StoreOptions options;
+    options.socket_path = dir.path() + "/capped.sock";
+    options.capacity = int64_t{64} << 20;
+    options.directory = shm.path();
+    std::string error;
+    auto runner = store::StoreRunner::Start(options, &error);
+    ASSERT_TRUE(runner) << error;
+    EXPECT_EQ(runner->capacity(), expected);
+    StoreClient c(options.socket_path);
+    EXPECT_EQ(c.Connect(), expected);
+    runner->Stop();
+  }
+  {
+    // A capacity that fits is served as asked.
+    TempDir dir;
+    store::StoreOptions options;
+    options.socket_path = dir.path() + "/fits.sock";
+    options.capacity = 1 << 20;
+    options.directory = shm.path();
+    std::string error;
+    auto runner = store::StoreRunner::Start(options, &error);
+    ASSERT_TRUE(runner) << error;
+    EXPECT_EQ(runner->capacity(), 1 << 20);
+  }
+  ::umount2(shm.path().c_str(), MNT_DETACH);
 }
 
 }  // namespace
