@@ -56,7 +56,7 @@ int WriteMessage(int fd, int64_t type, const uint8_t* payload, size_t length) {
   return 0;
 }
 
-int SendFd(int sock, int fd_to_send) {
+int SendFd(int sock, int fd_to_send, bool dont_wait) {
   char byte = 0;
   iovec iov{&byte, 1};
   alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
@@ -72,9 +72,10 @@ int SendFd(int sock, int fd_to_send) {
   cmsg->cmsg_len = CMSG_LEN(sizeof(int));
   std::memcpy(CMSG_DATA(cmsg), &fd_to_send, sizeof(int));
   for (;;) {
-    ssize_t n = ::sendmsg(sock, &msg, MSG_NOSIGNAL);
+    ssize_t n = ::sendmsg(sock, &msg, MSG_NOSIGNAL | (dont_wait ? MSG_DONTWAIT : 0));
     if (n == 1) return 0;
     if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno == EWOULDBLOCK) return EAGAIN;
     return n < 0 ? errno : EIO;
   }
 }

@@ -21,8 +21,9 @@ int WriteMessage(int fd, int64_t type, const uint8_t* payload, size_t length);
 int WriteAll(int fd, const void* data, size_t length);
 
 // Sends one file descriptor as SCM_RIGHTS with exactly one data byte, as the real store does.
-// Returns 0, or an errno value.
-int SendFd(int sock, int fd_to_send);
+// Returns 0, or an errno value; with dont_wait, EAGAIN means the socket buffer is full (nothing
+// was sent: the store's event loop retries when the socket becomes writable).
+int SendFd(int sock, int fd_to_send, bool dont_wait = false);
 
 // One recvmsg(): reads up to `length` bytes and appends any received descriptors to `fds`
 // (marked close-on-exec). Returns bytes read (0 = EOF) or -errno.

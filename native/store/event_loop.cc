@@ -24,43 +24,18 @@ constexpr size_t kReadChunk = 256 * 1024;
 constexpr int kReadsPerEvent = 8;     // fairness: at most 2 MiB per connection per wake-up
 constexpr size_t kMaxPendingFds = 64;  // fds waiting for their message
 
-// Sends one fd with a one-byte carrier, non-blocking. 1 = sent, 0 = would block, -errno.
-int SendFdNonBlocking(int sock, int fd) {
-  char byte = 0;
-  iovec iov{&byte, 1};
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
-  std::memset(control, 0, sizeof(control));
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof(control);
-  cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
-  cmsg->cmsg_level = SOL_SOCKET;
-  cmsg->cmsg_type = SCM_RIGHTS;
-  cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-  std::memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
-  for (;;) {
-    ssize_t n = ::sendmsg(sock, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
-    if (n == 1) return 1;
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return 0;
-    return n < 0 ? -errno : -EIO;
-  }
-}
-
 // Writes as much of the outbox as the socket takes. False on a fatal socket error.
 bool Drain(int fd, Outbox& out, bool* would_block) {
   *would_block = false;
   while (!out.empty()) {
     OutChunk& c = out.front();
     if (c.fd >= 0) {
-      int r = SendFdNonBlocking(fd, c.fd);
-      if (r == 0) {
+      int err = protocol::SendFd(fd, c.fd, /*dont_wait=*/true);
+      if (err == EAGAIN) {
         *would_block = true;
         return true;
       }
-      if (r < 0) return false;
+      if (err != 0) return false;
       out.PopFront();
       continue;
     }
