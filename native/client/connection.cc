@@ -3,6 +3,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -11,8 +12,15 @@
 namespace plasmasharp::client {
 
 namespace {
-// Replies larger than this are treated as malformed (a List of a million objects is ~100 MB).
+// Replies larger than this are treated as malformed. Replies carry no object data; the
+// biggest real one is a List (a million objects is ~100 MB), so 1 GiB is generous.
 constexpr int64_t kMaxReplySize = int64_t{1} << 30;
+// The read buffer: big enough for any everyday reply (header + body + the fd byte after it)
+// in one recvmsg(); grown by at most kGrowStep beyond the received bytes per read; shrunk
+// back once a reply bigger than kKeptBuffer has been consumed.
+constexpr size_t kInitialBuffer = 64 * 1024;
+constexpr size_t kGrowStep = size_t{1} << 20;
+constexpr size_t kKeptBuffer = size_t{4} << 20;
 }  // namespace
 
 Connection::~Connection() { Close(); }
@@ -43,60 +51,103 @@ Status Connection::SendFd(int fd) {
   return Broken(Status(Code::kIoError, std::string("sending an fd failed: ") + std::strerror(err)));
 }
 
-Status Connection::ReadExactly(uint8_t* buffer, size_t length, std::vector<int>* fds) {
-  size_t done = 0;
-  while (done < length) {
-    ssize_t n = protocol::RecvWithFds(fd_, buffer + done, length - done, fds);
+Status Connection::Fill(size_t need) {
+  std::vector<int> fds;
+  while (end_ - begin_ < need) {
+    MakeRoom(need);
+    ssize_t n = protocol::RecvWithFds(fd_, buffer_.data() + end_, buffer_.size() - end_, &fds);
     if (n == 0 || n == -ECONNRESET || (n < 0 && shut_down_)) {
+      protocol::CloseAll(&fds);
       return Broken(Status(Code::kDisconnected, "the store closed the connection"));
     }
     if (n < 0) {
+      protocol::CloseAll(&fds);
       return Broken(Status(Code::kIoError, std::string("read from the store failed: ") +
                                                std::strerror(static_cast<int>(-n))));
     }
-    done += static_cast<size_t>(n);
+    end_ += static_cast<size_t>(n);
+    if (!fds.empty()) {
+      // The kernel ends a recvmsg() right after the byte that carried descriptors.
+      arrived_fds_.push_back(ArrivedFds{buffer_base_ + end_ - 1, std::move(fds)});
+      fds.clear();
+    }
   }
   return Status::OK();
 }
 
+void Connection::MakeRoom(size_t need) {
+  const size_t unread = end_ - begin_;
+  if (begin_ > 0 && (end_ == buffer_.size() || buffer_.size() - begin_ < need)) {
+    std::memmove(buffer_.data(), buffer_.data() + begin_, unread);
+    buffer_base_ += begin_;
+    begin_ = 0;
+    end_ = unread;
+  }
+  // Grown in steps that follow the received bytes: a header claiming 1 GiB costs nothing until
+  // the bytes are really there.
+  const size_t wanted = std::max(kInitialBuffer, begin_ + std::min(need, unread + kGrowStep));
+  if (buffer_.size() < wanted) buffer_.resize(wanted);
+}
+
+void Connection::Consume(size_t length, std::vector<int>* fds) {
+  begin_ += length;
+  const uint64_t consumed_to = unread_position();
+  while (!arrived_fds_.empty() && arrived_fds_.front().position < consumed_to) {
+    for (int fd : arrived_fds_.front().fds) fds->push_back(fd);
+    arrived_fds_.pop_front();
+  }
+  if (begin_ == end_) {
+    // Everything read has been used: start over at the front, and give back the memory a
+    // large reply (e.g. a List of many objects) needed.
+    buffer_base_ += begin_;
+    begin_ = end_ = 0;
+    if (buffer_.size() > kKeptBuffer) std::vector<uint8_t>(kInitialBuffer).swap(buffer_);
+  }
+}
+
+void Connection::DropBuffered() {
+  for (auto& arrived : arrived_fds_) protocol::CloseAll(&arrived.fds);
+  arrived_fds_.clear();
+  buffer_base_ += end_;
+  begin_ = end_ = 0;
+  std::vector<uint8_t>().swap(buffer_);
+}
+
 Status Connection::Receive(fb::MessageType expected, std::vector<uint8_t>* payload) {
   if (!open()) return Status(Code::kDisconnected, "the client is not connected to a store");
-  std::vector<int> stray_fds;
-  uint8_t header_bytes[protocol::kHeaderSize];
-  Status st = ReadExactly(header_bytes, sizeof(header_bytes), &stray_fds);
-  if (st.ok()) {
-    protocol::Header h = protocol::DecodeHeader(header_bytes);
-    if (h.version != protocol::kProtocolVersion) {
-      st = Broken(Status(Code::kProtocolError,
+  PS_RETURN_IF_ERROR(Fill(protocol::kHeaderSize));
+  protocol::Header h = protocol::DecodeHeader(buffer_.data() + begin_);
+  if (h.version != protocol::kProtocolVersion) {
+    return Broken(Status(Code::kProtocolError,
                          "reply with protocol version " + std::to_string(h.version)));
-    } else if (h.type != static_cast<int64_t>(expected)) {
-      const char* name = protocol::MessageTypeName(h.type);
-      st = Broken(Status(Code::kProtocolError,
+  }
+  if (h.type != static_cast<int64_t>(expected)) {
+    const char* name = protocol::MessageTypeName(h.type);
+    return Broken(Status(Code::kProtocolError,
                          std::string("expected ") + fb::EnumNameMessageType(expected) + ", got " +
                              (name ? name : ("type " + std::to_string(h.type)).c_str())));
-    } else if (h.length < 0 || h.length > kMaxReplySize) {
-      st = Broken(Status(Code::kProtocolError, "reply length " + std::to_string(h.length)));
-    } else {
-      payload->resize(static_cast<size_t>(h.length));
-      st = ReadExactly(payload->data(), payload->size(), &stray_fds);
-    }
   }
-  if (st.ok() && !stray_fds.empty()) {
-    st = Broken(Status(Code::kProtocolError, "a file descriptor arrived inside a reply"));
+  if (h.length < 0 || h.length > kMaxReplySize) {
+    return Broken(Status(Code::kProtocolError, "reply length " + std::to_string(h.length)));
   }
-  protocol::CloseAll(&stray_fds);
-  return st;
+  const size_t total = protocol::kHeaderSize + static_cast<size_t>(h.length);
+  PS_RETURN_IF_ERROR(Fill(total));
+  const uint8_t* body = buffer_.data() + begin_ + protocol::kHeaderSize;
+  payload->assign(body, body + h.length);
+  std::vector<int> stray_fds;
+  Consume(total, &stray_fds);
+  if (!stray_fds.empty()) {
+    protocol::CloseAll(&stray_fds);
+    return Broken(Status(Code::kProtocolError, "a file descriptor arrived inside a reply"));
+  }
+  return Status::OK();
 }
 
 Status Connection::ReceiveFd(int* fd) {
   if (!open()) return Status(Code::kDisconnected, "the client is not connected to a store");
+  PS_RETURN_IF_ERROR(Fill(1));
   std::vector<int> fds;
-  uint8_t carrier;
-  Status st = ReadExactly(&carrier, 1, &fds);
-  if (!st.ok()) {
-    protocol::CloseAll(&fds);
-    return st;
-  }
+  Consume(1, &fds);
   if (fds.size() != 1) {
     protocol::CloseAll(&fds);
     return Broken(Status(Code::kProtocolError, "expected one file descriptor after the reply, got " +
@@ -115,6 +166,7 @@ void Connection::Shutdown() {
 void Connection::Close() {
   int fd = fd_.exchange(-1);
   if (fd >= 0) ::close(fd);
+  DropBuffered();
 }
 
 }  // namespace plasmasharp::client

@@ -1,11 +1,15 @@
 // The client's end of the main socket: framed requests out, framed replies (and the fds that
-// follow them) in. Every read is a recvmsg() that never goes past the bytes it needs, so an fd
-// travelling after a reply is never swallowed. PlasmaClient serializes writers among
-// themselves and readers among themselves; one write may run while another thread reads.
+// follow them) in. Replies are read through a per-connection buffer, so a reply's header and
+// body (and often the fd byte after it) arrive in one recvmsg(). Every read is a recvmsg()
+// with a control buffer, and the kernel ends a recvmsg() right after a byte that carries fds,
+// so received fds are attributed to the last byte that call returned; a reply accepts no fds,
+// ReceiveFd accepts exactly one on its byte. PlasmaClient serializes writers among themselves
+// and readers among themselves; one write may run while another thread reads.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
+#include <deque>
 #include <string>
 #include <vector>
 
@@ -45,7 +49,23 @@ class Connection {
   void Close();
 
  private:
-  Status ReadExactly(uint8_t* buffer, size_t length, std::vector<int>* fds);
+  // Descriptors that arrived with the byte at stream position `position`.
+  struct ArrivedFds {
+    uint64_t position;
+    std::vector<int> fds;
+  };
+
+  // Receives until at least `need` unread bytes are buffered. The buffer grows with the bytes
+  // that actually arrive (at most kGrowStep beyond them per read), never to a length a header
+  // merely claims.
+  Status Fill(size_t need);
+  // Makes room for the next read while `need` unread bytes are wanted.
+  void MakeRoom(size_t need);
+  // Consumes `length` unread bytes; moves the fds that arrived with them into `fds`.
+  void Consume(size_t length, std::vector<int>* fds);
+  // Closes every buffered fd and forgets the buffered bytes.
+  void DropBuffered();
+  uint64_t unread_position() const { return buffer_base_ + begin_; }
   Status Broken(Status status);
 
   // Atomic: a release may be written from another thread while the request thread waits for a
@@ -54,6 +74,15 @@ class Connection {
   // Set after a transport or protocol failure: the stream is no longer in sync.
   std::atomic<bool> broken_{false};
   std::atomic<bool> shut_down_{false};
+
+  // Read side (only the thread holding PlasmaClient's request slot touches these).
+  // Received bytes not yet consumed are buffer_[begin_, end_); buffer_[0] is stream position
+  // buffer_base_, so fd positions stay valid when the buffer is compacted.
+  std::vector<uint8_t> buffer_;
+  size_t begin_ = 0;
+  size_t end_ = 0;
+  uint64_t buffer_base_ = 0;
+  std::deque<ArrivedFds> arrived_fds_;  // in position order
 };
 
 // Verifies a reply payload as a flatbuffer of type T; nullptr when it is malformed.

@@ -5,8 +5,8 @@
 
 #include <algorithm>
 #include <cstring>
-#include <thread>
-#include <vector>
+
+#include "worker_pool.h"
 
 namespace plasmasharp::client {
 namespace {
@@ -39,35 +39,31 @@ uint64_t CopyAndHashChunk(uint8_t* destination, const uint8_t* source, size_t si
   return XXH64_digest(&state);
 }
 
-// The 9 chunk hashes of a large object, the 8 equal chunks spread over the available cores.
+// One large object's digest work: 8 equal chunks plus the tail, each hashed (and copied, when
+// destination != nullptr) by whichever pool thread claims it.
+struct ChunkedJob {
+  uint8_t* destination;
+  const uint8_t* source;
+  size_t size;
+  size_t chunk;
+  uint64_t hashes[kChunks + 1];
+};
+
+void HashOneChunk(void* context, size_t index) {
+  auto* job = static_cast<ChunkedJob*>(context);
+  const size_t offset = index * job->chunk;
+  const size_t length = index < kChunks ? job->chunk : job->size - kChunks * job->chunk;
+  job->hashes[index] = CopyAndHashChunk(job->destination ? job->destination + offset : nullptr,
+                                        job->source + offset, length);
+}
+
+// The 9 chunk hashes of a large object, spread over the process's worker pool.
 uint64_t ChunkedDigest(uint8_t* destination, const uint8_t* source, size_t size,
                        const uint8_t* metadata, size_t metadata_size) {
-  const size_t chunk = size / 64 / kChunks * 64;
-  uint64_t hashes[kChunks + 1];
-  unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-  unsigned workers = std::min<unsigned>(cores, kChunks);
-  auto run = [&](unsigned worker) {
-    for (int i = static_cast<int>(worker); i < kChunks; i += static_cast<int>(workers)) {
-      hashes[i] = CopyAndHashChunk(destination ? destination + i * chunk : nullptr,
-                                   source + i * chunk, chunk);
-    }
-  };
-  std::vector<std::thread> threads;
-  for (unsigned w = 1; w < workers; ++w) {
-    try {
-      threads.emplace_back(run, w);
-    } catch (...) {
-      // No thread available: this thread does that worker's share too.
-      run(w);
-    }
-  }
-  run(0);
-  const size_t tail = size - kChunks * chunk;
-  hashes[kChunks] = CopyAndHashChunk(destination ? destination + kChunks * chunk : nullptr,
-                                     source + kChunks * chunk, tail);
-  for (auto& t : threads) t.join();
+  ChunkedJob job{destination, source, size, size / 64 / kChunks * 64, {}};
+  ParallelFor(kChunks + 1, &HashOneChunk, &job);
   // The chunk hashes are hashed as their in-memory (little-endian) bytes.
-  return HashWithMetadata(hashes, sizeof(hashes), metadata, metadata_size);
+  return HashWithMetadata(job.hashes, sizeof(job.hashes), metadata, metadata_size);
 }
 
 }  // namespace

@@ -3,7 +3,11 @@
 // i = (i + k) % 256 (k = 7, or 2 for csr-no-meta) or left the memory zero.
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <cstring>
+#include <thread>
 #include <vector>
 
 #include "digest.h"
@@ -101,6 +105,76 @@ TEST(ClientDigestTest, CopyAndDigestCopiesAndHashesLikeComputeDigest) {
     EXPECT_TRUE(n == 0 || std::memcmp(dst.data(), src.data(), n) == 0) << n;
     EXPECT_EQ(dst[n], 0xEE) << n;  // nothing written past the end
   }
+}
+
+// The chunked form recomputed on one thread with XXH64 directly (the README's formula).
+uint64_t ReferenceChunkedDigest(const std::vector<uint8_t>& data, const uint8_t* md, size_t md_size) {
+  const size_t n = data.size();
+  const size_t chunk = n / 64 / 8 * 64;
+  std::vector<uint8_t> input;
+  for (int i = 0; i < 9; ++i) {
+    size_t len = i < 8 ? chunk : n - 8 * chunk;
+    uint64_t h = XXH64(data.data() + i * chunk, len, 0);
+    for (int b = 0; b < 8; ++b) input.push_back(static_cast<uint8_t>(h >> (8 * b)));
+  }
+  input.insert(input.end(), md, md + md_size);
+  return XXH64(input.data(), input.size(), 0);
+}
+
+TEST(ClientDigestTest, ConcurrentLargeDigestsShareTheWorkerPoolCorrectly) {
+  // Several threads hash and copy different large objects at once through the one pool.
+  constexpr int kThreads = 4;
+  std::vector<std::vector<uint8_t>> inputs;
+  std::vector<uint64_t> expected;
+  for (int t = 0; t < kThreads; ++t) {
+    inputs.push_back(Pattern((size_t{1} << 20) + 4096 * t + 3, t + 1));
+    expected.push_back(ReferenceChunkedDigest(inputs.back(), nullptr, 0));
+  }
+  std::vector<int> wrong(kThreads, 0);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      std::vector<uint8_t> copy(inputs[t].size());
+      for (int round = 0; round < 20; ++round) {
+        if (ComputeDigest(inputs[t].data(), inputs[t].size(), nullptr, 0) != expected[t]) ++wrong[t];
+        std::fill(copy.begin(), copy.end(), 0);
+        if (CopyAndDigest(copy.data(), inputs[t].data(), copy.size(), nullptr, 0) != expected[t] ||
+            copy != inputs[t]) {
+          ++wrong[t];
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  for (int t = 0; t < kThreads; ++t) EXPECT_EQ(wrong[t], 0) << "thread " << t;
+}
+
+TEST(ClientDigestTest, LargeDigestsWorkInAForkedChildAfterThePoolStarted) {
+  auto data = Pattern(3000000, 5);
+  const uint8_t md[1] = {42};
+  const uint64_t expected = ReferenceChunkedDigest(data, md, 1);
+  // Starts this process's worker pool, then forks: the child has none of its threads.
+  ASSERT_EQ(ComputeDigest(data.data(), data.size(), md, 1), expected);
+  pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    ::alarm(30);  // a deadlock in the child fails the test instead of hanging it
+    int code = 0;
+    std::vector<uint8_t> copy(data.size());
+    for (int round = 0; round < 3; ++round) {
+      if (ComputeDigest(data.data(), data.size(), md, 1) != expected) code = 1;
+      if (CopyAndDigest(copy.data(), data.data(), data.size(), md, 1) != expected || copy != data) {
+        code = 2;
+      }
+    }
+    ::_exit(code);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status)) << "the child did not exit normally (status " << status << ")";
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  // And the parent's pool still works after the fork.
+  EXPECT_EQ(ComputeDigest(data.data(), data.size(), md, 1), expected);
 }
 
 }  // namespace
