@@ -66,6 +66,16 @@ Task("Test")
     if (FileExists(packageTest)) {
       if (Run("bash", $"\"{packageTest}\" \"{testResults}\"") != 0) failures.Add("package");
     }
+    // Hardening: 60 s of libFuzzer on the store's message handling and the client's reply
+    // decoding, then the ASan/UBSan build of the native suites and valgrind on the client tests.
+    var fuzz = root.CombineWithFilePath("tests/fuzz/run.sh");
+    if (FileExists(fuzz)) {
+      if (Run("bash", $"\"{fuzz}\" \"{testResults}\" 60") != 0) failures.Add("fuzz");
+    }
+    var sanitize = root.CombineWithFilePath("tests/sanitize/run.sh");
+    if (FileExists(sanitize)) {
+      if (Run("bash", $"\"{sanitize}\" \"{testResults}\"") != 0) failures.Add("sanitize");
+    }
     var summary = Summarize(testResults);
     System.IO.File.WriteAllText(testResults.CombineWithFilePath("summary.txt").FullPath, summary + "\n");
     Information(summary);

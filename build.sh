@@ -8,7 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 APT_PACKAGES=(cmake g++ make flatbuffers-compiler libflatbuffers-dev libxxhash-dev libgtest-dev
-              nlohmann-json3-dev unzip nodejs)
+              nlohmann-json3-dev unzip nodejs
+              clang-14 libclang-rt-14-dev valgrind python3)
 
 ensure_packages() {
   local missing=()
