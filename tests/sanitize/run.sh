@@ -83,7 +83,8 @@ if [ "${PS_SKIP_VALGRIND:-0}" != 1 ]; then
       # forked plasma-store child is not traced (--trace-children=no).
       valgrind --tool=memcheck --error-exitcode=99 --leak-check=full \
         --errors-for-leak-kinds=definite --show-leak-kinds=definite --trace-children=no \
-        --num-callers=30 "$exe" --gtest_brief=1 >"$log" 2>&1
+        --num-callers=30 --suppressions="$repo/tests/sanitize/valgrind.supp" \
+        "$exe" --gtest_brief=1 >"$log" 2>&1
       rc=$?
       c1=$(date +%s.%N)
       echo -e "$name\t$rc\t$(awk -v a="$c0" -v b="$c1" 'BEGIN{printf "%.1f", b-a}')\t$log" >>"$cases"

@@ -148,6 +148,10 @@ public class StoreFaultTests
         {
             foreach (IDisposable pin in pins) pin.Dispose();
         }
+        // Release has no reply (Plasma protocol), so the store may still be reading the releases
+        // when `other` asks for room. It handles one connection's messages in order: a round trip
+        // on `client` returns only after every release sent before it was processed.
+        client.List();
         // Unpinned objects are evictable now: the same puts succeed.
         ObjectId after = ObjectId.NewRandom();
         other.Put(after, TestData.Bytes(Large, seed: 3));
