@@ -7,6 +7,7 @@
 #include <dirent.h>
 
 #include "fake_store.h"
+#include "scripted_replies.h"
 #include "plasma_client.h"
 #include "wire.h"
 
@@ -18,38 +19,10 @@ using client::Code;
 using client::ObjectRef;
 using client::PlasmaClient;
 
-const char* kConnectReplyHex = "0c000000000006000c0004000600000000e1f50500000000";
-
-int64_t T(fb::MessageType t) { return static_cast<int64_t>(t); }
-
-bool Handshake(FakeConnection& c) {
-  auto m = c.ReadRequest();
-  if (!m || m->type != T(fb::MessageType::PlasmaConnectRequest)) return false;
-  return c.SendReply(T(fb::MessageType::PlasmaConnectReply), FromHex(kConnectReplyHex));
-}
-
-std::vector<uint8_t> Finished(flatbuffers::FlatBufferBuilder& b) {
-  return std::vector<uint8_t>(b.GetBufferPointer(), b.GetBufferPointer() + b.GetSize());
-}
-
-std::vector<uint8_t> GetReply(const std::string& id, uint64_t offset, uint64_t size,
-                              int32_t store_fd, int64_t mmap_size) {
-  flatbuffers::FlatBufferBuilder b;
-  auto ids = b.CreateVector(std::vector<flatbuffers::Offset<flatbuffers::String>>{
-      b.CreateString(id)});
-  std::vector<fb::PlasmaObjectSpec> specs{
-      fb::PlasmaObjectSpec(store_fd, offset, size, offset + size, 0, 0)};
-  auto spec_vec = b.CreateVectorOfStructs(specs);
-  auto fds = b.CreateVector(std::vector<int32_t>{store_fd});
-  auto sizes = b.CreateVector(std::vector<int64_t>{mmap_size});
-  b.Finish(fb::CreatePlasmaGetReply(b, ids, spec_vec, fds, sizes));
-  return Finished(b);
-}
-
 std::vector<uint8_t> ContainsReply(const std::string& id, bool has) {
   flatbuffers::FlatBufferBuilder b;
   b.Finish(fb::CreatePlasmaContainsReply(b, b.CreateString(id), has ? 1 : 0));
-  return Finished(b);
+  return FinishedBytes(b);
 }
 
 std::vector<uint8_t> Framed(int64_t type, const std::vector<uint8_t>& payload) {
@@ -84,17 +57,17 @@ TEST(ClientReadBufferTest, RepliesAndFdsSentAheadAreSplitAtTheirBoundaries) {
       if (!Handshake(c)) return;
       // Everything at once, before the client asks: a GetReply with its segment fd, a second
       // GetReply in the same segment (no fd: the client has it by then), two ContainsReplies.
-      c.SendReply(T(fb::MessageType::PlasmaGetReply), GetReply(x, 64, 100, 4, 1 << 20));
+      c.SendReply(TypeNumber(fb::MessageType::PlasmaGetReply), GetReply(x, 64, 100, 4, 1 << 20));
       c.SendSegmentFd(1 << 20);
-      c.SendReply(T(fb::MessageType::PlasmaGetReply), GetReply(y, 4096, 10, 4, 1 << 20));
-      c.SendReply(T(fb::MessageType::PlasmaContainsReply), ContainsReply(z, true));
-      c.SendReply(T(fb::MessageType::PlasmaContainsReply), ContainsReply(w, false));
+      c.SendReply(TypeNumber(fb::MessageType::PlasmaGetReply), GetReply(y, 4096, 10, 4, 1 << 20));
+      c.SendReply(TypeNumber(fb::MessageType::PlasmaContainsReply), ContainsReply(z, true));
+      c.SendReply(TypeNumber(fb::MessageType::PlasmaContainsReply), ContainsReply(w, false));
       auto get1 = c.ReadRequest(), get2 = c.ReadRequest(), contains1 = c.ReadRequest(),
            contains2 = c.ReadRequest();
-      requests_ok = get1 && get1->type == T(fb::MessageType::PlasmaGetRequest) && get2 &&
-                    get2->type == T(fb::MessageType::PlasmaGetRequest) && contains1 &&
-                    contains1->type == T(fb::MessageType::PlasmaContainsRequest) && contains2 &&
-                    contains2->type == T(fb::MessageType::PlasmaContainsRequest);
+      requests_ok = get1 && get1->type == TypeNumber(fb::MessageType::PlasmaGetRequest) && get2 &&
+                    get2->type == TypeNumber(fb::MessageType::PlasmaGetRequest) && contains1 &&
+                    contains1->type == TypeNumber(fb::MessageType::PlasmaContainsRequest) && contains2 &&
+                    contains2->type == TypeNumber(fb::MessageType::PlasmaContainsRequest);
       c.WaitForClientClose();
     });
     auto client = ConnectTo(store);
@@ -133,7 +106,7 @@ TEST(ClientReadBufferTest, FdCarriedByAByteInsideAReplyIsAProtocolErrorAndIsClos
       c.ReadRequest();
       // A ContainsReply whose 11th byte (inside the type field, a zero) travels with an fd.
       std::vector<uint8_t> message =
-          Framed(T(fb::MessageType::PlasmaContainsReply), ContainsReply(Id("x"), true));
+          Framed(TypeNumber(fb::MessageType::PlasmaContainsReply), ContainsReply(Id("x"), true));
       ASSERT_EQ(message[10], 0);
       c.SendRaw(message.data(), 10);
       c.SendSegmentFd(4096);  // sends the byte 0 with SCM_RIGHTS
@@ -158,7 +131,7 @@ TEST(ClientReadBufferTest, FdNotYetClaimedIsClosedAtDisconnect) {
       if (!Handshake(c)) return;
       c.ReadRequest();
       // A reply followed by an fd nobody asked for: the client reads both in one go.
-      c.SendReply(T(fb::MessageType::PlasmaContainsReply), ContainsReply(Id("x"), true));
+      c.SendReply(TypeNumber(fb::MessageType::PlasmaContainsReply), ContainsReply(Id("x"), true));
       c.SendSegmentFd(4096);
       c.WaitForClientClose();
     });
@@ -183,15 +156,15 @@ TEST(ClientReadBufferTest, ALargeReplyArrivingInPiecesIsAssembled) {
     infos.push_back(fb::CreateObjectInfo(b, id, i, i % 7, 0, 0, 0, digest, false));
   }
   b.Finish(fb::CreatePlasmaListReply(b, b.CreateVector(infos)));
-  const std::vector<uint8_t> list = Finished(b);
+  const std::vector<uint8_t> list = FinishedBytes(b);
   ASSERT_GT(list.size(), size_t{5} << 20);  // > kKeptBuffer (4 MiB)
   FakeStore store([&](FakeConnection& c, int) {
     if (!Handshake(c)) return;
     c.ReadRequest();
-    std::vector<uint8_t> message = Framed(T(fb::MessageType::PlasmaListReply), list);
+    std::vector<uint8_t> message = Framed(TypeNumber(fb::MessageType::PlasmaListReply), list);
     message = [&] {
       // The ContainsReply rides directly behind the List's last byte.
-      auto next = Framed(T(fb::MessageType::PlasmaContainsReply), ContainsReply(Id("c"), true));
+      auto next = Framed(TypeNumber(fb::MessageType::PlasmaContainsReply), ContainsReply(Id("c"), true));
       message.insert(message.end(), next.begin(), next.end());
       return message;
     }();

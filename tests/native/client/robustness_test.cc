@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "fake_store.h"
+#include "scripted_replies.h"
 #include "plasma_client.h"
 #include "socket_io.h"
 
@@ -20,37 +21,6 @@ namespace fb = plasma::flatbuf;
 using client::Code;
 using client::ObjectRef;
 using client::PlasmaClient;
-
-// The real store's ConnectReply payload ({memory_capacity: 100000000}, vectors).
-const char* kConnectReplyHex = "0c000000000006000c0004000600000000e1f50500000000";
-
-int64_t T(fb::MessageType t) { return static_cast<int64_t>(t); }
-
-// Answers the ConnectRequest like the real store; false if the client sent something else.
-bool Handshake(FakeConnection& c) {
-  auto m = c.ReadRequest();
-  if (!m || m->type != T(fb::MessageType::PlasmaConnectRequest)) return false;
-  return c.SendReply(T(fb::MessageType::PlasmaConnectReply), FromHex(kConnectReplyHex));
-}
-
-std::vector<uint8_t> Finished(flatbuffers::FlatBufferBuilder& b) {
-  return std::vector<uint8_t>(b.GetBufferPointer(), b.GetBufferPointer() + b.GetSize());
-}
-
-// A GetReply for one object in segment `store_fd` of `mmap_size` bytes.
-std::vector<uint8_t> GetReply(const std::string& id, uint64_t offset, uint64_t size,
-                              int32_t store_fd, int64_t mmap_size, size_t n_specs = 1) {
-  flatbuffers::FlatBufferBuilder b;
-  auto ids = b.CreateVector(std::vector<flatbuffers::Offset<flatbuffers::String>>{
-      b.CreateString(id)});
-  std::vector<fb::PlasmaObjectSpec> specs(n_specs,
-                                          fb::PlasmaObjectSpec(store_fd, offset, size, offset + size, 0, 0));
-  auto spec_vec = b.CreateVectorOfStructs(specs);
-  auto fds = b.CreateVector(std::vector<int32_t>{store_fd});
-  auto sizes = b.CreateVector(std::vector<int64_t>{mmap_size});
-  b.Finish(fb::CreatePlasmaGetReply(b, ids, spec_vec, fds, sizes));
-  return Finished(b);
-}
 
 std::shared_ptr<PlasmaClient> ConnectTo(const FakeStore& store) {
   std::shared_ptr<PlasmaClient> c;
@@ -91,7 +61,7 @@ TEST(ClientRobustnessTest, StoreHangsUpBeforeTheFd) {
   FakeStore store([](FakeConnection& c, int) {
     if (!Handshake(c)) return;
     c.ReadRequest();
-    c.SendReply(T(fb::MessageType::PlasmaGetReply), GetReply(Id("x"), 64, 100, 4, 1 << 20));
+    c.SendReply(TypeNumber(fb::MessageType::PlasmaGetReply), GetReply(Id("x"), 64, 100, 4, 1 << 20));
     c.Close();  // the segment fd never comes
   });
   auto client = ConnectTo(store);
@@ -104,7 +74,7 @@ TEST(ClientRobustnessTest, GarbagePayloadIsAProtocolError) {
   FakeStore store([](FakeConnection& c, int) {
     if (!Handshake(c)) return;
     c.ReadRequest();
-    c.SendReply(T(fb::MessageType::PlasmaContainsReply), {0xff, 0xff, 0xff, 0x7f, 1, 2, 3, 4});
+    c.SendReply(TypeNumber(fb::MessageType::PlasmaContainsReply), {0xff, 0xff, 0xff, 0x7f, 1, 2, 3, 4});
     c.WaitForClientClose();
   });
   auto client = ConnectTo(store);
@@ -120,7 +90,7 @@ TEST(ClientRobustnessTest, WrongReplyTypeIsAProtocolError) {
   FakeStore store([](FakeConnection& c, int) {
     if (!Handshake(c)) return;
     c.ReadRequest();
-    c.SendReply(T(fb::MessageType::PlasmaConnectReply), FromHex(kConnectReplyHex));
+    c.SendReply(TypeNumber(fb::MessageType::PlasmaConnectReply), FromHex(kRealConnectReplyHex));
     c.WaitForClientClose();
   });
   auto client = ConnectTo(store);
@@ -137,7 +107,7 @@ TEST(ClientRobustnessTest, HugeLengthIsAProtocolError) {
     if (!Handshake(c)) return;
     c.ReadRequest();
     uint8_t header[24];
-    protocol::EncodeHeader({0, T(fb::MessageType::PlasmaListReply), int64_t{1} << 62}, header);
+    protocol::EncodeHeader({0, TypeNumber(fb::MessageType::PlasmaListReply), int64_t{1} << 62}, header);
     c.SendRaw(header, sizeof(header));
     c.WaitForClientClose();
   });
@@ -153,7 +123,7 @@ TEST(ClientRobustnessTest, ObjectOutsideItsSegmentIsRejected) {
     if (!Handshake(c)) return;
     c.ReadRequest();
     // A 1 MiB segment (mapped: 1 MiB - 8) but the object claims to end beyond it.
-    c.SendReply(T(fb::MessageType::PlasmaGetReply), GetReply(Id("x"), (1 << 20) - 64, 100, 4, 1 << 20));
+    c.SendReply(TypeNumber(fb::MessageType::PlasmaGetReply), GetReply(Id("x"), (1 << 20) - 64, 100, 4, 1 << 20));
     c.SendSegmentFd(1 << 20);
     c.WaitForClientClose();
   });
@@ -168,7 +138,7 @@ TEST(ClientRobustnessTest, SegmentFileSmallerThanClaimedIsRejected) {
   FakeStore store([](FakeConnection& c, int) {
     if (!Handshake(c)) return;
     c.ReadRequest();
-    c.SendReply(T(fb::MessageType::PlasmaGetReply), GetReply(Id("x"), 64, 100, 4, 64 << 20));
+    c.SendReply(TypeNumber(fb::MessageType::PlasmaGetReply), GetReply(Id("x"), 64, 100, 4, 64 << 20));
     c.SendSegmentFd(4096);  // mapping 64 MiB of a 4 KiB file would SIGBUS on access
     c.WaitForClientClose();
   });
@@ -183,7 +153,7 @@ TEST(ClientRobustnessTest, GetReplyWithWrongCountIsRejected) {
   FakeStore store([](FakeConnection& c, int) {
     if (!Handshake(c)) return;
     c.ReadRequest();
-    c.SendReply(T(fb::MessageType::PlasmaGetReply), GetReply(Id("x"), 64, 100, 4, 1 << 20, 2));
+    c.SendReply(TypeNumber(fb::MessageType::PlasmaGetReply), GetReply(Id("x"), 64, 100, 4, 1 << 20, 2));
     c.SendSegmentFd(1 << 20);
     c.WaitForClientClose();
   });
@@ -198,7 +168,7 @@ TEST(ClientRobustnessTest, CarrierByteWithoutFdIsRejected) {
   FakeStore store([](FakeConnection& c, int) {
     if (!Handshake(c)) return;
     c.ReadRequest();
-    c.SendReply(T(fb::MessageType::PlasmaGetReply), GetReply(Id("x"), 64, 100, 4, 1 << 20));
+    c.SendReply(TypeNumber(fb::MessageType::PlasmaGetReply), GetReply(Id("x"), 64, 100, 4, 1 << 20));
     uint8_t byte = 0x14;
     c.SendRaw(&byte, 1);  // the byte, but no SCM_RIGHTS
     c.WaitForClientClose();

@@ -7,6 +7,7 @@
 #include <mutex>
 
 #include "fake_store.h"
+#include "scripted_replies.h"
 #include "plasma_client.h"
 
 namespace plasmasharp::testing {
@@ -16,12 +17,6 @@ namespace fb = plasma::flatbuf;
 using client::Code;
 using client::ObjectRef;
 using client::PlasmaClient;
-
-int64_t T(fb::MessageType t) { return static_cast<int64_t>(t); }
-
-std::vector<uint8_t> Bytes(flatbuffers::FlatBufferBuilder& b) {
-  return std::vector<uint8_t>(b.GetBufferPointer(), b.GetBufferPointer() + b.GetSize());
-}
 
 // A minimal store: one 1 MiB segment (fd 4), objects allocated one after another. Records
 // the type of every request, in order, into `seen`.
@@ -40,7 +35,7 @@ void MiniStore(FakeConnection& c, std::vector<std::string>* seen, std::mutex* mu
     switch (static_cast<fb::MessageType>(m->type)) {
       case fb::MessageType::PlasmaConnectRequest:
         b.Finish(fb::CreatePlasmaConnectReply(b, 1 << 20));
-        c.SendReply(T(fb::MessageType::PlasmaConnectReply), Bytes(b));
+        c.SendReply(TypeNumber(fb::MessageType::PlasmaConnectReply), FinishedBytes(b));
         break;
       case fb::MessageType::PlasmaCreateRequest: {
         auto* r = flatbuffers::GetRoot<fb::PlasmaCreateRequest>(m->payload.data());
@@ -49,7 +44,7 @@ void MiniStore(FakeConnection& c, std::vector<std::string>* seen, std::mutex* mu
         next_offset += (r->data_size() + r->metadata_size() + 63) / 64 * 64 + 64;
         b.Finish(fb::CreatePlasmaCreateReply(b, b.CreateString(r->object_id()->str()), &spec,
                                              fb::PlasmaError::OK, 4, 1 << 20));
-        c.SendReply(T(fb::MessageType::PlasmaCreateReply), Bytes(b));
+        c.SendReply(TypeNumber(fb::MessageType::PlasmaCreateReply), FinishedBytes(b));
         if (!segment_sent) c.SendSegmentFd(1 << 20);
         segment_sent = true;
         break;
@@ -57,7 +52,7 @@ void MiniStore(FakeConnection& c, std::vector<std::string>* seen, std::mutex* mu
       case fb::MessageType::PlasmaSealRequest: {
         auto* r = flatbuffers::GetRoot<fb::PlasmaSealRequest>(m->payload.data());
         b.Finish(fb::CreatePlasmaSealReply(b, b.CreateString(r->object_id()->str())));
-        c.SendReply(T(fb::MessageType::PlasmaSealReply), Bytes(b));
+        c.SendReply(TypeNumber(fb::MessageType::PlasmaSealReply), FinishedBytes(b));
         break;
       }
       case fb::MessageType::PlasmaDeleteRequest: {
@@ -70,19 +65,19 @@ void MiniStore(FakeConnection& c, std::vector<std::string>* seen, std::mutex* mu
         b.Finish(fb::CreatePlasmaDeleteReply(
             b, r->count(), id_vec,
             flatbuffers::Offset<flatbuffers::Vector<fb::PlasmaError>>(err_vec.o)));
-        c.SendReply(T(fb::MessageType::PlasmaDeleteReply), Bytes(b));
+        c.SendReply(TypeNumber(fb::MessageType::PlasmaDeleteReply), FinishedBytes(b));
         break;
       }
       case fb::MessageType::PlasmaContainsRequest: {
         auto* r = flatbuffers::GetRoot<fb::PlasmaContainsRequest>(m->payload.data());
         b.Finish(fb::CreatePlasmaContainsReply(b, b.CreateString(r->object_id()->str()), 0));
-        c.SendReply(T(fb::MessageType::PlasmaContainsReply), Bytes(b));
+        c.SendReply(TypeNumber(fb::MessageType::PlasmaContainsReply), FinishedBytes(b));
         break;
       }
       case fb::MessageType::PlasmaAbortRequest: {
         auto* r = flatbuffers::GetRoot<fb::PlasmaAbortRequest>(m->payload.data());
         b.Finish(fb::CreatePlasmaAbortReply(b, b.CreateString(r->object_id()->str())));
-        c.SendReply(T(fb::MessageType::PlasmaAbortReply), Bytes(b));
+        c.SendReply(TypeNumber(fb::MessageType::PlasmaAbortReply), FinishedBytes(b));
         break;
       }
       case fb::MessageType::PlasmaReleaseRequest:

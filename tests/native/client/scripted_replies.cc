@@ -1,0 +1,35 @@
+#include "scripted_replies.h"
+
+namespace plasmasharp::testing {
+
+namespace fb = plasma::flatbuf;
+
+const char* const kRealConnectReplyHex = "0c000000000006000c0004000600000000e1f50500000000";
+
+std::vector<uint8_t> FinishedBytes(flatbuffers::FlatBufferBuilder& builder) {
+  return std::vector<uint8_t>(builder.GetBufferPointer(),
+                              builder.GetBufferPointer() + builder.GetSize());
+}
+
+bool Handshake(FakeConnection& connection) {
+  auto m = connection.ReadRequest();
+  if (!m || m->type != TypeNumber(fb::MessageType::PlasmaConnectRequest)) return false;
+  return connection.SendReply(TypeNumber(fb::MessageType::PlasmaConnectReply),
+                              FromHex(kRealConnectReplyHex));
+}
+
+std::vector<uint8_t> GetReply(const std::string& id, uint64_t offset, uint64_t size,
+                              int32_t store_fd, int64_t mmap_size, size_t n_specs) {
+  flatbuffers::FlatBufferBuilder b;
+  auto ids = b.CreateVector(std::vector<flatbuffers::Offset<flatbuffers::String>>{
+      b.CreateString(id)});
+  std::vector<fb::PlasmaObjectSpec> specs(
+      n_specs, fb::PlasmaObjectSpec(store_fd, offset, size, offset + size, 0, 0));
+  auto spec_vec = b.CreateVectorOfStructs(specs);
+  auto fds = b.CreateVector(std::vector<int32_t>{store_fd});
+  auto sizes = b.CreateVector(std::vector<int64_t>{mmap_size});
+  b.Finish(fb::CreatePlasmaGetReply(b, ids, spec_vec, fds, sizes));
+  return FinishedBytes(b);
+}
+
+}  // namespace plasmasharp::testing
