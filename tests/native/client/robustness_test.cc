@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <functional>
 #include <future>
 #include <thread>
 
@@ -118,66 +119,50 @@ TEST(ClientRobustnessTest, HugeLengthIsAProtocolError) {
   client->Disconnect();
 }
 
-TEST(ClientRobustnessTest, ObjectOutsideItsSegmentIsRejected) {
-  FakeStore store([](FakeConnection& c, int) {
+// A store that answers the client's Get of "x" with whatever `misbehave` sends: the Get must
+// fail as a protocol error (never map, read or crash on it).
+void ExpectGetIsAProtocolError(std::function<void(FakeConnection&)> misbehave) {
+  FakeStore store([&misbehave](FakeConnection& c, int) {
     if (!Handshake(c)) return;
     c.ReadRequest();
+    misbehave(c);
+    c.WaitForClientClose();
+  });
+  auto client = ConnectTo(store);
+  ASSERT_TRUE(client);
+  std::vector<std::unique_ptr<ObjectRef>> out;
+  EXPECT_EQ(client->Get({Id("x")}, 0, &out).code(), Code::kProtocolError);
+  client->Disconnect();
+}
+
+TEST(ClientRobustnessTest, ObjectOutsideItsSegmentIsRejected) {
+  ExpectGetIsAProtocolError([](FakeConnection& c) {
     // A 1 MiB segment (mapped: 1 MiB - 8) but the object claims to end beyond it.
     c.SendReply(TypeNumber(fb::MessageType::PlasmaGetReply), GetReply(Id("x"), (1 << 20) - 64, 100, 4, 1 << 20));
     c.SendSegmentFd(1 << 20);
-    c.WaitForClientClose();
   });
-  auto client = ConnectTo(store);
-  ASSERT_TRUE(client);
-  std::vector<std::unique_ptr<ObjectRef>> out;
-  EXPECT_EQ(client->Get({Id("x")}, 0, &out).code(), Code::kProtocolError);
-  client->Disconnect();
 }
 
 TEST(ClientRobustnessTest, SegmentFileSmallerThanClaimedIsRejected) {
-  FakeStore store([](FakeConnection& c, int) {
-    if (!Handshake(c)) return;
-    c.ReadRequest();
+  ExpectGetIsAProtocolError([](FakeConnection& c) {
     c.SendReply(TypeNumber(fb::MessageType::PlasmaGetReply), GetReply(Id("x"), 64, 100, 4, 64 << 20));
     c.SendSegmentFd(4096);  // mapping 64 MiB of a 4 KiB file would SIGBUS on access
-    c.WaitForClientClose();
   });
-  auto client = ConnectTo(store);
-  ASSERT_TRUE(client);
-  std::vector<std::unique_ptr<ObjectRef>> out;
-  EXPECT_EQ(client->Get({Id("x")}, 0, &out).code(), Code::kProtocolError);
-  client->Disconnect();
 }
 
 TEST(ClientRobustnessTest, GetReplyWithWrongCountIsRejected) {
-  FakeStore store([](FakeConnection& c, int) {
-    if (!Handshake(c)) return;
-    c.ReadRequest();
+  ExpectGetIsAProtocolError([](FakeConnection& c) {
     c.SendReply(TypeNumber(fb::MessageType::PlasmaGetReply), GetReply(Id("x"), 64, 100, 4, 1 << 20, 2));
     c.SendSegmentFd(1 << 20);
-    c.WaitForClientClose();
   });
-  auto client = ConnectTo(store);
-  ASSERT_TRUE(client);
-  std::vector<std::unique_ptr<ObjectRef>> out;
-  EXPECT_EQ(client->Get({Id("x")}, 0, &out).code(), Code::kProtocolError);
-  client->Disconnect();
 }
 
 TEST(ClientRobustnessTest, CarrierByteWithoutFdIsRejected) {
-  FakeStore store([](FakeConnection& c, int) {
-    if (!Handshake(c)) return;
-    c.ReadRequest();
+  ExpectGetIsAProtocolError([](FakeConnection& c) {
     c.SendReply(TypeNumber(fb::MessageType::PlasmaGetReply), GetReply(Id("x"), 64, 100, 4, 1 << 20));
     uint8_t byte = 0x14;
     c.SendRaw(&byte, 1);  // the byte, but no SCM_RIGHTS
-    c.WaitForClientClose();
   });
-  auto client = ConnectTo(store);
-  ASSERT_TRUE(client);
-  std::vector<std::unique_ptr<ObjectRef>> out;
-  EXPECT_EQ(client->Get({Id("x")}, 0, &out).code(), Code::kProtocolError);
-  client->Disconnect();
 }
 
 TEST(ClientRobustnessTest, MalformedNotificationIsAProtocolError) {
