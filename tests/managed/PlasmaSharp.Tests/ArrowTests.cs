@@ -7,9 +7,9 @@ namespace PlasmaSharp.Tests;
 
 public class ArrowTests : IClassFixture<StoreFixture>
 {
-    private readonly StoreFixture _store;
+    private readonly StoreFixture _stores;
 
-    public ArrowTests(StoreFixture store) => _store = store;
+    public ArrowTests(StoreFixture stores) => _stores = stores;
 
     internal static RecordBatch AllTypesBatch(int rows = 100)
     {
@@ -97,10 +97,10 @@ public class ArrowTests : IClassFixture<StoreFixture>
         };
     }
 
-    [Fact]
-    public void Every_common_type_round_trips()
+    [Theory, OurStore, RealStore]
+    public void Every_common_type_round_trips(StoreKind store)
     {
-        using PlasmaClient client = _store.Connect();
+        using PlasmaClient client = _stores.Connect(store);
         using RecordBatch batch = AllTypesBatch();
         ObjectId id = ObjectId.NewRandom();
         long size = client.PutRecordBatch(id, batch);
@@ -111,10 +111,10 @@ public class ArrowTests : IClassFixture<StoreFixture>
         AssertSameBatch(batch, back);
     }
 
-    [Fact]
-    public void The_object_is_a_plain_Arrow_IPC_stream_with_RAW_metadata()
+    [Theory, OurStore, RealStore]
+    public void The_object_is_a_plain_Arrow_IPC_stream_with_RAW_metadata(StoreKind store)
     {
-        using PlasmaClient client = _store.Connect();
+        using PlasmaClient client = _stores.Connect(store);
         using RecordBatch batch = AllTypesBatch(10);
         ObjectId id = ObjectId.NewRandom();
         client.PutRecordBatch(id, batch);
@@ -127,10 +127,10 @@ public class ArrowTests : IClassFixture<StoreFixture>
         Assert.Null(reader.ReadNextRecordBatch());
     }
 
-    [Fact]
-    public void Metadata_is_configurable()
+    [Theory, OurStore, RealStore]
+    public void Metadata_is_configurable(StoreKind store)
     {
-        using PlasmaClient client = _store.Connect();
+        using PlasmaClient client = _stores.Connect(store);
         using RecordBatch batch = AllTypesBatch(3);
         ObjectId id = ObjectId.NewRandom();
         client.PutRecordBatch(id, batch, new PlasmaArrowOptions { Metadata = "ARROW"u8.ToArray() });
@@ -138,10 +138,10 @@ public class ArrowTests : IClassFixture<StoreFixture>
         Assert.Equal("ARROW"u8.ToArray(), obj.Metadata.ToArray());
     }
 
-    [Fact]
-    public void Several_batches_of_one_schema_round_trip_in_order()
+    [Theory, OurStore, RealStore]
+    public void Several_batches_of_one_schema_round_trip_in_order(StoreKind store)
     {
-        using PlasmaClient client = _store.Connect();
+        using PlasmaClient client = _stores.Connect(store);
         RecordBatch[] batches = [AllTypesBatch(10), AllTypesBatch(20), AllTypesBatch(1)];
         ObjectId id = ObjectId.NewRandom();
         client.PutRecordBatches(id, batches[0].Schema, batches);
@@ -151,10 +151,10 @@ public class ArrowTests : IClassFixture<StoreFixture>
         foreach (var b in back.Concat(batches)) b.Dispose();
     }
 
-    [Fact]
-    public void Batches_of_another_schema_are_refused()
+    [Theory, OurStore, RealStore]
+    public void Batches_of_another_schema_are_refused(StoreKind store)
     {
-        using PlasmaClient client = _store.Connect();
+        using PlasmaClient client = _stores.Connect(store);
         using RecordBatch a = AllTypesBatch(2);
         using RecordBatch b = new RecordBatch.Builder().Append("other", false, c => c.Int32(x => x.Append(1))).Build();
         ObjectId id = ObjectId.NewRandom();
@@ -162,10 +162,10 @@ public class ArrowTests : IClassFixture<StoreFixture>
         Assert.Null(client.Info(id)); // nothing was created
     }
 
-    [Fact]
-    public unsafe void Column_buffers_alias_the_shared_memory()
+    [Theory, OurStore, RealStore]
+    public unsafe void Column_buffers_alias_the_shared_memory(StoreKind store)
     {
-        using PlasmaClient client = _store.Connect();
+        using PlasmaClient client = _stores.Connect(store);
         using RecordBatch batch = AllTypesBatch();
         ObjectId id = ObjectId.NewRandom();
         client.PutRecordBatch(id, batch);
@@ -182,10 +182,10 @@ public class ArrowTests : IClassFixture<StoreFixture>
         Assert.True(lo >= m.SegmentBase && hi <= m.SegmentBase + m.SegmentLength);
     }
 
-    [Fact]
-    public void Disposing_the_last_batch_releases_the_object()
+    [Theory, OurStore, RealStore]
+    public void Disposing_the_last_batch_releases_the_object(StoreKind store)
     {
-        using PlasmaClient client = _store.Connect();
+        using PlasmaClient client = _stores.Connect(store);
         RecordBatch[] source = [AllTypesBatch(5), AllTypesBatch(6)];
         ObjectId id = ObjectId.NewRandom();
         client.PutRecordBatches(id, source[0].Schema, source);
@@ -201,10 +201,10 @@ public class ArrowTests : IClassFixture<StoreFixture>
         Assert.Equal(DeleteResult.Deleted, client.Delete(id));
     }
 
-    [Fact]
-    public void Disposing_the_PlasmaObject_first_keeps_batches_alive_until_they_are_disposed()
+    [Theory, OurStore, RealStore]
+    public void Disposing_the_PlasmaObject_first_keeps_batches_alive_until_they_are_disposed(StoreKind store)
     {
-        using PlasmaClient client = _store.Connect();
+        using PlasmaClient client = _stores.Connect(store);
         using RecordBatch source = AllTypesBatch(8);
         ObjectId id = ObjectId.NewRandom();
         client.PutRecordBatch(id, source);
@@ -218,11 +218,11 @@ public class ArrowTests : IClassFixture<StoreFixture>
     }
 
     [Theory]
-    [InlineData(CompressionCodecType.Lz4Frame)]
-    [InlineData(CompressionCodecType.Zstd)]
-    public void Compressed_streams_are_readable(CompressionCodecType codec)
+    [OurStore(CompressionCodecType.Lz4Frame), RealStore(CompressionCodecType.Lz4Frame)]
+    [OurStore(CompressionCodecType.Zstd), RealStore(CompressionCodecType.Zstd)]
+    public void Compressed_streams_are_readable(StoreKind store, CompressionCodecType codec)
     {
-        using PlasmaClient client = _store.Connect();
+        using PlasmaClient client = _stores.Connect(store);
         using RecordBatch source = AllTypesBatch(200);
         ObjectId id = ObjectId.NewRandom();
         var options = new PlasmaArrowOptions
@@ -240,17 +240,17 @@ public class ArrowTests : IClassFixture<StoreFixture>
         Assert.Equal(0, client.Info(id)!.RefCount);
     }
 
-    [Fact]
-    public void Get_of_a_missing_object_returns_null()
+    [Theory, OurStore, RealStore]
+    public void Get_of_a_missing_object_returns_null(StoreKind store)
     {
-        using PlasmaClient client = _store.Connect();
+        using PlasmaClient client = _stores.Connect(store);
         Assert.Null(client.GetRecordBatches(ObjectId.NewRandom(), TimeSpan.Zero));
     }
 
-    [Fact]
-    public void Zero_batches_make_a_readable_empty_stream()
+    [Theory, OurStore, RealStore]
+    public void Zero_batches_make_a_readable_empty_stream(StoreKind store)
     {
-        using PlasmaClient client = _store.Connect();
+        using PlasmaClient client = _stores.Connect(store);
         using RecordBatch schemaSource = AllTypesBatch(1);
         ObjectId id = ObjectId.NewRandom();
         client.PutRecordBatches(id, schemaSource.Schema, []);

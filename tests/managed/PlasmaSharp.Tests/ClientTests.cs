@@ -2,20 +2,20 @@ namespace PlasmaSharp.Tests;
 
 public class ClientTests : IClassFixture<StoreFixture>
 {
-    private readonly StoreFixture _store;
+    private readonly StoreFixture _stores;
 
-    public ClientTests(StoreFixture store) => _store = store;
+    public ClientTests(StoreFixture stores) => _stores = stores;
 
     [Theory]
-    [InlineData(0)]
-    [InlineData(1)]
-    [InlineData(1000)]
-    [InlineData(64 * 1024)]       // CreateAndSeal path (at the threshold)
-    [InlineData(64 * 1024 + 1)]   // Create + copy + Seal path
-    [InlineData(3 << 20)]
-    public void Put_then_Get_returns_the_same_bytes_and_metadata(int length)
+    [OurStore(0), RealStore(0)]
+    [OurStore(1), RealStore(1)]
+    [OurStore(1000), RealStore(1000)]
+    [OurStore(64 * 1024), RealStore(64 * 1024)]           // CreateAndSeal path (at the threshold)
+    [OurStore(64 * 1024 + 1), RealStore(64 * 1024 + 1)]   // Create + copy + Seal path
+    [OurStore(3 << 20), RealStore(3 << 20)]
+    public void Put_then_Get_returns_the_same_bytes_and_metadata(StoreKind store, int length)
     {
-        using PlasmaClient client = _store.Connect();
+        using PlasmaClient client = _stores.Connect(store);
         ObjectId id = ObjectId.NewRandom();
         byte[] data = TestData.Bytes(length, length);
         client.Put(id, data, "meta"u8);
@@ -29,11 +29,11 @@ public class ClientTests : IClassFixture<StoreFixture>
         Assert.True(client.Contains(id));
     }
 
-    [Fact]
-    public void Create_write_Seal_is_visible_to_another_client()
+    [Theory, OurStore, RealStore]
+    public void Create_write_Seal_is_visible_to_another_client(StoreKind store)
     {
-        using PlasmaClient writer = _store.Connect();
-        using PlasmaClient reader = _store.Connect();
+        using PlasmaClient writer = _stores.Connect(store);
+        using PlasmaClient reader = _stores.Connect(store);
         ObjectId id = ObjectId.NewRandom();
         using (WritablePlasmaObject created = writer.Create(id, 5, "m"u8))
         {
@@ -47,18 +47,18 @@ public class ClientTests : IClassFixture<StoreFixture>
         Assert.Equal("hello"u8.ToArray(), obj!.Data.ToArray());
     }
 
-    [Fact]
-    public void Get_of_a_missing_object_returns_null_after_the_timeout()
+    [Theory, OurStore, RealStore]
+    public void Get_of_a_missing_object_returns_null_after_the_timeout(StoreKind store)
     {
-        using PlasmaClient client = _store.Connect();
+        using PlasmaClient client = _stores.Connect(store);
         Assert.Null(client.Get(ObjectId.NewRandom(), TimeSpan.Zero));
         Assert.Null(client.Get(ObjectId.NewRandom(), TimeSpan.FromMilliseconds(50)));
     }
 
-    [Fact]
-    public void Get_of_several_ids_has_nulls_for_the_missing_ones()
+    [Theory, OurStore, RealStore]
+    public void Get_of_several_ids_has_nulls_for_the_missing_ones(StoreKind store)
     {
-        using PlasmaClient client = _store.Connect();
+        using PlasmaClient client = _stores.Connect(store);
         ObjectId a = ObjectId.NewRandom(), missing = ObjectId.NewRandom(), b = ObjectId.NewRandom();
         client.Put(a, "a"u8);
         client.Put(b, "bb"u8);
@@ -76,11 +76,11 @@ public class ClientTests : IClassFixture<StoreFixture>
         }
     }
 
-    [Fact]
-    public async Task GetAsync_waits_for_a_later_seal()
+    [Theory, OurStore, RealStore]
+    public async Task GetAsync_waits_for_a_later_seal(StoreKind store)
     {
-        using PlasmaClient client = _store.Connect();
-        using PlasmaClient writer = _store.Connect();
+        using PlasmaClient client = _stores.Connect(store);
+        using PlasmaClient writer = _stores.Connect(store);
         ObjectId id = ObjectId.NewRandom();
         Task<PlasmaObject?> pending = client.GetAsync(id, TimeSpan.FromSeconds(30));
         await Task.Delay(50);
@@ -90,10 +90,10 @@ public class ClientTests : IClassFixture<StoreFixture>
         Assert.Equal("late"u8.ToArray(), obj!.Data.ToArray());
     }
 
-    [Fact]
-    public async Task GetAsync_returns_null_at_the_timeout_and_honours_cancellation()
+    [Theory, OurStore, RealStore]
+    public async Task GetAsync_returns_null_at_the_timeout_and_honours_cancellation(StoreKind store)
     {
-        using PlasmaClient client = _store.Connect();
+        using PlasmaClient client = _stores.Connect(store);
         Assert.Null(await client.GetAsync(ObjectId.NewRandom(), TimeSpan.FromMilliseconds(150)));
 
         using var cts = new CancellationTokenSource();
@@ -102,11 +102,11 @@ public class ClientTests : IClassFixture<StoreFixture>
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => forever);
     }
 
-    [Fact]
-    public async Task GetAsync_of_several_keeps_the_ones_it_has()
+    [Theory, OurStore, RealStore]
+    public async Task GetAsync_of_several_keeps_the_ones_it_has(StoreKind store)
     {
-        using PlasmaClient client = _store.Connect();
-        using PlasmaClient writer = _store.Connect();
+        using PlasmaClient client = _stores.Connect(store);
+        using PlasmaClient writer = _stores.Connect(store);
         ObjectId a = ObjectId.NewRandom(), b = ObjectId.NewRandom();
         client.Put(a, "a"u8);
         Task<PlasmaObject?[]> pending = client.GetAsync([a, b], TimeSpan.FromSeconds(30));
@@ -119,10 +119,10 @@ public class ClientTests : IClassFixture<StoreFixture>
         foreach (var o in got) o!.Dispose();
     }
 
-    [Fact]
-    public void PutBatch_stores_all_objects()
+    [Theory, OurStore, RealStore]
+    public void PutBatch_stores_all_objects(StoreKind store)
     {
-        using PlasmaClient client = _store.Connect();
+        using PlasmaClient client = _stores.Connect(store);
         var items = Enumerable.Range(0, 5)
             .Select(i => new PlasmaPutItem(ObjectId.NewRandom(), TestData.Bytes(100 * i, i), i % 2 == 0 ? "RAW"u8.ToArray() : default))
             .ToArray();
@@ -135,10 +135,10 @@ public class ClientTests : IClassFixture<StoreFixture>
         }
     }
 
-    [Fact]
-    public void PutBatch_is_all_or_nothing()
+    [Theory, OurStore, RealStore]
+    public void PutBatch_is_all_or_nothing(StoreKind store)
     {
-        using PlasmaClient client = _store.Connect();
+        using PlasmaClient client = _stores.Connect(store);
         ObjectId existing = ObjectId.NewRandom(), fresh = ObjectId.NewRandom();
         client.Put(existing, "x"u8);
         Assert.Throws<ObjectExistsException>(() =>
@@ -146,11 +146,11 @@ public class ClientTests : IClassFixture<StoreFixture>
         Assert.False(client.Contains(fresh));
     }
 
-    [Fact]
-    public void Delete_reports_per_id_results()
+    [Theory, OurStore, RealStore]
+    public void Delete_reports_per_id_results(StoreKind store)
     {
-        using PlasmaClient client = _store.Connect();
-        using PlasmaClient holder = _store.Connect();
+        using PlasmaClient client = _stores.Connect(store);
+        using PlasmaClient holder = _stores.Connect(store);
         ObjectId gone = ObjectId.NewRandom(), held = ObjectId.NewRandom(), missing = ObjectId.NewRandom();
         client.Put(gone, "1"u8);
         client.Put(held, "2"u8);
@@ -165,10 +165,10 @@ public class ClientTests : IClassFixture<StoreFixture>
         Assert.Null(client.Info(held));
     }
 
-    [Fact]
-    public void List_shows_sizes_seal_state_and_ref_counts()
+    [Theory, OurStore, RealStore]
+    public void List_shows_sizes_seal_state_and_ref_counts(StoreKind store)
     {
-        using PlasmaClient client = _store.Connect();
+        using PlasmaClient client = _stores.Connect(store);
         ObjectId sealedId = ObjectId.NewRandom(), openId = ObjectId.NewRandom();
         client.Put(sealedId, new byte[10], "abc"u8);
         using WritablePlasmaObject open = client.Create(openId, 7);
@@ -187,10 +187,10 @@ public class ClientTests : IClassFixture<StoreFixture>
         Assert.Equal(1, o.RefCount);
     }
 
-    [Fact]
-    public void Hash_is_8_bytes_and_matches_the_seal_notification_digest_of_equal_content()
+    [Theory, OurStore, RealStore]
+    public void Hash_is_8_bytes_and_matches_the_seal_notification_digest_of_equal_content(StoreKind store)
     {
-        using PlasmaClient client = _store.Connect();
+        using PlasmaClient client = _stores.Connect(store);
         ObjectId a = ObjectId.NewRandom(), b = ObjectId.NewRandom(), c = ObjectId.NewRandom();
         client.Put(a, "same"u8);
         client.Put(b, "same"u8);
@@ -201,10 +201,10 @@ public class ClientTests : IClassFixture<StoreFixture>
         Assert.NotEqual(ha, client.Hash(c));
     }
 
-    [Fact]
-    public void Capacity_DebugString_Refresh_and_Evict_work()
+    [Theory, OurStore, RealStore]
+    public void Capacity_DebugString_Refresh_and_Evict_work(StoreKind store)
     {
-        using PlasmaClient client = _store.Connect();
+        using PlasmaClient client = _stores.Connect(store);
         Assert.Equal(StoreFixture.Capacity, client.Capacity);
         Assert.False(string.IsNullOrEmpty(client.GetDebugString()));
         ObjectId id = ObjectId.NewRandom();
@@ -213,10 +213,10 @@ public class ClientTests : IClassFixture<StoreFixture>
         Assert.True(client.Evict(1) >= 0);
     }
 
-    [Fact]
-    public void Abort_removes_an_unsealed_object_and_Dispose_without_Seal_aborts()
+    [Theory, OurStore, RealStore]
+    public void Abort_removes_an_unsealed_object_and_Dispose_without_Seal_aborts(StoreKind store)
     {
-        using PlasmaClient client = _store.Connect();
+        using PlasmaClient client = _stores.Connect(store);
         ObjectId aborted = ObjectId.NewRandom(), dropped = ObjectId.NewRandom();
         using (WritablePlasmaObject o = client.Create(aborted, 10)) o.Abort();
         using (WritablePlasmaObject o = client.Create(dropped, 10)) o.Span.Fill(1);
@@ -227,10 +227,10 @@ public class ClientTests : IClassFixture<StoreFixture>
         Assert.True(client.Contains(aborted));
     }
 
-    [Fact]
-    public async Task ConnectAsync_connects_and_can_be_cancelled()
+    [Theory, OurStore, RealStore]
+    public async Task ConnectAsync_connects_and_can_be_cancelled(StoreKind store)
     {
-        using (PlasmaClient client = await PlasmaClient.ConnectAsync(_store.SocketPath))
+        using (PlasmaClient client = await PlasmaClient.ConnectAsync(_stores.SocketPath(store)))
             Assert.Equal(StoreFixture.Capacity, client.Capacity);
 
         using var cts = new CancellationTokenSource(200);
@@ -239,20 +239,20 @@ public class ClientTests : IClassFixture<StoreFixture>
             PlasmaClient.ConnectAsync(nowhere, new PlasmaClientOptions { ConnectAttempts = 1000 }, cts.Token));
     }
 
-    [Fact]
-    public void Connect_with_a_name_and_quota_sends_SetOptions()
+    [Theory, OurStore, RealStore]
+    public void Connect_with_a_name_and_quota_sends_SetOptions(StoreKind store)
     {
-        using (PlasmaClient client = _store.Connect(new PlasmaClientOptions { ClientName = "quota-client", OutputMemoryQuota = 1 << 20 }))
+        using (PlasmaClient client = _stores.Connect(store, new PlasmaClientOptions { ClientName = "quota-client", OutputMemoryQuota = 1 << 20 }))
             Assert.Equal(StoreFixture.Capacity, client.Capacity);
         // A quota that would leave less than 30 % of the store to everyone else is refused.
         Assert.Throws<StoreFullException>(() =>
-            _store.Connect(new PlasmaClientOptions { ClientName = "greedy", OutputMemoryQuota = StoreFixture.Capacity * 9 / 10 }));
+            _stores.Connect(store, new PlasmaClientOptions { ClientName = "greedy", OutputMemoryQuota = StoreFixture.Capacity * 9 / 10 }));
     }
 
-    [Fact]
-    public void Concurrent_use_from_many_threads_is_safe()
+    [Theory, OurStore, RealStore]
+    public void Concurrent_use_from_many_threads_is_safe(StoreKind store)
     {
-        using PlasmaClient client = _store.Connect();
+        using PlasmaClient client = _stores.Connect(store);
         Parallel.For(0, 200, new ParallelOptions { MaxDegreeOfParallelism = 8 }, i =>
         {
             ObjectId id = ObjectId.NewRandom();

@@ -7,9 +7,9 @@ namespace PlasmaSharp.Tests;
 /// pass), so a member added later without a case fails <see cref="Every_public_member_has_a_case"/>.</summary>
 public class DisposedUseTests : IClassFixture<StoreFixture>
 {
-    private readonly StoreFixture _store;
+    private readonly StoreFixture _stores;
 
-    public DisposedUseTests(StoreFixture store) => _store = store;
+    public DisposedUseTests(StoreFixture stores) => _stores = stores;
 
     // Members that legitimately work after Dispose.
     private static readonly string[] Exempt = ["Dispose()", "get_IsDisposed()", "ToString()"];
@@ -110,19 +110,19 @@ public class DisposedUseTests : IClassFixture<StoreFixture>
         Assert.True(thrown is ObjectDisposedException, $"{typeof(T).Name}.{name} after Dispose: {thrown?.GetType().Name ?? "no exception"}");
     }
 
-    [Fact]
-    public async Task A_disposed_client_throws_from_every_member()
+    [Theory, OurStore, RealStore]
+    public async Task A_disposed_client_throws_from_every_member(StoreKind store)
     {
-        PlasmaClient client = _store.Connect();
+        PlasmaClient client = _stores.Connect(store);
         client.Dispose();
         foreach ((string name, Func<PlasmaClient, object?> call) in ClientCases) await AssertDisposed(client, name, call);
         client.Dispose(); // still harmless
     }
 
-    [Fact]
-    public async Task A_disposed_PlasmaObject_throws_from_every_member_and_so_do_its_earlier_views()
+    [Theory, OurStore, RealStore]
+    public async Task A_disposed_PlasmaObject_throws_from_every_member_and_so_do_its_earlier_views(StoreKind store)
     {
-        using PlasmaClient client = _store.Connect();
+        using PlasmaClient client = _stores.Connect(store);
         ObjectId id = ObjectId.NewRandom();
         client.Put(id, "data"u8, "meta"u8);
         PlasmaObject obj = client.Get(id, TimeSpan.Zero)!;
@@ -138,10 +138,10 @@ public class DisposedUseTests : IClassFixture<StoreFixture>
         Assert.Equal(0, client.Info(id)!.RefCount);
     }
 
-    [Fact]
-    public async Task A_disposed_WritablePlasmaObject_throws_from_every_member()
+    [Theory, OurStore, RealStore]
+    public async Task A_disposed_WritablePlasmaObject_throws_from_every_member(StoreKind store)
     {
-        using PlasmaClient client = _store.Connect();
+        using PlasmaClient client = _stores.Connect(store);
         ObjectId id = ObjectId.NewRandom();
         WritablePlasmaObject open = client.Create(id, 4, "m"u8);
         Memory<byte> data = open.Data;
@@ -152,21 +152,21 @@ public class DisposedUseTests : IClassFixture<StoreFixture>
         Assert.Null(client.Info(id)); // disposed unsealed = aborted
     }
 
-    [Fact]
-    public async Task An_aborted_WritablePlasmaObject_counts_as_disposed()
+    [Theory, OurStore, RealStore]
+    public async Task An_aborted_WritablePlasmaObject_counts_as_disposed(StoreKind store)
     {
-        using PlasmaClient client = _store.Connect();
+        using PlasmaClient client = _stores.Connect(store);
         WritablePlasmaObject open = client.Create(ObjectId.NewRandom(), 4);
         open.Abort();
         Assert.True(open.IsDisposed);
         foreach ((string name, Func<WritablePlasmaObject, object?> call) in WritableCases) await AssertDisposed(open, name, call);
     }
 
-    [Fact]
-    public async Task Disposed_but_still_pinned_objects_refuse_use_through_the_object()
+    [Theory, OurStore, RealStore]
+    public async Task Disposed_but_still_pinned_objects_refuse_use_through_the_object(StoreKind store)
     {
         // A pin keeps the native reference (and the SafeHandle open); the object must still count as disposed.
-        using PlasmaClient client = _store.Connect();
+        using PlasmaClient client = _stores.Connect(store);
         ObjectId id = ObjectId.NewRandom();
         WritablePlasmaObject open = client.Create(id, 4);
         System.Buffers.MemoryHandle pin = open.Data.Pin();
@@ -177,10 +177,10 @@ public class DisposedUseTests : IClassFixture<StoreFixture>
         Assert.True(TestData.Eventually(() => client.Info(id) is null)); // last holder gone: aborted
     }
 
-    [Fact]
-    public async Task A_disposed_subscription_throws_from_every_member()
+    [Theory, OurStore, RealStore]
+    public async Task A_disposed_subscription_throws_from_every_member(StoreKind store)
     {
-        using PlasmaClient client = _store.Connect();
+        using PlasmaClient client = _stores.Connect(store);
         PlasmaSubscription subscription = client.Subscribe();
         subscription.Dispose();
         foreach ((string name, Func<PlasmaSubscription, object?> call) in SubscriptionCases) await AssertDisposed(subscription, name, call);

@@ -3,14 +3,14 @@ namespace PlasmaSharp.Tests;
 /// <summary>Every exception type, provoked for real against a store.</summary>
 public class ErrorTests : IClassFixture<StoreFixture>
 {
-    private readonly StoreFixture _store;
+    private readonly StoreFixture _stores;
 
-    public ErrorTests(StoreFixture store) => _store = store;
+    public ErrorTests(StoreFixture stores) => _stores = stores;
 
-    [Fact]
-    public void Creating_an_existing_id_throws_ObjectExistsException()
+    [Theory, OurStore, RealStore]
+    public void Creating_an_existing_id_throws_ObjectExistsException(StoreKind store)
     {
-        using PlasmaClient client = _store.Connect();
+        using PlasmaClient client = _stores.Connect(store);
         ObjectId id = ObjectId.NewRandom();
         client.Put(id, "x"u8);
         var e = Assert.Throws<ObjectExistsException>(() => client.Put(id, "y"u8));
@@ -21,40 +21,40 @@ public class ErrorTests : IClassFixture<StoreFixture>
         Assert.Throws<ObjectExistsException>(() => client.Create(open.Id, 1).Dispose());
     }
 
-    [Fact]
-    public void Missing_objects_throw_ObjectNotFoundException()
+    [Theory, OurStore, RealStore]
+    public void Missing_objects_throw_ObjectNotFoundException(StoreKind store)
     {
-        using PlasmaClient client = _store.Connect();
+        using PlasmaClient client = _stores.Connect(store);
         ObjectId id = ObjectId.NewRandom();
         Assert.Throws<ObjectNotFoundException>(() => client.Hash(id));
         Assert.Throws<ObjectNotFoundException>(() => client.DeleteOrThrow(id));
     }
 
-    [Fact]
-    public void Too_big_an_object_throws_StoreFullException_not_OutOfMemoryException()
+    [Theory, OurStore, RealStore]
+    public void Too_big_an_object_throws_StoreFullException_not_OutOfMemoryException(StoreKind store)
     {
-        using PlasmaClient client = _store.Connect();
+        using PlasmaClient client = _stores.Connect(store);
         var e = Assert.Throws<StoreFullException>(() => client.Create(ObjectId.NewRandom(), StoreFixture.Capacity * 2).Dispose());
         Assert.IsNotType<OutOfMemoryException>(e);
         Assert.Contains("capacity", e.Message);
     }
 
-    [Fact]
-    public void Deleting_a_held_object_throws_ObjectInUseException()
+    [Theory, OurStore, RealStore]
+    public void Deleting_a_held_object_throws_ObjectInUseException(StoreKind store)
     {
-        using PlasmaClient client = _store.Connect();
-        using PlasmaClient other = _store.Connect();
+        using PlasmaClient client = _stores.Connect(store);
+        using PlasmaClient other = _stores.Connect(store);
         ObjectId id = ObjectId.NewRandom();
         client.Put(id, "x"u8);
         using PlasmaObject? held = other.Get(id, TimeSpan.Zero);
         Assert.Throws<ObjectInUseException>(() => client.DeleteOrThrow(id));
     }
 
-    [Fact]
-    public void Deleting_an_unsealed_object_throws_ObjectNotSealedException()
+    [Theory, OurStore, RealStore]
+    public void Deleting_an_unsealed_object_throws_ObjectNotSealedException(StoreKind store)
     {
-        using PlasmaClient creator = _store.Connect();
-        using PlasmaClient other = _store.Connect();
+        using PlasmaClient creator = _stores.Connect(store);
+        using PlasmaClient other = _stores.Connect(store);
         using WritablePlasmaObject open = creator.Create(ObjectId.NewRandom(), 4);
         Assert.Throws<ObjectNotSealedException>(() => other.DeleteOrThrow(open.Id));
     }
@@ -68,19 +68,19 @@ public class ErrorTests : IClassFixture<StoreFixture>
         Assert.Contains(nowhere, e.Message);
     }
 
-    [Fact]
-    public void Calls_after_Disconnect_throw_PlasmaConnectionException()
+    [Theory, OurStore, RealStore]
+    public void Calls_after_Disconnect_throw_PlasmaConnectionException(StoreKind store)
     {
-        using PlasmaClient client = _store.Connect();
+        using PlasmaClient client = _stores.Connect(store);
         client.Disconnect();
         var e = Assert.Throws<PlasmaConnectionException>(() => client.Contains(ObjectId.NewRandom()));
         Assert.Equal(PlasmaErrorCode.Disconnected, e.ErrorCode);
     }
 
-    [Fact]
-    public async Task A_store_that_goes_away_gives_PlasmaConnectionException()
+    [Theory, OurStore, RealStore]
+    public async Task A_store_that_goes_away_gives_PlasmaConnectionException(StoreKind store)
     {
-        await using PlasmaStore own = await PlasmaStore.StartAsync(1 << 20);
+        await using PlasmaStore own = await TestStores.StartAsync(store, 1 << 20);
         using PlasmaClient client = PlasmaClient.Connect(own.SocketPath);
         await own.StopAsync();
         Assert.Throws<PlasmaConnectionException>(() => client.Put(ObjectId.NewRandom(), "x"u8));
@@ -124,10 +124,10 @@ public class ErrorTests : IClassFixture<StoreFixture>
         }
     }
 
-    [Fact]
-    public void Using_a_disposed_client_or_object_throws_ObjectDisposedException()
+    [Theory, OurStore, RealStore]
+    public void Using_a_disposed_client_or_object_throws_ObjectDisposedException(StoreKind store)
     {
-        PlasmaClient client = _store.Connect();
+        PlasmaClient client = _stores.Connect(store);
         ObjectId id = ObjectId.NewRandom();
         client.Put(id, "data"u8);
         PlasmaObject obj = client.Get(id, TimeSpan.Zero)!;
@@ -142,10 +142,10 @@ public class ErrorTests : IClassFixture<StoreFixture>
         Assert.Throws<ObjectDisposedException>(() => client.Contains(id));
     }
 
-    [Fact]
-    public void Get_of_an_own_unsealed_object_is_an_ArgumentException()
+    [Theory, OurStore, RealStore]
+    public void Get_of_an_own_unsealed_object_is_an_ArgumentException(StoreKind store)
     {
-        using PlasmaClient client = _store.Connect();
+        using PlasmaClient client = _stores.Connect(store);
         using WritablePlasmaObject open = client.Create(ObjectId.NewRandom(), 4);
         Assert.Throws<ArgumentException>(() => client.Get(open.Id, TimeSpan.Zero));
     }

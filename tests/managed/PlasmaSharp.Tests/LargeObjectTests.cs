@@ -4,14 +4,14 @@ namespace PlasmaSharp.Tests;
 
 public class ChunkedAccessTests : IClassFixture<StoreFixture>
 {
-    private readonly StoreFixture _store;
+    private readonly StoreFixture _stores;
 
-    public ChunkedAccessTests(StoreFixture store) => _store = store;
+    public ChunkedAccessTests(StoreFixture stores) => _stores = stores;
 
-    [Fact]
-    public void Chunks_cover_every_byte_in_order_without_copying()
+    [Theory, OurStore, RealStore]
+    public void Chunks_cover_every_byte_in_order_without_copying(StoreKind store)
     {
-        using PlasmaClient client = _store.Connect();
+        using PlasmaClient client = _stores.Connect(store);
         ObjectId id = ObjectId.NewRandom();
         byte[] data = TestData.Bytes(10_000, 3);
         using (WritablePlasmaObject w = client.Create(id, data.Length))
@@ -41,10 +41,10 @@ public class ChunkedAccessTests : IClassFixture<StoreFixture>
         Assert.Equal(data, chunks.SelectMany(c => c.ToArray()).ToArray());
     }
 
-    [Fact]
-    public void Streams_read_and_write_the_object_in_place()
+    [Theory, OurStore, RealStore]
+    public void Streams_read_and_write_the_object_in_place(StoreKind store)
     {
-        using PlasmaClient client = _store.Connect();
+        using PlasmaClient client = _stores.Connect(store);
         ObjectId id = ObjectId.NewRandom();
         byte[] data = TestData.Bytes(5000, 4);
         using (WritablePlasmaObject w = client.Create(id, data.Length))
@@ -63,31 +63,16 @@ public class ChunkedAccessTests : IClassFixture<StoreFixture>
 }
 
 /// <summary>A real object above 2 GiB (sparse in /dev/shm: only touched pages use memory).</summary>
-public sealed class BigStoreFixture : IAsyncLifetime
+public class ObjectsOver2GiBTests
 {
-    public const long Capacity = (11L << 30) / 4; // 2.75 GiB
-
-    public PlasmaStore? Store { get; private set; }
-
-    public async Task InitializeAsync() => Store = await PlasmaStore.StartAsync(Capacity);
-
-    public async Task DisposeAsync()
-    {
-        if (Store is not null) await Store.DisposeAsync();
-    }
-}
-
-public class ObjectsOver2GiBTests : IClassFixture<BigStoreFixture>
-{
+    private const long Capacity = (11L << 30) / 4; // 2.75 GiB
     private const long Size = (5L << 30) / 2; // 2.5 GiB
-    private readonly BigStoreFixture _store;
 
-    public ObjectsOver2GiBTests(BigStoreFixture store) => _store = store;
-
-    [Fact]
-    public void A_2_5_GiB_object_is_reachable_through_chunks_streams_and_pointers_but_not_Memory()
+    [Theory, OurStore, RealStore]
+    public async Task A_2_5_GiB_object_is_reachable_through_chunks_streams_and_pointers_but_not_Memory(StoreKind store)
     {
-        using PlasmaClient client = PlasmaClient.Connect(_store.Store!.SocketPath);
+        await using PlasmaStore running = await TestStores.StartAsync(store, Capacity);
+        using PlasmaClient client = PlasmaClient.Connect(running.SocketPath);
         ObjectId id = ObjectId.NewRandom();
         using (WritablePlasmaObject w = client.Create(id, Size))
         {

@@ -9,9 +9,9 @@ namespace PlasmaSharp.Tests;
 public class LeakDiagnosticsTests : IClassFixture<StoreFixture>
 {
     private static readonly PlasmaClientOptions Tracking = new() { TrackLeaks = true };
-    private readonly StoreFixture _store;
+    private readonly StoreFixture _stores;
 
-    public LeakDiagnosticsTests(StoreFixture store) => _store = store;
+    public LeakDiagnosticsTests(StoreFixture stores) => _stores = stores;
 
     /// <summary>Collects the leak reports matching <paramref name="filter"/> while in scope.</summary>
     private sealed class LeakRecorder : IDisposable
@@ -45,10 +45,10 @@ public class LeakDiagnosticsTests : IClassFixture<StoreFixture>
         public void Dispose() => PlasmaDiagnostics.LeakDetected -= OnLeak;
     }
 
-    [Fact]
-    public void A_leaked_PlasmaObject_is_reported_with_the_stack_that_created_it_and_released()
+    [Theory, OurStore, RealStore]
+    public void A_leaked_PlasmaObject_is_reported_with_the_stack_that_created_it_and_released(StoreKind store)
     {
-        using PlasmaClient client = _store.Connect(Tracking);
+        using PlasmaClient client = _stores.Connect(store, Tracking);
         ObjectId id = ObjectId.NewRandom();
         client.Put(id, "leaky"u8);
         using var recorder = new LeakRecorder(e => e.ObjectId == id);
@@ -65,10 +65,10 @@ public class LeakDiagnosticsTests : IClassFixture<StoreFixture>
         Assert.True(TestData.Eventually(() => client.Info(id)!.RefCount == 0));
     }
 
-    [Fact]
-    public void A_leaked_WritablePlasmaObject_is_reported_and_aborted()
+    [Theory, OurStore, RealStore]
+    public void A_leaked_WritablePlasmaObject_is_reported_and_aborted(StoreKind store)
     {
-        using PlasmaClient client = _store.Connect(Tracking);
+        using PlasmaClient client = _stores.Connect(store, Tracking);
         ObjectId id = ObjectId.NewRandom();
         using var recorder = new LeakRecorder(e => e.ObjectId == id);
 
@@ -80,10 +80,10 @@ public class LeakDiagnosticsTests : IClassFixture<StoreFixture>
         Assert.True(TestData.Eventually(() => client.Info(id) is null));
     }
 
-    [Fact]
-    public async Task An_object_leaked_from_GetAsync_names_the_awaiting_method()
+    [Theory, OurStore, RealStore]
+    public async Task An_object_leaked_from_GetAsync_names_the_awaiting_method(StoreKind store)
     {
-        using PlasmaClient client = _store.Connect(Tracking);
+        using PlasmaClient client = _stores.Connect(store, Tracking);
         ObjectId id = ObjectId.NewRandom();
         client.Put(id, "async"u8);
         using var recorder = new LeakRecorder(e => e.ObjectId == id);
@@ -96,12 +96,12 @@ public class LeakDiagnosticsTests : IClassFixture<StoreFixture>
         Assert.True(TestData.Eventually(() => client.Info(id)!.RefCount == 0));
     }
 
-    [Fact]
-    public void Leaked_clients_and_subscriptions_are_reported()
+    [Theory, OurStore, RealStore]
+    public void Leaked_clients_and_subscriptions_are_reported(StoreKind store)
     {
         using var recorder = new LeakRecorder(e => e.ResourceType != typeof(PlasmaObject) && e.ResourceType != typeof(WritablePlasmaObject)
                                                    && e.CreationStackTrace.Contains(nameof(ConnectSubscribeAndForget)));
-        ConnectSubscribeAndForget(_store.SocketPath);
+        ConnectSubscribeAndForget(_stores.SocketPath(store));
         Assert.True(TestData.Eventually(() =>
         {
             GC.Collect();
@@ -110,19 +110,19 @@ public class LeakDiagnosticsTests : IClassFixture<StoreFixture>
         }));
         Assert.Equal(2, recorder.Reports.Count);
         PlasmaLeakEventArgs client = Assert.Single(recorder.Reports, e => e.ResourceType == typeof(PlasmaClient));
-        Assert.Contains(_store.SocketPath, client.Description);
+        Assert.Contains(_stores.SocketPath(store), client.Description);
         Assert.Null(client.ObjectId);
         Assert.Single(recorder.Reports, e => e.ResourceType == typeof(PlasmaSubscription));
     }
 
-    [Fact]
-    public void The_process_wide_switch_tracks_clients_without_the_option()
+    [Theory, OurStore, RealStore]
+    public void The_process_wide_switch_tracks_clients_without_the_option(StoreKind store)
     {
         bool before = PlasmaDiagnostics.TrackLeaks;
         PlasmaDiagnostics.TrackLeaks = true;
         try
         {
-            using PlasmaClient client = _store.Connect(); // no TrackLeaks option
+            using PlasmaClient client = _stores.Connect(store); // no TrackLeaks option
             ObjectId id = ObjectId.NewRandom();
             client.Put(id, "x"u8);
             using var recorder = new LeakRecorder(e => e.ObjectId == id);
@@ -135,12 +135,12 @@ public class LeakDiagnosticsTests : IClassFixture<StoreFixture>
         }
     }
 
-    [Fact]
-    public void Nothing_is_reported_when_tracking_is_off_or_the_object_was_disposed()
+    [Theory, OurStore, RealStore]
+    public void Nothing_is_reported_when_tracking_is_off_or_the_object_was_disposed(StoreKind store)
     {
         if (PlasmaDiagnostics.TrackLeaks) return; // PLASMASHARP_TRACK_LEAKS is set for this run: everything is tracked
-        using PlasmaClient untracked = _store.Connect();
-        using PlasmaClient tracked = _store.Connect(Tracking);
+        using PlasmaClient untracked = _stores.Connect(store);
+        using PlasmaClient tracked = _stores.Connect(store, Tracking);
         ObjectId leaked = ObjectId.NewRandom(), disposed = ObjectId.NewRandom();
         untracked.Put(leaked, "x"u8);
         tracked.Put(disposed, "y"u8);
@@ -160,10 +160,10 @@ public class LeakDiagnosticsTests : IClassFixture<StoreFixture>
         Assert.Empty(recorder.Reports);
     }
 
-    [Fact]
-    public void A_throwing_handler_neither_stops_other_handlers_nor_the_release()
+    [Theory, OurStore, RealStore]
+    public void A_throwing_handler_neither_stops_other_handlers_nor_the_release(StoreKind store)
     {
-        using PlasmaClient client = _store.Connect(Tracking);
+        using PlasmaClient client = _stores.Connect(store, Tracking);
         ObjectId id = ObjectId.NewRandom();
         client.Put(id, "x"u8);
         EventHandler<PlasmaLeakEventArgs> throwing = (_, e) =>
@@ -205,15 +205,15 @@ public class LeakDiagnosticsTests : IClassFixture<StoreFixture>
 /// <summary>PLASMASHARP_TRACK_LEAKS in a fresh process (the switch is read once, at startup).</summary>
 public class LeakEnvironmentVariableTests : IClassFixture<StoreFixture>
 {
-    private readonly StoreFixture _store;
+    private readonly StoreFixture _stores;
 
-    public LeakEnvironmentVariableTests(StoreFixture store) => _store = store;
+    public LeakEnvironmentVariableTests(StoreFixture stores) => _stores = stores;
 
-    private async Task<string> RunLeakPeer(ObjectId id, string? trackLeaks)
+    private async Task<string> RunLeakPeer(StoreKind store, ObjectId id, string? trackLeaks)
     {
         string peerDll = Path.Combine(AppContext.BaseDirectory, "PlasmaSharp.TestPeer.dll");
         var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string arg in new[] { peerDll, "leak", _store.SocketPath, id.ToString() }) start.ArgumentList.Add(arg);
+        foreach (string arg in new[] { peerDll, "leak", _stores.SocketPath(store), id.ToString() }) start.ArgumentList.Add(arg);
         if (trackLeaks is null) start.Environment.Remove(PlasmaDiagnostics.TrackLeaksEnvironmentVariable); // even when this run sets it
         else start.Environment[PlasmaDiagnostics.TrackLeaksEnvironmentVariable] = trackLeaks;
         using System.Diagnostics.Process peer = System.Diagnostics.Process.Start(start)!;
@@ -223,18 +223,18 @@ public class LeakEnvironmentVariableTests : IClassFixture<StoreFixture>
         return await stdout;
     }
 
-    [Fact]
-    public async Task The_environment_variable_turns_tracking_on_for_the_whole_process()
+    [Theory, OurStore, RealStore]
+    public async Task The_environment_variable_turns_tracking_on_for_the_whole_process(StoreKind store)
     {
-        using PlasmaClient client = _store.Connect();
+        using PlasmaClient client = _stores.Connect(store);
         ObjectId id = ObjectId.NewRandom();
         client.Put(id, "x"u8);
 
-        string tracked = await RunLeakPeer(id, "1");
+        string tracked = await RunLeakPeer(store, id, "1");
         Assert.StartsWith("LEAK PlasmaObject", tracked);
         Assert.Contains("LeakOneObject", tracked);
 
-        string untracked = await RunLeakPeer(id, null);
+        string untracked = await RunLeakPeer(store, id, null);
         Assert.Equal("NO LEAK REPORTED", untracked.Trim());
     }
 }

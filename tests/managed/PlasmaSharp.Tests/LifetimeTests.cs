@@ -4,14 +4,14 @@ namespace PlasmaSharp.Tests;
 
 public class LifetimeTests : IClassFixture<StoreFixture>
 {
-    private readonly StoreFixture _store;
+    private readonly StoreFixture _stores;
 
-    public LifetimeTests(StoreFixture store) => _store = store;
+    public LifetimeTests(StoreFixture stores) => _stores = stores;
 
-    [Fact]
-    public void Ref_count_follows_Get_and_Dispose()
+    [Theory, OurStore, RealStore]
+    public void Ref_count_follows_Get_and_Dispose(StoreKind store)
     {
-        using PlasmaClient client = _store.Connect();
+        using PlasmaClient client = _stores.Connect(store);
         ObjectId id = ObjectId.NewRandom();
         client.Put(id, "x"u8);
         Assert.Equal(0, client.Info(id)!.RefCount);
@@ -26,11 +26,11 @@ public class LifetimeTests : IClassFixture<StoreFixture>
         a.Dispose(); // twice is harmless
     }
 
-    [Fact]
-    public void Objects_stay_readable_after_their_client_is_disposed()
+    [Theory, OurStore, RealStore]
+    public void Objects_stay_readable_after_their_client_is_disposed(StoreKind store)
     {
-        PlasmaClient client = _store.Connect();
-        using PlasmaClient observer = _store.Connect();
+        PlasmaClient client = _stores.Connect(store);
+        using PlasmaClient observer = _stores.Connect(store);
         ObjectId id = ObjectId.NewRandom();
         client.Put(id, "survives"u8);
         using PlasmaObject obj = client.Get(id, TimeSpan.Zero)!;
@@ -39,10 +39,10 @@ public class LifetimeTests : IClassFixture<StoreFixture>
         Assert.True(TestData.Eventually(() => observer.Info(id)!.RefCount == 0)); // released with the connection
     }
 
-    [Fact]
-    public void Forgotten_objects_are_released_by_the_finalizer()
+    [Theory, OurStore, RealStore]
+    public void Forgotten_objects_are_released_by_the_finalizer(StoreKind store)
     {
-        using PlasmaClient client = _store.Connect();
+        using PlasmaClient client = _stores.Connect(store);
         ObjectId id = ObjectId.NewRandom();
         client.Put(id, "x"u8);
         GetAndForget(client, id);
@@ -63,10 +63,10 @@ public class LifetimeTests : IClassFixture<StoreFixture>
         Assert.Equal(1, obj.Data.Length);
     }
 
-    [Fact]
-    public void Forgotten_unsealed_objects_are_aborted_by_the_finalizer()
+    [Theory, OurStore, RealStore]
+    public void Forgotten_unsealed_objects_are_aborted_by_the_finalizer(StoreKind store)
     {
-        using PlasmaClient client = _store.Connect();
+        using PlasmaClient client = _stores.Connect(store);
         ObjectId id = ObjectId.NewRandom();
         CreateAndForget(client, id);
         Assert.True(TestData.Eventually(() =>
@@ -77,11 +77,11 @@ public class LifetimeTests : IClassFixture<StoreFixture>
         }));
     }
 
-    [Fact]
-    public void Finalizers_are_not_blocked_by_a_Get_waiting_on_the_same_client()
+    [Theory, OurStore, RealStore]
+    public void Finalizers_are_not_blocked_by_a_Get_waiting_on_the_same_client(StoreKind store)
     {
-        using PlasmaClient client = _store.Connect();
-        using PlasmaClient writer = _store.Connect();
+        using PlasmaClient client = _stores.Connect(store);
+        using PlasmaClient writer = _stores.Connect(store);
         ObjectId id = ObjectId.NewRandom(), late = ObjectId.NewRandom();
         client.Put(id, "x"u8);
         GetAndForget(client, id);
@@ -100,10 +100,10 @@ public class LifetimeTests : IClassFixture<StoreFixture>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void CreateAndForget(PlasmaClient client, ObjectId id) => client.Create(id, 16);
 
-    [Fact]
-    public void A_pinned_view_keeps_the_object_referenced_past_Dispose()
+    [Theory, OurStore, RealStore]
+    public void A_pinned_view_keeps_the_object_referenced_past_Dispose(StoreKind store)
     {
-        using PlasmaClient client = _store.Connect();
+        using PlasmaClient client = _stores.Connect(store);
         ObjectId id = ObjectId.NewRandom();
         client.Put(id, "pin"u8);
         PlasmaObject obj = client.Get(id, TimeSpan.Zero)!;
@@ -115,10 +115,10 @@ public class LifetimeTests : IClassFixture<StoreFixture>
         Assert.Equal(0, client.Info(id)!.RefCount);
     }
 
-    [Fact]
-    public void Streams_hold_their_own_reference()
+    [Theory, OurStore, RealStore]
+    public void Streams_hold_their_own_reference(StoreKind store)
     {
-        using PlasmaClient client = _store.Connect();
+        using PlasmaClient client = _stores.Connect(store);
         ObjectId id = ObjectId.NewRandom();
         client.Put(id, "streamed"u8);
         PlasmaObject obj = client.Get(id, TimeSpan.Zero)!;
@@ -130,10 +130,10 @@ public class LifetimeTests : IClassFixture<StoreFixture>
         Assert.Equal(0, client.Info(id)!.RefCount);
     }
 
-    [Fact]
-    public void Ten_thousand_put_get_cycles_leak_nothing()
+    [Theory, OurStore, RealStore]
+    public void Ten_thousand_put_get_cycles_leak_nothing(StoreKind store)
     {
-        using PlasmaClient client = _store.Connect();
+        using PlasmaClient client = _stores.Connect(store);
         byte[] data = TestData.Bytes(4096);
         // 10k keeps the suite fast; PLASMASHARP_LEAK_CYCLES=100000 runs the long version.
         int cycles = int.TryParse(Environment.GetEnvironmentVariable("PLASMASHARP_LEAK_CYCLES"), out int n) ? n : 10_000;
@@ -147,22 +147,22 @@ public class LifetimeTests : IClassFixture<StoreFixture>
         }
         Assert.DoesNotContain(client.List(), info => info.RefCount != 0);
         // Nothing stayed allocated: almost the whole store can be taken in one piece, without eviction.
-        using PlasmaClient strict = _store.Connect(new PlasmaClientOptions { EvictIfFull = false });
+        using PlasmaClient strict = _stores.Connect(store, new PlasmaClientOptions { EvictIfFull = false });
         using (WritablePlasmaObject big = strict.Create(ObjectId.NewRandom(), StoreFixture.Capacity / 2)) { }
     }
 }
 
 public class DisposeOrderTests : IClassFixture<StoreFixture>
 {
-    private readonly StoreFixture _store;
+    private readonly StoreFixture _stores;
 
-    public DisposeOrderTests(StoreFixture store) => _store = store;
+    public DisposeOrderTests(StoreFixture stores) => _stores = stores;
 
-    [Fact]
-    public void A_writable_object_outliving_its_client_can_still_be_disposed()
+    [Theory, OurStore, RealStore]
+    public void A_writable_object_outliving_its_client_can_still_be_disposed(StoreKind store)
     {
-        using PlasmaClient observer = _store.Connect();
-        PlasmaClient client = _store.Connect();
+        using PlasmaClient observer = _stores.Connect(store);
+        PlasmaClient client = _stores.Connect(store);
         ObjectId id = ObjectId.NewRandom();
         WritablePlasmaObject open = client.Create(id, 16);
         open.Span.Fill(7); // still mapped
@@ -173,10 +173,10 @@ public class DisposeOrderTests : IClassFixture<StoreFixture>
         Assert.True(TestData.Eventually(() => observer.Info(id) is null));
     }
 
-    [Fact]
-    public void Subscription_and_objects_disposed_after_the_client_do_not_fail()
+    [Theory, OurStore, RealStore]
+    public void Subscription_and_objects_disposed_after_the_client_do_not_fail(StoreKind store)
     {
-        PlasmaClient client = _store.Connect();
+        PlasmaClient client = _stores.Connect(store);
         ObjectId id = ObjectId.NewRandom();
         client.Put(id, "x"u8);
         PlasmaSubscription subscription = client.Subscribe();
@@ -188,11 +188,11 @@ public class DisposeOrderTests : IClassFixture<StoreFixture>
         Assert.Throws<ObjectDisposedException>(() => subscription.TryRead(TimeSpan.Zero));
     }
 
-    [Fact]
-    public void Batches_outlive_their_client_and_release_through_the_store_connection_close()
+    [Theory, OurStore, RealStore]
+    public void Batches_outlive_their_client_and_release_through_the_store_connection_close(StoreKind store)
     {
-        using PlasmaClient observer = _store.Connect();
-        PlasmaClient client = _store.Connect();
+        using PlasmaClient observer = _stores.Connect(store);
+        PlasmaClient client = _stores.Connect(store);
         using Apache.Arrow.RecordBatch source = ArrowTests.AllTypesBatch(4);
         ObjectId id = ObjectId.NewRandom();
         PlasmaSharp.Arrow.PlasmaArrowExtensions.PutRecordBatch(client, id, source);
@@ -203,10 +203,10 @@ public class DisposeOrderTests : IClassFixture<StoreFixture>
         Assert.True(TestData.Eventually(() => observer.Info(id)!.RefCount == 0));
     }
 
-    [Fact]
-    public void WriteAndSeal_checks_the_length_and_seals()
+    [Theory, OurStore, RealStore]
+    public void WriteAndSeal_checks_the_length_and_seals(StoreKind store)
     {
-        using PlasmaClient client = _store.Connect();
+        using PlasmaClient client = _stores.Connect(store);
         ObjectId id = ObjectId.NewRandom();
         using WritablePlasmaObject w = client.Create(id, 4);
         Assert.Throws<ArgumentException>(() => w.WriteAndSeal("abc"u8));

@@ -8,17 +8,17 @@ public class StoreFaultTests
 {
     private static readonly TimeSpan SafetyDeadline = TimeSpan.FromSeconds(30);
 
-    private static void Kill(PlasmaStore store)
+    private static void Kill(PlasmaStore running)
     {
-        using (Process process = Process.GetProcessById(store.ProcessId!.Value)) process.Kill(); // SIGKILL: no cleanup, no goodbye
-        Assert.True(TestData.Eventually(() => !store.IsRunning), "the store did not die");
+        using (Process process = Process.GetProcessById(running.ProcessId!.Value)) process.Kill(); // SIGKILL: no cleanup, no goodbye
+        Assert.True(TestData.Eventually(() => !running.IsRunning), "the store did not die");
     }
 
-    [Fact]
-    public async Task After_the_store_is_killed_calls_throw_PlasmaConnectionException_and_held_objects_stay_readable()
+    [Theory, OurStore, RealStore]
+    public async Task After_the_store_is_killed_calls_throw_PlasmaConnectionException_and_held_objects_stay_readable(StoreKind store)
     {
-        await using PlasmaStore store = await PlasmaStore.StartAsync(8 << 20);
-        using PlasmaClient client = PlasmaClient.Connect(store.SocketPath);
+        await using PlasmaStore running = await TestStores.StartAsync(store, 8 << 20);
+        using PlasmaClient client = PlasmaClient.Connect(running.SocketPath);
         ObjectId small = ObjectId.NewRandom(), large = ObjectId.NewRandom();
         byte[] largeData = TestData.Bytes(1 << 20, seed: 8);
         client.Put(small, "before the crash"u8, "md"u8);
@@ -28,7 +28,7 @@ public class StoreFaultTests
         using WritablePlasmaObject open = client.Create(ObjectId.NewRandom(), 64);
         open.Span.Fill(0x5a);
 
-        Kill(store);
+        Kill(running);
 
         // (Contains of an object this client holds is answered locally, as libplasma does: ask about another one.)
         var e = Assert.Throws<PlasmaConnectionException>(() => client.Contains(ObjectId.NewRandom()));
@@ -60,12 +60,12 @@ public class StoreFaultTests
         client.Dispose();
     }
 
-    [Fact]
-    public async Task Pending_gets_wake_up_with_PlasmaConnectionException_when_the_store_is_killed()
+    [Theory, OurStore, RealStore]
+    public async Task Pending_gets_wake_up_with_PlasmaConnectionException_when_the_store_is_killed(StoreKind store)
     {
-        await using PlasmaStore store = await PlasmaStore.StartAsync(1 << 20);
-        using PlasmaClient asyncClient = PlasmaClient.Connect(store.SocketPath);
-        using PlasmaClient blockingClient = PlasmaClient.Connect(store.SocketPath);
+        await using PlasmaStore running = await TestStores.StartAsync(store, 1 << 20);
+        using PlasmaClient asyncClient = PlasmaClient.Connect(running.SocketPath);
+        using PlasmaClient blockingClient = PlasmaClient.Connect(running.SocketPath);
         ObjectId never = ObjectId.NewRandom();
 
         Task<PlasmaObject?> pendingAsync = asyncClient.GetAsync(never, Timeout.InfiniteTimeSpan);
@@ -79,20 +79,20 @@ public class StoreFaultTests
         Assert.False(pendingAsync.IsCompleted);
         Assert.False(pendingBlocking.IsCompleted);
 
-        Kill(store);
+        Kill(running);
 
         await Assert.ThrowsAsync<PlasmaConnectionException>(() => pendingAsync.WaitAsync(SafetyDeadline));
         await Assert.ThrowsAsync<PlasmaConnectionException>(() => pendingBlocking.WaitAsync(SafetyDeadline));
         await Assert.ThrowsAsync<PlasmaConnectionException>(() => queuedBlocking.WaitAsync(SafetyDeadline));
     }
 
-    [Fact]
-    public async Task A_subscription_enumeration_ends_when_the_store_is_killed()
+    [Theory, OurStore, RealStore]
+    public async Task A_subscription_enumeration_ends_when_the_store_is_killed(StoreKind store)
     {
-        await using PlasmaStore store = await PlasmaStore.StartAsync(1 << 20);
-        using PlasmaClient listener = PlasmaClient.Connect(store.SocketPath);
+        await using PlasmaStore running = await TestStores.StartAsync(store, 1 << 20);
+        using PlasmaClient listener = PlasmaClient.Connect(running.SocketPath);
         using PlasmaSubscription subscription = listener.Subscribe();
-        using PlasmaClient writer = PlasmaClient.Connect(store.SocketPath);
+        using PlasmaClient writer = PlasmaClient.Connect(running.SocketPath);
         ObjectId id = ObjectId.NewRandom();
         var seen = new TaskCompletionSource();
         Task<int> counting = Task.Run(async () =>
@@ -108,7 +108,7 @@ public class StoreFaultTests
         writer.Put(id, "x"u8);
         await seen.Task.WaitAsync(SafetyDeadline);
 
-        Kill(store);
+        Kill(running);
 
         Assert.Equal(1, await counting.WaitAsync(SafetyDeadline)); // ends normally, no exception
         // The explicit read calls report the dead connection.
@@ -116,13 +116,13 @@ public class StoreFaultTests
         await Assert.ThrowsAsync<PlasmaConnectionException>(() => subscription.ReadAsync().WaitAsync(SafetyDeadline));
     }
 
-    [Fact]
-    public async Task A_store_full_of_pinned_objects_throws_StoreFullException_until_the_pins_are_disposed()
+    [Theory, OurStore, RealStore]
+    public async Task A_store_full_of_pinned_objects_throws_StoreFullException_until_the_pins_are_disposed(StoreKind store)
     {
         const int Large = 256 * 1024, Small = 16 * 1024; // Large takes the Create path, Small CreateAndSeal
-        await using PlasmaStore store = await PlasmaStore.StartAsync(4 << 20);
-        using PlasmaClient client = PlasmaClient.Connect(store.SocketPath); // EvictIfFull (default): nothing is evictable
-        using PlasmaClient other = PlasmaClient.Connect(store.SocketPath);
+        await using PlasmaStore running = await TestStores.StartAsync(store, 4 << 20);
+        using PlasmaClient client = PlasmaClient.Connect(running.SocketPath); // EvictIfFull (default): nothing is evictable
+        using PlasmaClient other = PlasmaClient.Connect(running.SocketPath);
         var pins = new List<IDisposable>();
         try
         {
@@ -141,7 +141,7 @@ public class StoreFaultTests
             Assert.Contains("dispose objects you hold", full.Message);
             Assert.Throws<StoreFullException>(() => other.Put(ObjectId.NewRandom(), TestData.Bytes(Small)));
             Assert.Throws<StoreFullException>(() => other.Create(ObjectId.NewRandom(), Small).Dispose());
-            Assert.True(store.IsRunning);
+            Assert.True(running.IsRunning);
             Assert.All(other.List(), info => Assert.Equal(1, info.RefCount)); // everything pinned, nothing lost
         }
         finally

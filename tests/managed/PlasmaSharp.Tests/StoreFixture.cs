@@ -1,19 +1,38 @@
 namespace PlasmaSharp.Tests;
 
-/// <summary>A real plasma-store child process on a fresh temporary socket, one per test class.</summary>
+/// <summary>One test class's stores: our plasma-store and, where it is available, the real Arrow 11
+/// plasma-store-server, each a child process on a fresh temporary socket with the same capacity.</summary>
 public sealed class StoreFixture : IAsyncLifetime
 {
     public const long Capacity = 64L << 20;
 
-    public PlasmaStore Store { get; private set; } = null!;
+    private PlasmaStore? _ours, _real;
 
-    public string SocketPath => Store.SocketPath;
+    public async Task InitializeAsync()
+    {
+        _ours = await TestStores.StartAsync(StoreKind.Ours, Capacity);
+        if (TestStores.RealStoreSkipReason is null) _real = await TestStores.StartAsync(StoreKind.Real, Capacity);
+    }
 
-    public async Task InitializeAsync() => Store = await PlasmaStore.StartAsync(Capacity);
+    public async Task DisposeAsync()
+    {
+        if (_ours is not null) await _ours.DisposeAsync();
+        if (_real is not null) await _real.DisposeAsync();
+    }
 
-    public async Task DisposeAsync() => await Store.DisposeAsync();
+    /// <summary>The running store of <paramref name="kind"/>; fails with the store's output when it died
+    /// (the real store aborts on some client mistakes, which would otherwise surface as odd errors later).</summary>
+    public PlasmaStore Store(StoreKind kind)
+    {
+        PlasmaStore store = (kind == StoreKind.Ours ? _ours : _real)
+            ?? throw new InvalidOperationException(TestStores.RealStoreSkipReason);
+        if (!store.IsRunning) Assert.Fail($"the {kind} store died earlier in this class; its output:\n{store.Output}");
+        return store;
+    }
 
-    public PlasmaClient Connect(PlasmaClientOptions? options = null) => PlasmaClient.Connect(SocketPath, options);
+    public string SocketPath(StoreKind kind) => Store(kind).SocketPath;
+
+    public PlasmaClient Connect(StoreKind kind, PlasmaClientOptions? options = null) => PlasmaClient.Connect(SocketPath(kind), options);
 }
 
 internal static class TestData

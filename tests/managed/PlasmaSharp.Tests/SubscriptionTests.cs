@@ -2,15 +2,15 @@ namespace PlasmaSharp.Tests;
 
 public class SubscriptionTests : IClassFixture<StoreFixture>
 {
-    private readonly StoreFixture _store;
+    private readonly StoreFixture _stores;
 
-    public SubscriptionTests(StoreFixture store) => _store = store;
+    public SubscriptionTests(StoreFixture stores) => _stores = stores;
 
-    [Fact]
-    public async Task Seal_and_delete_notifications_arrive_as_an_async_stream()
+    [Theory, OurStore, RealStore]
+    public async Task Seal_and_delete_notifications_arrive_as_an_async_stream(StoreKind store)
     {
-        using PlasmaClient listener = _store.Connect();
-        using PlasmaClient writer = _store.Connect();
+        using PlasmaClient listener = _stores.Connect(store);
+        using PlasmaClient writer = _stores.Connect(store);
         using PlasmaSubscription subscription = listener.Subscribe();
         ObjectId id = ObjectId.NewRandom();
         writer.Put(id, "12345"u8, "md"u8);
@@ -32,10 +32,10 @@ public class SubscriptionTests : IClassFixture<StoreFixture>
         Assert.True(seen[1].IsDeletion);
     }
 
-    [Fact]
-    public async Task Enumeration_is_cancellable_and_TryRead_times_out()
+    [Theory, OurStore, RealStore]
+    public async Task Enumeration_is_cancellable_and_TryRead_times_out(StoreKind store)
     {
-        using PlasmaClient listener = _store.Connect();
+        using PlasmaClient listener = _stores.Connect(store);
         using PlasmaSubscription subscription = listener.Subscribe();
         while (subscription.TryRead(TimeSpan.Zero) is not null) { } // drain the already-sealed objects
         Assert.Null(subscription.TryRead(TimeSpan.FromMilliseconds(20)));
@@ -48,18 +48,18 @@ public class SubscriptionTests : IClassFixture<StoreFixture>
         });
     }
 
-    [Fact]
-    public void Subscribing_twice_on_one_client_is_refused()
+    [Theory, OurStore, RealStore]
+    public void Subscribing_twice_on_one_client_is_refused(StoreKind store)
     {
-        using PlasmaClient listener = _store.Connect();
+        using PlasmaClient listener = _stores.Connect(store);
         using PlasmaSubscription first = listener.Subscribe();
         Assert.Throws<InvalidOperationException>(() => listener.Subscribe());
     }
 
-    [Fact]
-    public async Task The_stream_ends_when_the_store_stops()
+    [Theory, OurStore, RealStore]
+    public async Task The_stream_ends_when_the_store_stops(StoreKind store)
     {
-        await using PlasmaStore own = await PlasmaStore.StartAsync(1 << 20);
+        await using PlasmaStore own = await TestStores.StartAsync(store, 1 << 20);
         using PlasmaClient listener = PlasmaClient.Connect(own.SocketPath);
         using PlasmaSubscription subscription = listener.Subscribe();
         Task<int> counting = Task.Run(async () =>

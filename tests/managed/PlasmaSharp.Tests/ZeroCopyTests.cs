@@ -4,14 +4,14 @@ namespace PlasmaSharp.Tests;
 
 public class ZeroCopyTests : IClassFixture<StoreFixture>
 {
-    private readonly StoreFixture _store;
+    private readonly StoreFixture _stores;
 
-    public ZeroCopyTests(StoreFixture store) => _store = store;
+    public ZeroCopyTests(StoreFixture stores) => _stores = stores;
 
-    [Fact]
-    public unsafe void Get_data_lies_inside_the_mapped_segment()
+    [Theory, OurStore, RealStore]
+    public unsafe void Get_data_lies_inside_the_mapped_segment(StoreKind store)
     {
-        using PlasmaClient client = _store.Connect();
+        using PlasmaClient client = _stores.Connect(store);
         ObjectId id = ObjectId.NewRandom();
         client.Put(id, TestData.Bytes(4096));
         using PlasmaObject obj = client.Get(id, TimeSpan.Zero)!;
@@ -22,10 +22,10 @@ public class ZeroCopyTests : IClassFixture<StoreFixture>
         Assert.Equal(0, (long)data % 64); // Plasma allocations are 64-byte aligned
     }
 
-    [Fact]
-    public unsafe void Two_Gets_of_one_object_share_one_address()
+    [Theory, OurStore, RealStore]
+    public unsafe void Two_Gets_of_one_object_share_one_address(StoreKind store)
     {
-        using PlasmaClient client = _store.Connect();
+        using PlasmaClient client = _stores.Connect(store);
         ObjectId id = ObjectId.NewRandom();
         client.Put(id, TestData.Bytes(100));
         using PlasmaObject a = client.Get(id, TimeSpan.Zero)!;
@@ -36,10 +36,10 @@ public class ZeroCopyTests : IClassFixture<StoreFixture>
             Assert.True(pa == pb);
     }
 
-    [Fact]
-    public void Writes_through_Create_memory_are_what_readers_see()
+    [Theory, OurStore, RealStore]
+    public void Writes_through_Create_memory_are_what_readers_see(StoreKind store)
     {
-        using PlasmaClient client = _store.Connect();
+        using PlasmaClient client = _stores.Connect(store);
         ObjectId id = ObjectId.NewRandom();
         using WritablePlasmaObject w = client.Create(id, 8);
         w.Data.Span.Fill(0x5a);
@@ -49,17 +49,17 @@ public class ZeroCopyTests : IClassFixture<StoreFixture>
         Assert.All(r.Data.ToArray(), b => Assert.Equal(0x5a, b));
     }
 
-    [Fact]
-    public async Task A_second_process_waits_for_the_seal_and_reads_the_first_process_bytes()
+    [Theory, OurStore, RealStore]
+    public async Task A_second_process_waits_for_the_seal_and_reads_the_first_process_bytes(StoreKind store)
     {
-        using PlasmaClient client = _store.Connect();
+        using PlasmaClient client = _stores.Connect(store);
         ObjectId id = ObjectId.NewRandom();
         byte[] payload = TestData.Bytes(200, 7);
         using WritablePlasmaObject created = client.Create(id, payload.Length);
 
         string peerDll = Path.Combine(AppContext.BaseDirectory, "PlasmaSharp.TestPeer.dll");
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string arg in new[] { peerDll, _store.SocketPath, id.ToString(), "60000" }) start.ArgumentList.Add(arg);
+        foreach (string arg in new[] { peerDll, _stores.SocketPath(store), id.ToString(), "60000" }) start.ArgumentList.Add(arg);
         using Process peer = Process.Start(start)!;
         Task<string> stderr = peer.StandardError.ReadToEndAsync();
 
