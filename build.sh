@@ -9,7 +9,10 @@ cd "$(dirname "$0")"
 
 APT_PACKAGES=(cmake g++ make flatbuffers-compiler libflatbuffers-dev libxxhash-dev libgtest-dev
               nlohmann-json3-dev unzip nodejs
-              clang-14 libclang-rt-14-dev valgrind python3)
+              clang-14 libclang-rt-14-dev valgrind python3
+              # the real Arrow 11 store and pyarrow 11 (../shared/arrow11) need these; pytest runs
+              # the Python suites
+              libgflags2.2 python3-numpy python3-pytest)
 
 ensure_packages() {
   local missing=()

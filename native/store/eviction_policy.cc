@@ -1,67 +1,74 @@
 #include "eviction_policy.h"
 
+#include <algorithm>
 #include <sstream>
 
 namespace plasmasharp::store {
 
 EvictionPolicy::EvictionPolicy(int64_t capacity) : capacity_(capacity), global_("global lru", capacity) {}
 
+LruCache* EvictionPolicy::FindQuota(ConnectionId client) const {
+  for (const Quota& q : quotas_) {
+    if (q.client == client) return q.cache.get();
+  }
+  return nullptr;
+}
+
 bool EvictionPolicy::SetClientQuota(ConnectionId client, const std::string& name, int64_t quota) {
   if (quota < 0 || HasQuota(client)) return false;
-  // The global LRU must keep at least 30% of the capacity.
   if (global_.capacity() - quota < static_cast<int64_t>(static_cast<double>(capacity_) * 0.3)) {
     return false;
   }
   global_.AdjustCapacity(-quota);
-  per_client_[client] = std::make_unique<LruCache>(name, quota);
+  quotas_.push_back(Quota{client, std::make_unique<LruCache>(name, quota)});
   return true;
 }
 
 void EvictionPolicy::ObjectCreated(ObjectEntry* entry, ConnectionId creator) {
-  if (HasQuota(creator)) entry->quota_owner = creator;
-  Place(entry);
-}
-
-void EvictionPolicy::ObjectReferenced(ObjectEntry* entry, ConnectionId by) {
-  if (entry->quota_owner != kNoConnection && entry->quota_owner != by) {
-    // Another client reads a quota'd object: pin it, i.e. demote it to an ordinary global one.
-    auto it = per_client_.find(entry->quota_owner);
-    if (it != per_client_.end()) it->second->Remove(entry);
-    entry->quota_owner = kNoConnection;
-    entry->pinned = true;
-    ++pinned_count_;
-    pinned_bytes_ += static_cast<int64_t>(entry->size());
+  if (LruCache* quota = FindQuota(creator)) {
+    entry->quota_owner = creator;
+    quota->Add(entry);
+    ++owned_count_;
   }
-  Place(entry);
+  // An ordinary object joins the global LRU only once unused (EndAccess).
 }
 
-void EvictionPolicy::Place(ObjectEntry* entry) {
+void EvictionPolicy::BeginAccess(ObjectEntry* entry) {
+  bytes_in_use_ += static_cast<int64_t>(entry->size());
   if (entry->quota_owner != kNoConnection) {
-    auto it = per_client_.find(entry->quota_owner);
-    if (it != per_client_.end()) {
-      it->second->Add(entry);
-      return;
-    }
-    entry->quota_owner = kNoConnection;  // owner is gone: treat as global
-  }
-  if (entry->sealed() && entry->ref_count == 0) {
-    global_.Add(entry);
+    entry->owned_in_use = true;
+    ++owned_in_use_count_;
   } else {
     global_.Remove(entry);
   }
 }
 
-void EvictionPolicy::ObjectRemoved(ObjectEntry* entry) {
-  if (entry->cache != nullptr) entry->cache->Remove(entry);
-  if (entry->pinned) {
-    entry->pinned = false;
-    --pinned_count_;
-    pinned_bytes_ -= static_cast<int64_t>(entry->size());
+void EvictionPolicy::EndAccess(ObjectEntry* entry) {
+  bytes_in_use_ -= static_cast<int64_t>(entry->size());
+  if (entry->quota_owner != kNoConnection) {
+    entry->owned_in_use = false;
+    --owned_in_use_count_;
+  } else {
+    global_.Add(entry);
   }
 }
 
-void EvictionPolicy::ObjectEvicted(ObjectEntry* entry) {
-  if (entry->cache != nullptr) entry->cache->CountEviction(static_cast<int64_t>(entry->size()));
+void EvictionPolicy::Disown(ObjectEntry* entry) {
+  if (entry->cache != nullptr) entry->cache->Remove(entry);
+  entry->quota_owner = kNoConnection;
+  --owned_count_;
+  if (entry->owned_in_use) {
+    entry->owned_in_use = false;
+    --owned_in_use_count_;
+  }
+}
+
+void EvictionPolicy::ObjectRemoved(ObjectEntry* entry) {
+  if (entry->quota_owner != kNoConnection) {
+    Disown(entry);
+  } else {
+    global_.Remove(entry);
+  }
 }
 
 void EvictionPolicy::Refresh(ObjectEntry* entry) {
@@ -70,54 +77,53 @@ void EvictionPolicy::Refresh(ObjectEntry* entry) {
 
 bool EvictionPolicy::EnforceClientQuota(ConnectionId client, int64_t size,
                                         std::vector<ObjectEntry*>* victims) {
-  auto it = per_client_.find(client);
-  if (it == per_client_.end()) return true;
-  LruCache& cache = *it->second;
-  if (size > cache.capacity()) return false;
-  int64_t missing = size - cache.remaining();
+  LruCache* quota = FindQuota(client);
+  if (quota == nullptr) return true;
+  if (size > quota->capacity()) return false;
+  int64_t missing = size - quota->remaining();
   if (missing <= 0) return true;
-  int64_t chosen = cache.ChooseVictims(missing, victims);
-  if (chosen < missing) {
-    victims->clear();  // cannot make room without evicting objects in use: refuse, evict nothing
-    return false;
+  std::vector<ObjectEntry*> chosen;
+  quota->ChooseVictims(missing, &chosen);
+  for (ObjectEntry* e : chosen) {
+    bool in_use = e->owned_in_use;
+    Disown(e);
+    // In use: demoted, not evicted; EndAccess puts it in the global LRU once released.
+    if (!in_use) victims->push_back(e);
   }
   return true;
 }
 
-int64_t EvictionPolicy::ChooseGlobalVictims(int64_t num_bytes,
-                                            std::vector<ObjectEntry*>* victims) const {
+int64_t EvictionPolicy::ChooseGlobalVictims(int64_t num_bytes, std::vector<ObjectEntry*>* victims) {
   return global_.ChooseVictims(num_bytes, victims);
 }
 
 void EvictionPolicy::ClientDisconnected(ConnectionId client) {
-  auto it = per_client_.find(client);
-  if (it == per_client_.end()) return;
-  std::unique_ptr<LruCache> cache = std::move(it->second);
-  per_client_.erase(it);
+  auto it = std::find_if(quotas_.begin(), quotas_.end(), [&](const Quota& q) { return q.client == client; });
+  if (it == quotas_.end()) return;
+  std::unique_ptr<LruCache> cache = std::move(it->cache);
+  quotas_.erase(it);
   global_.AdjustCapacity(cache->capacity());
-  // Copy first: Place() moves entries out of `cache`.
+  // Most recently used first, each added as the global LRU's most recent: the client's order
+  // ends up reversed there, as in the real store.
   std::vector<ObjectEntry*> owned(cache->items().begin(), cache->items().end());
-  // Oldest first, so the global LRU keeps their relative order.
-  for (auto rit = owned.rbegin(); rit != owned.rend(); ++rit) {
-    ObjectEntry* e = *rit;
-    cache->Remove(e);
-    e->quota_owner = kNoConnection;
-    Place(e);
+  for (ObjectEntry* e : owned) {
+    bool in_use = e->owned_in_use;
+    Disown(e);
+    if (!in_use) global_.Add(e);  // in use: joins at its EndAccess
   }
 }
 
 std::string EvictionPolicy::DebugString(int64_t allocated_bytes) const {
-  size_t owned = 0;
-  for (const auto& kv : per_client_) owned += kv.second->count();
   std::ostringstream out;
-  out << "num clients with quota: " << per_client_.size();
-  out << "\nquota map size: " << owned;
-  out << "\npinned quota map size: " << pinned_count_;
+  out << "num clients with quota: " << quotas_.size();
+  out << "\nquota map size: " << owned_count_;
+  out << "\npinned quota map size: " << owned_in_use_count_;
   out << "\nallocated bytes: " << allocated_bytes;
   out << "\nallocation limit: " << capacity_;
-  out << "\npinned bytes: " << pinned_bytes_;
+  out << "\npinned bytes: " << bytes_in_use_;
   out << global_.DebugString();
-  for (const auto& kv : per_client_) out << kv.second->DebugString();
+  // Newest quota first, the order the real store prints them in.
+  for (auto it = quotas_.rbegin(); it != quotas_.rend(); ++it) out << it->cache->DebugString();
   return out.str();
 }
 

@@ -1,25 +1,29 @@
-// Which objects go when memory runs short: the real store's quota-aware LRU policy.
+// Which objects go when memory runs short: the real Arrow 11 store's quota-aware LRU policy,
+// with its bookkeeping and its debug-string words (tests/native/client/quota_test.cc checks
+// both against the real store).
 //
-// - A global LRU of sealed objects nobody holds. Its capacity is the store capacity minus every
-//   client quota (it only shows in the debug string; eviction is driven by the allocator).
-// - A client that set a quota (SetOptions) gets its own LRU: every object it creates counts
-//   against the quota, and when a create would overflow the quota the client's own least
-//   recently used sealed, unreferenced objects are evicted first. An object larger than the
-//   quota, or one that cannot be made to fit, is refused (OutOfMemory).
-// - A quota'd object that another client references is "pinned": it leaves its owner's quota
-//   and LRU and becomes an ordinary global object (so one client's reads cannot be evicted by
-//   another client's quota pressure).
-// - On disconnect a client's quota returns to the global capacity and its objects join the
-//   global LRU.
-// Membership rule (kept by Place): an unowned object is in the global LRU iff it is sealed
-// and unreferenced; an owned object is always in its owner's LRU (eviction skips members that
-// are in use or unsealed).
+// - Global LRU: ordinary objects that nobody uses (sealed, reference count 0). Its capacity is
+//   the store capacity minus every client quota; eviction for a create is driven by the
+//   allocator and picks from here.
+// - A client that set a quota (SetOptions, once; all quotas together leave at least 30% of the
+//   capacity global) owns the objects it creates: they are in its own LRU whether used or not,
+//   and never in the global one. An owned object in use by anyone is "in use" ("pinned quota
+//   map size"). A create by that client that does not fit the quota takes the quota's least
+//   recently used objects until enough bytes are chosen: unused ones are evicted, used ones are
+//   demoted to ordinary objects (they join the global LRU once released); both count as
+//   evictions of the quota's LRU. An object larger than the whole quota is refused.
+// - On disconnect the quota returns to the global LRU and the client's objects become ordinary.
+// - "pinned bytes" counts every object in use (reference count > 0), owned or not.
+//
+// Deliberate difference: the real store's Abort leaves the aborted object in its owner's quota
+// LRU and in "pinned bytes" (stale entries that keep quota capacity until demoted); here an
+// aborted object leaves all bookkeeping (store README, "Choices").
 #pragma once
 
 #include <cstdint>
-#include <map>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "lru_cache.h"
@@ -31,38 +35,47 @@ class EvictionPolicy {
  public:
   explicit EvictionPolicy(int64_t capacity);
 
-  // False when the client already has a quota, or when the quotas together would leave the
-  // global LRU less than 30% of the capacity (the real store's rule).
+  // False when the client already has a quota, the quota is negative, or the quotas together
+  // would leave the global LRU less than 30% of the capacity.
   bool SetClientQuota(ConnectionId client, const std::string& name, int64_t quota);
-  bool HasQuota(ConnectionId client) const { return per_client_.count(client) != 0; }
+  bool HasQuota(ConnectionId client) const { return FindQuota(client) != nullptr; }
 
+  // A new object, before its creator's reference is taken.
   void ObjectCreated(ObjectEntry* entry, ConnectionId creator);
-  // A connection took a reference (`first` = the object had no holder before).
-  void ObjectReferenced(ObjectEntry* entry, ConnectionId by);
-  // The object's state or reference count changed: re-place it (sealed + unreferenced objects
-  // become evictable as most recently used).
-  void Place(ObjectEntry* entry);
+  // Its reference count went 0 -> 1 (BeginAccess) or 1 -> 0 (EndAccess).
+  void BeginAccess(ObjectEntry* entry);
+  void EndAccess(ObjectEntry* entry);
+  // It leaves the store (deleted, evicted or aborted) with no reference left.
   void ObjectRemoved(ObjectEntry* entry);
-  // The object is about to be evicted: count it in its LRU's statistics.
-  void ObjectEvicted(ObjectEntry* entry);
   void Refresh(ObjectEntry* entry);
 
-  // Quota check for a create by `client` of `size` bytes: false = refuse (OutOfMemory);
-  // true with `victims` = the client's own objects to evict first.
+  // Quota check for a create by `client` of `size` bytes: false = refuse (OutOfMemory); true
+  // with `victims` = the client's unused objects to evict first (used ones were demoted).
   bool EnforceClientQuota(ConnectionId client, int64_t size, std::vector<ObjectEntry*>* victims);
-  // Chooses global LRU victims worth at least `num_bytes`; returns their total size.
-  int64_t ChooseGlobalVictims(int64_t num_bytes, std::vector<ObjectEntry*>* victims) const;
+  // Chooses global LRU victims worth at least `num_bytes` (counted as its evictions); returns
+  // their total size. The caller evicts every one of them.
+  int64_t ChooseGlobalVictims(int64_t num_bytes, std::vector<ObjectEntry*>* victims);
 
+  // Before the store releases the client's references and aborts its unsealed objects.
   void ClientDisconnected(ConnectionId client);
 
   std::string DebugString(int64_t allocated_bytes) const;
 
  private:
+  struct Quota {
+    ConnectionId client;
+    std::unique_ptr<LruCache> cache;
+  };
+  LruCache* FindQuota(ConnectionId client) const;
+  // The owned object leaves its owner's quota and becomes an ordinary one.
+  void Disown(ObjectEntry* entry);
+
   int64_t capacity_;
   LruCache global_;
-  std::map<ConnectionId, std::unique_ptr<LruCache>> per_client_;  // ordered: stable debug text
-  int64_t pinned_count_ = 0;
-  int64_t pinned_bytes_ = 0;
+  std::vector<Quota> quotas_;  // in the order they were set (a handful: linear search is fine)
+  int64_t owned_count_ = 0;         // "quota map size"
+  int64_t owned_in_use_count_ = 0;  // "pinned quota map size"
+  int64_t bytes_in_use_ = 0;        // "pinned bytes"
 };
 
 }  // namespace plasmasharp::store

@@ -26,14 +26,14 @@ void LruCache::Touch(ObjectEntry* entry) {
   entry->cache_pos = items_.begin();
 }
 
-int64_t LruCache::ChooseVictims(int64_t num_bytes, std::vector<ObjectEntry*>* victims) const {
+int64_t LruCache::ChooseVictims(int64_t num_bytes, std::vector<ObjectEntry*>* victims) {
   int64_t chosen = 0;
   for (auto it = items_.rbegin(); it != items_.rend() && chosen < num_bytes; ++it) {
     ObjectEntry* e = *it;
-    // Quota caches also track objects in use or still being written; those cannot go.
-    if (!e->sealed() || e->ref_count > 0) continue;
     victims->push_back(e);
     chosen += static_cast<int64_t>(e->size());
+    ++num_evictions_;
+    bytes_evicted_ += static_cast<int64_t>(e->size());
   }
   return chosen;
 }

@@ -23,14 +23,11 @@ class LruCache {
   void Touch(ObjectEntry* entry);   // move to most recently used
   bool Contains(const ObjectEntry* entry) const { return entry->cache == this; }
 
-  // Walks from the least recently used end, picking sealed, unreferenced members until at
-  // least `num_bytes` are chosen. Returns the bytes chosen (appended to `victims`).
-  int64_t ChooseVictims(int64_t num_bytes, std::vector<ObjectEntry*>* victims) const;
-  // Statistics for the debug string: one member evicted.
-  void CountEviction(int64_t bytes) {
-    ++num_evictions_;
-    bytes_evicted_ += bytes;
-  }
+  // Walks from the least recently used end, picking members until at least `num_bytes` are
+  // chosen, and counts them as evicted (the debug string's statistics; the real store counts
+  // at this point, so a quota's demoted objects count too). Returns the bytes chosen (appended
+  // to `victims`); the members stay in the list until the caller removes them.
+  int64_t ChooseVictims(int64_t num_bytes, std::vector<ObjectEntry*>* victims);
 
   void AdjustCapacity(int64_t delta) { capacity_ += delta; }
   int64_t capacity() const { return capacity_; }

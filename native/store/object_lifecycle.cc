@@ -66,10 +66,7 @@ std::optional<uint64_t> StoreCore::AllocateWithEviction(ClientState& c, uint64_t
 }
 
 void StoreCore::EvictObjects(const std::vector<ObjectEntry*>& victims) {
-  for (ObjectEntry* e : victims) {
-    policy_.ObjectEvicted(e);
-    DeleteObject(e);
-  }
+  for (ObjectEntry* e : victims) DeleteObject(e);
 }
 
 void StoreCore::SealObjects(const std::vector<ObjectEntry*>& entries,
@@ -82,7 +79,6 @@ void StoreCore::SealObjects(const std::vector<ObjectEntry*>& entries,
     e->digest = digests[i];
     e->construct_duration = now - e->create_time;
     if (ClientState* creator = client(e->creator)) creator->created_unsealed.erase(e);
-    policy_.Place(e);
     sealed.push_back(e);
   }
   if (!sealed.empty()) Broadcast(SealNotificationFrame(sealed));
@@ -94,9 +90,11 @@ void StoreCore::SealObjects(const std::vector<ObjectEntry*>& entries,
 }
 
 void StoreCore::AbortObject(ObjectEntry* e) {
-  // Only the creator can hold an unsealed object (Gets wait for the seal).
+  // Only the creator can hold an unsealed object (Gets wait for the seal). Its reference ends
+  // like any release before the object goes, so no bookkeeping keeps it (the real store's
+  // Abort skips that step: store README, "Choices").
   if (ClientState* creator = client(e->creator)) {
-    if (creator->held.erase(e) != 0) --e->ref_count;
+    if (creator->held.erase(e) != 0 && --e->ref_count == 0) policy_.EndAccess(e);
     creator->created_unsealed.erase(e);
   }
   EraseObject(e);
@@ -117,18 +115,14 @@ void StoreCore::EraseObject(ObjectEntry* e) {
 
 void StoreCore::AddReference(ClientState& c, ObjectEntry* e) {
   if (!c.held.insert(e).second) return;  // repeated Gets do not stack
-  ++e->ref_count;
-  policy_.ObjectReferenced(e, c.id);
+  if (e->ref_count++ == 0) policy_.BeginAccess(e);
 }
 
 void StoreCore::DropReference(ClientState& c, ObjectEntry* e) {
   if (c.held.erase(e) == 0) return;
-  --e->ref_count;
-  if (e->ref_count == 0 && e->delete_pending && e->sealed()) {
-    DeleteObject(e);
-    return;
-  }
-  policy_.Place(e);
+  if (--e->ref_count != 0) return;
+  policy_.EndAccess(e);
+  if (e->delete_pending && e->sealed()) DeleteObject(e);
 }
 
 }  // namespace plasmasharp::store

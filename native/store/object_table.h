@@ -37,7 +37,7 @@ struct ObjectEntry {
 
   // Eviction bookkeeping, owned by EvictionPolicy.
   ConnectionId quota_owner = kNoConnection;  // client whose quota this object counts against
-  bool pinned = false;                       // a quota'd object read by another client
+  bool owned_in_use = false;                 // quota_owner set and ref_count > 0
   LruCache* cache = nullptr;                 // the LRU list this entry is in, if any
   std::list<ObjectEntry*>::iterator cache_pos;
 

@@ -169,6 +169,9 @@ void StoreCore::RemoveConnection(ConnectionId id) {
   ClientState& c = *it->second;
   // Pending Gets first, so releasing references below cannot wake them.
   while (!c.pending_gets.empty()) ForgetGet(c.pending_gets.back());
+  // Its quota goes back to the global LRU first, as in the real store: what it still uses
+  // then ends like any other ordinary object below.
+  policy_.ClientDisconnected(id);
   // Objects it was still writing are aborted.
   std::vector<ObjectEntry*> unsealed(c.created_unsealed.begin(), c.created_unsealed.end());
   for (ObjectEntry* e : unsealed) AbortObject(e);
@@ -179,7 +182,6 @@ void StoreCore::RemoveConnection(ConnectionId id) {
     retired_fds_.push_back(c.notify_fd);
     c.notify_fd = -1;
   }
-  policy_.ClientDisconnected(id);
   dirty_.erase(id);
   clients_.erase(it);
 }

@@ -52,9 +52,36 @@ std::string WireDir() {
 #endif
 }
 
-StoreProcess::StoreProcess(int64_t capacity, std::vector<std::string> extra_args) {
+const char* StoreKindName(StoreKind kind) {
+  return kind == StoreKind::kReal ? "RealStore" : "OurStore";
+}
+
+std::optional<std::string> RealStoreExecutable(std::string* why_not) {
+  const char* missing = std::getenv("ARROW11_MISSING");
+  const char* bin = std::getenv("ARROW11_BIN");
+  if (missing != nullptr && *missing != '\0') {
+    *why_not = missing;
+  } else if (bin == nullptr || *bin == '\0') {
+    *why_not = "ARROW11_BIN is not set: run the tests through ./build.sh test, or "
+               "`source tests/arrow11/env.sh` first";
+  } else {
+    std::string path = std::string(bin) + "/plasma-store-server";
+    if (::access(path.c_str(), X_OK) == 0) return path;
+    *why_not = path + " is not executable";
+  }
+  return std::nullopt;
+}
+
+StoreProcess::StoreProcess(int64_t capacity, std::vector<std::string> extra_args, StoreKind kind) {
   socket_path_ = dir_.path() + "/plasma.sock";
-  std::vector<std::string> args = {StoreExecutable(), "-m", std::to_string(capacity), "-s",
+  std::string executable = StoreExecutable();
+  if (kind == StoreKind::kReal) {
+    std::string why;
+    std::optional<std::string> real = RealStoreExecutable(&why);
+    if (!real) throw std::runtime_error("the real Arrow 11 store is not available: " + why);
+    executable = *real;
+  }
+  std::vector<std::string> args = {executable, "-m", std::to_string(capacity), "-s",
                                    socket_path_};
   args.insert(args.end(), extra_args.begin(), extra_args.end());
   pid_ = ::fork();

@@ -34,10 +34,22 @@ std::string StoreExecutable();
 // The folder of recorded vectors (PLASMASHARP_WIRE_DIR).
 std::string WireDir();
 
-// A `plasma-store -m capacity -s <tmp>/plasma.sock` child process, killed on destruction.
+// Which store a store-agnostic test runs against: ours, or the real Arrow 11
+// `plasma-store-server` (../shared/arrow11, staged by tests/arrow11/env.sh).
+enum class StoreKind { kOurs, kReal };
+// For test names: "OurStore" / "RealStore".
+const char* StoreKindName(StoreKind kind);
+// The real store's executable from ARROW11_BIN, or nullopt with the reason in *why_not
+// (ARROW11_MISSING, or how to get it) - tests then GTEST_SKIP() with that reason.
+std::optional<std::string> RealStoreExecutable(std::string* why_not);
+
+// A `STORE -m capacity -s <tmp>/plasma.sock` child process, killed on destruction. STORE is our
+// plasma-store, or the real one for StoreKind::kReal (throws when it is not available: check
+// RealStoreExecutable first). `extra_args` are our store's flags: never pass them to the real one.
 class StoreProcess {
  public:
-  explicit StoreProcess(int64_t capacity, std::vector<std::string> extra_args = {});
+  explicit StoreProcess(int64_t capacity, std::vector<std::string> extra_args = {},
+                        StoreKind kind = StoreKind::kOurs);
   ~StoreProcess();
   StoreProcess(const StoreProcess&) = delete;
   StoreProcess& operator=(const StoreProcess&) = delete;
