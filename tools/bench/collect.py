@@ -1,10 +1,17 @@
 #!/usr/bin/env python3
-"""Turns the raw outputs of plasma_bench (Google Benchmark JSON) and the BenchmarkDotNet JSON
-into artifacts/bench/results.json and results.md. Keys are stable: see tools/bench/README.md.
+"""Turns the raw outputs of every figure producer of tools/bench/run.sh into
+artifacts/bench/results.json and results.md. Keys are stable: see tools/bench/README.md.
+
+Producers (the PRODUCERS table below, the same names as run.sh's list): each leaves in the raw
+folder `<name>.json` (Google Benchmark) or `<name>/` (BenchmarkDotNet artifacts), or
+`<name>.absent` / `<name>.failed` / `<name>.skipped` holding the reason it has no figures. Figures measured on the
+real Apache Arrow 11 store get the key prefix `real.`: `real.<our key>` is our client on the real
+store, `real.arrow_cpp.*` the real C++ client (libplasma) on the real store.
 
 Every figure: value (the median over repetitions/iterations, in `unit`), unit, median (same
 number, named explicitly), min, max, n, time_per_op_us, ratio_to_floor (see README), floor.
-Standard library only."""
+Every missed target carries `limit`: what this run's own measurements say about where the time
+goes (never a fixed sentence). Standard library only."""
 import argparse
 import datetime
 import glob
@@ -15,12 +22,14 @@ import statistics
 
 KIB, MIB, GIB = 1024, 1024 ** 2, 1024 ** 3
 SIZE_KEYS = {KIB: "1kib", MIB: "1mib", 100 * MIB: "100mib", GIB: "1gib"}
+TIME_UNITS = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}
+REAL = "real."
 
 
-# ---------------------------------------------------------------- native (Google Benchmark)
+# ---------------------------------------------------------------- Google Benchmark output
 
-def load_native(path):
-    """name -> list of per-repetition runs (dicts) of plasma_bench's JSON output."""
+def load_gbench(path):
+    """(context, run name -> list of per-repetition runs) of a Google Benchmark JSON file."""
     with open(path) as f:
         data = json.load(f)
     runs = {}
@@ -32,24 +41,25 @@ def load_native(path):
 
 
 def seconds_per_iteration(run):
-    scale = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}[run.get("time_unit", "ns")]
-    return run["real_time"] * scale
+    return run["real_time"] * TIME_UNITS[run.get("time_unit", "ns")]
 
 
-def native_find(runs, prefix):
+def cpu_seconds(run):
+    return run["cpu_time"] * TIME_UNITS[run.get("time_unit", "ns")]
+
+
+def gbench_find(runs, prefix):
     for name, rs in runs.items():
         if name.startswith(prefix):
             return rs
     return None
 
 
-# ---------------------------------------------------------------- managed (BenchmarkDotNet)
+# ---------------------------------------------------------------- BenchmarkDotNet output
 
-def load_managed(folder):
+def load_bdn(folder):
     """(Type, Method, Size or None) -> BenchmarkDotNet benchmark entry."""
     result = {}
-    if not folder:
-        return result
     for path in glob.glob(os.path.join(folder, "results", "*-report-full.json")):
         with open(path) as f:
             data = json.load(f)
@@ -62,7 +72,7 @@ def load_managed(folder):
     return result
 
 
-def managed_seconds(entry):
+def bdn_seconds(entry):
     """Per-iteration seconds per operation (BenchmarkDotNet reports ns/op)."""
     return [v * 1e-9 for v in entry["Statistics"]["OriginalValues"]]
 
@@ -70,8 +80,35 @@ def managed_seconds(entry):
 # ---------------------------------------------------------------- figures
 
 class Figures:
-    def __init__(self):
-        self.items = {}
+    """All figures of the run in one dict; a scoped view (`scoped("real.")`) adds its prefix to
+    the keys it writes and reads. Floors and components describe the machine, not a store: they
+    are measured once (unprefixed) and every scope reads them."""
+    MACHINE_PREFIXES = ("floor.", "component.")
+
+    def __init__(self, items=None, prefix=""):
+        self.items = {} if items is None else items
+        self.prefix = prefix
+
+    def scoped(self, prefix):
+        return Figures(self.items, self.prefix + prefix)
+
+    def get(self, key):
+        fig = self.items.get(self.prefix + key)
+        if fig is None and key.startswith(self.MACHINE_PREFIXES):
+            fig = self.items.get(key)
+        return fig
+
+    def value(self, key):
+        fig = self.get(key)
+        return None if fig is None else fig["value"]
+
+    def field(self, key, name):
+        fig = self.get(key)
+        return None if fig is None else fig.get(name)
+
+    def put(self, key, fig):
+        self.items[self.prefix + key] = fig
+        return fig
 
     def add(self, key, samples, unit, description, **extra):
         """samples: per-repetition values already in `unit`."""
@@ -87,12 +124,11 @@ class Figures:
             "description": description,
         }
         fig.update(extra)
-        self.items[key] = fig
-        return fig
+        return self.put(key, fig)
 
-    def value(self, key):
-        fig = self.items.get(key)
-        return None if fig is None else fig["value"]
+    def add_ratio(self, key, value, description):
+        if value is not None:
+            self.put(key, {"value": value, "unit": "x", "median": value, "n": 1, "description": description})
 
 
 def rate_samples(seconds_list):
@@ -107,7 +143,8 @@ def us_samples(seconds_list):
     return [s * 1e6 for s in seconds_list]
 
 
-def add_small(figs, key, seconds, description, round_trips, rtt_us):
+def add_small(figs, key, seconds, description, round_trips):
+    rtt_us = figs.value("floor.socket_rtt_us")
     fig = figs.add(key, rate_samples(seconds), "ops/s", description,
                    time_per_op_us=statistics.median(seconds) * 1e6 if seconds else None,
                    round_trips=round_trips)
@@ -118,18 +155,19 @@ def add_small(figs, key, seconds, description, round_trips, rtt_us):
     return fig
 
 
-def add_large(figs, key, seconds, size, description, memcpy_gbps):
+def add_large(figs, key, seconds, size, description):
+    memcpy = figs.value("floor.memcpy_gbps")
     fig = figs.add(key, gbps_samples(seconds, size), "GB/s", description,
                    time_per_op_us=statistics.median(seconds) * 1e6 if seconds else None, bytes=size)
-    if fig and memcpy_gbps:
+    if fig and memcpy:
         fig["floor"] = {"key": "floor.memcpy_gbps"}
-        fig["ratio_to_floor"] = fig["value"] / memcpy_gbps
+        fig["ratio_to_floor"] = fig["value"] / memcpy
     return fig
 
 
-def add_latency(figs, key, seconds, description, round_trips, rtt_us):
-    fig = figs.add(key, us_samples(seconds), "us", description, time_per_op_us=None,
-                   round_trips=round_trips)
+def add_latency(figs, key, seconds, description, round_trips):
+    rtt_us = figs.value("floor.socket_rtt_us")
+    fig = figs.add(key, us_samples(seconds), "us", description, round_trips=round_trips)
     if fig:
         fig["time_per_op_us"] = fig["value"]
         if rtt_us:
@@ -142,8 +180,7 @@ def attach_cpu(fig, rs):
     """Adds the client's CPU per op (benchmark thread) and the store's CPU per op, medians."""
     if not fig or not rs:
         return
-    scale = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}
-    cpu = [r["cpu_time"] * scale[r.get("time_unit", "ns")] * 1e6 for r in rs if r.get("cpu_time")]
+    cpu = [cpu_seconds(r) * 1e6 for r in rs if r.get("cpu_time")]
     if cpu:
         fig["client_cpu_us_per_op"] = statistics.median(cpu)
     store = [r["store_cpu_us_per_op"] for r in rs if "store_cpu_us_per_op" in r]
@@ -151,107 +188,105 @@ def attach_cpu(fig, rs):
         fig["store_cpu_us_per_op"] = statistics.median(store)
 
 
-def collect_native(figs, runs):
-    rtt = native_find(runs, "floor/socket_rtt_64B")
+# ---------------------------------------------------------------- readers, one per producer
+
+def read_machine(figs, runs):
+    """Floors and components (plasma_bench only)."""
+    rtt = gbench_find(runs, "floor/socket_rtt_64B")
     if rtt:
         f = figs.add("floor.socket_rtt_us", us_samples([seconds_per_iteration(r) for r in rtt]), "us",
                      "64-byte round trip between two processes over a Unix socketpair (floor of one request/reply)")
         f["ratio_to_floor"] = 1.0
         attach_cpu(f, rtt)
-    mc = native_find(runs, "floor/memcpy_100MiB")
+    mc = gbench_find(runs, "floor/memcpy_100MiB")
     if mc:
         f = figs.add("floor.memcpy_gbps", gbps_samples([seconds_per_iteration(r) for r in mc], 100 * MIB), "GB/s",
                      "single-thread memcpy of 100 MiB between prefaulted buffers (floor of a large put)")
         f["ratio_to_floor"] = 1.0
-    rtt_us = figs.value("floor.socket_rtt_us")
+        f["cpu_gbps_main_thread"] = statistics.median([100 * MIB / cpu_seconds(r) / 1e9 for r in mc if r.get("cpu_time")])
     memcpy = figs.value("floor.memcpy_gbps")
-
     for name, key, desc in (
             ("component/xxh64_1thread_100MiB", "component.xxh64_1thread_gbps", "XXH64 of 100 MiB on one thread (no store)"),
             ("component/client_digest_100MiB", "component.client_digest_gbps",
              "the client's Plasma digest of 100 MiB (8 chunks on several threads; no store)"),
             ("component/client_copy_and_digest_100MiB", "component.client_copy_and_digest_gbps",
              "the client's fused copy + digest of 100 MiB into a prefaulted buffer (WriteAndSeal's work; no store)")):
-        rs = native_find(runs, name)
+        rs = gbench_find(runs, name)
         if rs:
-            fig = figs.add(key, gbps_samples([seconds_per_iteration(r) for r in rs], 100 * MIB), "GB/s", desc)
+            fig = figs.add(key, gbps_samples([seconds_per_iteration(r) for r in rs], 100 * MIB), "GB/s", desc,
+                           time_per_op_us=statistics.median([seconds_per_iteration(r) for r in rs]) * 1e6)
             if memcpy:
                 fig["floor"] = {"key": "floor.memcpy_gbps"}
                 fig["ratio_to_floor"] = fig["value"] / memcpy
             fig["cpu_gbps_main_thread"] = statistics.median(
-                [100 * MIB / (r["cpu_time"] * {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}[r["time_unit"]]) / 1e9
-                 for r in rs if r.get("cpu_time")]) if rs else None
-    rs = native_find(runs, "component/thread_spawn_join")
+                [100 * MIB / cpu_seconds(r) / 1e9 for r in rs if r.get("cpu_time")])
+    rs = gbench_find(runs, "component/thread_spawn_join")
     if rs:
         figs.add("component.thread_spawn_join_us", us_samples([seconds_per_iteration(r) for r in rs]), "us",
-                 "start + join one std::thread (the digest starts threads for every object >= 1 MiB)")
-    rs = native_find(runs, "floor/memcpy_100MiB")
-    if rs and "floor.memcpy_gbps" in figs.items:
-        figs.items["floor.memcpy_gbps"]["cpu_gbps_main_thread"] = statistics.median(
-            [100 * MIB / (r["cpu_time"] * {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}[r["time_unit"]]) / 1e9
-             for r in rs if r.get("cpu_time")])
+                 "start + join one std::thread")
 
-    def secs(prefix):
-        rs = native_find(runs, prefix)
+
+def read_cpp_client(figs, runs, client):
+    """The C++ client figures named `<client>/...` (plasma_bench: cpp, bench_real: arrow_cpp)."""
+    who = {"cpp": "C++ client (ours)", "arrow_cpp": "Arrow 11 C++ client (libplasma)"}[client]
+
+    def secs(name):
+        rs = gbench_find(runs, f"{client}/{name}")
         return [seconds_per_iteration(r) for r in rs] if rs else []
 
-    add_small(figs, "cpp.small.create_seal_release.ops", secs("cpp/small/create_seal_release_1KiB"),
-              "C++ client: Create(1 KiB) + write + Seal + Release", 2, rtt_us)
-    add_small(figs, "cpp.small.create_and_seal.ops", secs("cpp/small/create_and_seal_1KiB"),
-              "C++ client: CreateAndSeal(1 KiB), one round trip", 1, rtt_us)
-    add_small(figs, "cpp.small.get_release.ops", secs("cpp/small/get_release_1KiB"),
-              "C++ client: Get(timeout 0) + Release of a sealed 1 KiB object not held", 1, rtt_us)
-    add_small(figs, "cpp.small.contains.ops", secs("cpp/small/contains"),
-              "C++ client: Contains of an existing object", 1, rtt_us)
+    for name, op, desc, round_trips in (
+            ("small/create_seal_release_1KiB", "small.create_seal_release.ops", "Create(1 KiB) + write + Seal + Release", 2),
+            ("small/create_and_seal_1KiB", "small.create_and_seal.ops", "CreateAndSeal(1 KiB), one round trip", 1),
+            ("small/get_release_1KiB", "small.get_release.ops", "Get(timeout 0) + Release of a sealed 1 KiB object not held", 1),
+            ("small/contains", "small.contains.ops", "Contains of an existing object", 1)):
+        fig = add_small(figs, f"{client}.{op}", secs(name), f"{who}: {desc}", round_trips)
+        attach_cpu(fig, gbench_find(runs, f"{client}/{name}"))
 
     for path, label in (("copy_then_seal", "Create + memcpy + Seal (digest) + Release + Delete"),
                         ("write_and_seal", "Create + fused copy/digest/Seal (WriteAndSeal) + Release + Delete")):
         for size, name in ((MIB, "1MiB"), (100 * MIB, "100MiB"), (GIB, "1GiB")):
-            key = f"cpp.large.put_{path}.{SIZE_KEYS[size]}.gbps"
-            rs = native_find(runs, f"cpp/large/put_{path}_{name}/")
+            rs = gbench_find(runs, f"{client}/large/put_{path}_{name}/")
             if not rs:
                 continue
-            fig = add_large(figs, key, [seconds_per_iteration(r) for r in rs], size,
-                            f"C++ client, {name} object, warm pages: {label}", memcpy)
+            fig = add_large(figs, f"{client}.large.put_{path}.{SIZE_KEYS[size]}.gbps",
+                            [seconds_per_iteration(r) for r in rs], size, f"{who}, {name} object, warm pages: {label}")
             shares = [r["seal_share"] for r in rs if "seal_share" in r]
             if fig and shares:
                 fig["seal_share"] = statistics.median(shares)
 
-    add_latency(figs, "cpp.get.get_release.1kib.us", secs("cpp/get/get_release_1KiB"),
-                "C++ client: Get(timeout 0) + Release, 1 KiB object", 1, rtt_us)
-    add_latency(figs, "cpp.get.get_release.1gib.us", secs("cpp/get/get_release_1GiB"),
-                "C++ client: Get(timeout 0) + Release, 1 GiB object", 1, rtt_us)
+    for size, name in ((KIB, "1KiB"), (GIB, "1GiB")):
+        fig = add_latency(figs, f"{client}.get.get_release.{SIZE_KEYS[size]}.us", secs(f"get/get_release_{name}"),
+                          f"{who}: Get(timeout 0) + Release, {name} object", 1)
+        attach_cpu(fig, gbench_find(runs, f"{client}/get/get_release_{name}"))
 
-    for key, prefix in (("cpp.small.create_seal_release.ops", "cpp/small/create_seal_release_1KiB"),
-                        ("cpp.small.create_and_seal.ops", "cpp/small/create_and_seal_1KiB"),
-                        ("cpp.small.get_release.ops", "cpp/small/get_release_1KiB"),
-                        ("cpp.small.contains.ops", "cpp/small/contains"),
-                        ("cpp.get.get_release.1kib.us", "cpp/get/get_release_1KiB"),
-                        ("cpp.get.get_release.1gib.us", "cpp/get/get_release_1GiB")):
-        attach_cpu(figs.items.get(key), native_find(runs, prefix))
-    rs = native_find(runs, "cpp/scale/100k_objects/get_release_1KiB")
-    add_small(figs, "cpp.scale.100k.get_release.ops", secs("cpp/scale/100k_objects/get_release_1KiB"),
-              "C++ client: Get+Release of random objects among 100k in the store", 1, rtt_us)
-    add_small(figs, "cpp.scale.100k.contains.ops", secs("cpp/scale/100k_objects/contains"),
-              "C++ client: Contains of random objects among 100k in the store", 1, rtt_us)
-    attach_cpu(figs.items.get("cpp.scale.100k.get_release.ops"), native_find(runs, "cpp/scale/100k_objects/get_release_1KiB"))
-    attach_cpu(figs.items.get("cpp.scale.100k.contains.ops"), native_find(runs, "cpp/scale/100k_objects/contains"))
+
+def read_scale(figs, runs):
+    """The store-scale figures of plasma_bench (ours only)."""
+    def secs(name):
+        rs = gbench_find(runs, name)
+        return [seconds_per_iteration(r) for r in rs] if rs else []
+
+    for op, desc in (("get_release", "Get+Release of random objects among 100k in the store"),
+                     ("contains", "Contains of random objects among 100k in the store")):
+        name = "cpp/scale/100k_objects/" + ("get_release_1KiB" if op == "get_release" else op)
+        fig = add_small(figs, f"cpp.scale.100k.{op}.ops", secs(name), f"C++ client: {desc}", 1)
+        attach_cpu(fig, gbench_find(runs, name))
+    rs = gbench_find(runs, "cpp/scale/100k_objects/get_release_1KiB")
     if rs:
         last = rs[-1]
         cap = last.get("store_capacity_bytes")
         rss = last.get("store_peak_rss_bytes", -1)
         if cap:
-            figs.items["cpp.scale.store_capacity_bytes"] = {
-                "value": cap, "unit": "bytes", "median": cap, "n": 1,
-                "description": "capacity the store reports"}
+            figs.put("cpp.scale.store_capacity_bytes", {"value": cap, "unit": "bytes", "median": cap, "n": 1,
+                                                        "description": "capacity the store reports"})
         if rss is not None and rss > 0:
-            figs.items["cpp.scale.store_peak_rss_bytes"] = {
+            figs.put("cpp.scale.store_peak_rss_bytes", {
                 "value": rss, "unit": "bytes", "median": rss, "n": 1,
                 "description": "store process VmHWM with 100k 1 KiB objects stored (only when plasma_bench started the store)",
-                "ratio_to_capacity": rss / cap if cap else None}
-
+                "ratio_to_capacity": rss / cap if cap else None})
+    rtt_us = figs.value("floor.socket_rtt_us")
     for n in (1, 2, 4):
-        rs = native_find(runs, f"cpp/scale/clients_{n}/")
+        rs = gbench_find(runs, f"cpp/scale/clients_{n}/")
         if rs:
             fig = figs.add(f"cpp.scale.clients_{n}.ops", [r["ops_per_s"] for r in rs], "ops/s",
                            f"{n} client process(es), each Create(1 KiB)+Seal+Release in a loop; total rate")
@@ -265,10 +300,7 @@ def collect_native(figs, runs):
                 fig["ratio_to_floor"] = fig["value"] / floor_ops
 
 
-def collect_managed(figs, managed):
-    rtt_us = figs.value("floor.socket_rtt_us")
-    memcpy = figs.value("floor.memcpy_gbps")
-
+def read_managed(figs, managed):
     def entry(t, m, size=None):
         return managed.get((t, m, size))
 
@@ -289,7 +321,7 @@ def collect_managed(figs, managed):
             ("Contains", "cs.small.contains.ops", 1, "C#: Contains")):
         e = entry("SmallObjectBenchmarks", method)
         if e:
-            fig = add_small(figs, key, managed_seconds(e), desc, rts, rtt_us)
+            fig = add_small(figs, key, bdn_seconds(e), desc, rts)
             fig["alloc_bytes_per_op"] = alloc(e)
 
     for method, name, desc in (("Put", "put", "C#: PlasmaClient.Put (Create + copy + Seal) + Delete, warm pages"),
@@ -298,44 +330,179 @@ def collect_managed(figs, managed):
         for size in (MIB, 100 * MIB, GIB):
             e = entry("LargeObjectBenchmarks", method, size)
             if e:
-                add_large(figs, f"cs.large.{name}.{SIZE_KEYS[size]}.gbps", managed_seconds(e), size, desc, memcpy)
+                add_large(figs, f"cs.large.{name}.{SIZE_KEYS[size]}.gbps", bdn_seconds(e), size, desc)
 
     for method, name, desc in (("GetRelease", "get_release", "C#: Get(TimeSpan.Zero) + Dispose"),
                                ("GetRecordBatch", "get_record_batch", "C#: GetRecordBatch (IPC decode onto shared memory) + Dispose")):
         for size in (KIB, GIB):
             e = entry("ZeroCopyGetBenchmarks", method, size)
             if e:
-                fig = add_latency(figs, f"cs.get.{name}.{SIZE_KEYS[size]}.us", managed_seconds(e),
-                                  f"{desc}, {SIZE_KEYS[size]} object", 1, rtt_us)
+                fig = add_latency(figs, f"cs.get.{name}.{SIZE_KEYS[size]}.us", bdn_seconds(e),
+                                  f"{desc}, {SIZE_KEYS[size]} object", 1)
                 fig["alloc_bytes_per_op"] = alloc(e)
                 fig["gen2_gcs_per_1000_ops"] = gen2_per_1000(e)
 
-    # C# overhead over C++ (time ratio; 1.0 = no overhead).
+
+def derive_overheads(figs):
+    """C# time per op / C++ time per op of the same client pair on the same store (1.0 = no overhead)."""
     for op in ("create_seal_release", "get_release", "contains"):
         cpp, cs = figs.value(f"cpp.small.{op}.ops"), figs.value(f"cs.small.{op}.ops")
         if cpp and cs:
-            figs.items[f"cs.overhead.{op}"] = {
-                "value": cpp / cs, "unit": "x", "median": cpp / cs, "n": 1,
-                "description": f"C# time per {op} / C++ time per {op} (same store, same run)"}
+            figs.add_ratio(f"cs.overhead.{op}", cpp / cs, f"C# time per {op} / C++ time per {op} (same store, same run)")
     cpp, cs = figs.value("cpp.small.create_and_seal.ops"), figs.value("cs.small.put.ops")
     if cpp and cs:
-        figs.items["cs.overhead.put"] = {
-            "value": cpp / cs, "unit": "x", "median": cpp / cs, "n": 1,
-            "description": "C# Put(1 KiB) time / C++ CreateAndSeal(1 KiB) time"}
+        figs.add_ratio("cs.overhead.put", cpp / cs, "C# Put(1 KiB) time / C++ CreateAndSeal(1 KiB) time")
+
+
+# One place that lists the producers: name (as in run.sh), loader of its raw output, reader.
+PRODUCERS = [
+    ("native", load_gbench, lambda figs, data: (read_machine(figs, data[1]), read_cpp_client(figs, data[1], "cpp"),
+                                                read_scale(figs, data[1]))),
+    ("real_arrow_cpp", load_gbench, lambda figs, data: read_cpp_client(figs.scoped(REAL), data[1], "arrow_cpp")),
+    ("real_native", load_gbench, lambda figs, data: read_cpp_client(figs.scoped(REAL), data[1], "cpp")),
+    ("managed", load_bdn, lambda figs, data: read_managed(figs, data)),
+    ("real_managed", load_bdn, lambda figs, data: read_managed(figs.scoped(REAL), data)),
+]
+
+
+def read_producers(raw, figs):
+    """Runs every producer's reader; returns (name -> status, Google Benchmark context of `native`)."""
+    status, context = {}, {}
+    for name, loader, reader in PRODUCERS:
+        base = os.path.join(raw, name)
+        for suffix, state in ((".absent", "absent"), (".failed", "failed"), (".skipped", "skipped")):
+            if os.path.exists(base + suffix):
+                with open(base + suffix) as f:
+                    status[name] = {"status": state, "reason": f.read().strip()}
+        if name in status:
+            continue
+        path = base + ".json" if os.path.exists(base + ".json") else base
+        if not os.path.exists(path):
+            status[name] = {"status": "missing", "reason": f"no raw output at {path}"}
+            continue
+        data = loader(path)
+        reader(figs, data)
+        status[name] = {"status": "measured"}
+        if loader is load_gbench and name == "native":
+            context = data[0]
+    derive_overheads(figs)
+    derive_overheads(figs.scoped(REAL))
+    return status, context
+
+
+# ---------------------------------------------------------------- limits: from this run's numbers
+
+def round_trip_breakdown(figs, key, label):
+    """'<label>: Z us per op = N round trip(s) of X us (Y us, P%) + R us else; CPU per op ...'"""
+    fig = figs.get(key)
+    if not fig:
+        return f"{label}: not measured"
+    t = fig.get("time_per_op_us")
+    n = fig.get("round_trips", 1)
+    rtt = figs.value("floor.socket_rtt_us")
+    text = f"{label}: {t:.1f} us per op"
+    if rtt and t:
+        text += (f" = {n} round trip{'s' if n > 1 else ''} of {rtt:.1f} us ({n * rtt:.1f} us, {n * rtt / t:.0%})"
+                 f" + {t - n * rtt:.1f} us else")
+    cpu = [f"{who} {fig[k]:.1f} us" for who, k in (("client", "client_cpu_us_per_op"), ("store", "store_cpu_us_per_op"))
+           if fig.get(k) is not None]
+    if cpu:
+        text += "; CPU per op: " + ", ".join(cpu)
+    if fig.get("alloc_bytes_per_op") is not None:
+        text += f"; {fig['alloc_bytes_per_op']:.0f} B allocated per op"
+    return text
+
+
+def large_put_breakdown(figs, key, label, our_client=True):
+    """'<label>: T ms per put; memcpy alone M ms (x%), fused copy+digest alone F ms; the rest R ms'"""
+    fig = figs.get(key)
+    if not fig:
+        return f"{label}: not measured"
+    size = fig["bytes"]
+    t_ms = size / (fig["value"] * 1e9) * 1e3
+    text = f"{label}: {t_ms:.2f} ms per put ({fig['value']:.2f} GB/s)"
+    memcpy = figs.value("floor.memcpy_gbps")
+    fused = figs.value("component.client_copy_and_digest_gbps")
+    if memcpy:
+        m_ms = size / (memcpy * 1e9) * 1e3
+        text += f"; a bare memcpy of the same bytes takes {m_ms:.2f} ms ({m_ms / t_ms:.0%} of it)"
+    if fused and our_client:
+        f_ms = size / (fused * 1e9) * 1e3
+        if size == 100 * MIB:  # the size the component is measured at
+            text += (f"; our fused copy+digest of the same bytes without a store takes {f_ms:.2f} ms "
+                     f"({f_ms / t_ms:.0%} of it), leaving {t_ms - f_ms:.2f} ms for the store round trips, "
+                     "page faults and waiting")
+        else:
+            text += (f"; at the rate of our fused copy+digest of 100 MiB without a store ({fused:.2f} GB/s) "
+                     f"these bytes take {f_ms:.2f} ms")
+    if fig.get("seal_share") is not None:
+        text += f"; Seal (digest) is {fig['seal_share']:.0%} of the put"
+    return text
+
+
+def latency_breakdown(figs, key, label):
+    fig = figs.get(key)
+    if not fig:
+        return f"{label}: not measured"
+    text = f"{label}: {fig['value']:.1f} us"
+    rtt = figs.value("floor.socket_rtt_us")
+    if rtt:
+        text += f" ({fig['value'] / rtt:.2f} round trips of {rtt:.1f} us)"
+    for name, k in (("client CPU", "client_cpu_us_per_op"), ("store CPU", "store_cpu_us_per_op")):
+        if fig.get(k) is not None:
+            text += f", {name} {fig[k]:.1f} us"
+    if fig.get("gen2_gcs_per_1000_ops") is not None:
+        text += f", {fig['gen2_gcs_per_1000_ops']:.1f} full GCs per 1000 ops"
+    if fig.get("alloc_bytes_per_op") is not None:
+        text += f", {fig['alloc_bytes_per_op']:.0f} B allocated per op"
+    return text
+
+
+def load_text(load):
+    return f"load average at start {load[0]:.1f} on {os.cpu_count()} CPUs" if load else "machine load unknown"
+
+
+def clients_breakdown(figs):
+    parts = []
+    for n in (1, 4):
+        fig = figs.get(f"cpp.scale.clients_{n}.ops")
+        if not fig:
+            continue
+        text = f"{n} client{'s' if n > 1 else ''}: {fig['value']:,.0f} ops/s"
+        store, client = fig.get("store_cpu_us_per_op"), fig.get("client_cpu_us_per_op")
+        if store and client:
+            text += (f", CPU per op store {store:.1f} us + client {client:.1f} us: {os.cpu_count()} fully free CPUs "
+                     f"allow ~{os.cpu_count() * 1e6 / (store + client):,.0f} ops/s, the store thread alone "
+                     f"~{1e6 / store:,.0f} ops/s")
+        parts.append(text)
+    return "; ".join(parts) if parts else "not measured"
+
+
+def scale_breakdown(figs, op):
+    near = figs.get(f"cpp.small.{op}.ops")
+    full = figs.get(f"cpp.scale.100k.{op}.ops")
+    if not near or not full:
+        return "not measured"
+    text = f"near-empty {near['time_per_op_us']:.1f} us per op, with 100k objects {full['time_per_op_us']:.1f} us"
+    if near.get("store_cpu_us_per_op") and full.get("store_cpu_us_per_op"):
+        text += (f"; store CPU per op {near['store_cpu_us_per_op']:.1f} us vs {full['store_cpu_us_per_op']:.1f} us "
+                 f"({full['store_cpu_us_per_op'] / near['store_cpu_us_per_op']:.2f}x)")
+    return text
 
 
 # ---------------------------------------------------------------- targets
 
-def target(targets, tid, description, ratio, op, threshold, limit_if_missed, inputs):
+def target(targets, tid, description, ratio, op, threshold, inputs, limit, absent_reason=None):
+    """limit: a function returning the text of what limits it (called only when missed)."""
+    t = {"id": tid, "description": description, "ratio": None, "threshold": f"{op} {threshold}",
+         "met": None, "inputs": inputs}
     if ratio is None:
-        targets.append({"id": tid, "description": description, "ratio": None, "threshold": f"{op} {threshold}",
-                        "met": None, "limit": "not measured in this run", "inputs": inputs})
-        return
-    met = ratio >= threshold if op == ">=" else ratio <= threshold
-    t = {"id": tid, "description": description, "ratio": round(ratio, 3), "threshold": f"{op} {threshold}",
-         "met": met, "inputs": inputs}
-    if not met:
-        t["limit"] = limit_if_missed
+        t["limit"] = absent_reason or "not measured in this run"
+    else:
+        t["ratio"] = round(ratio, 3)
+        t["met"] = ratio >= threshold if op == ">=" else ratio <= threshold
+        if not t["met"]:
+            t["limit"] = limit()
     targets.append(t)
 
 
@@ -343,145 +510,88 @@ def safe_div(a, b):
     return a / b if a is not None and b else None
 
 
-def collect_targets(figs, limits, load):
+def collect_targets(figs, load, real_reason):
     v = figs.value
-    limits = dict(limits)
-    limits.update(explain_limits(figs, load))
+    real = figs.scoped(REAL)
+    lt = load_text(load)
     targets = []
+
+    def join(*parts):
+        return "; ".join(p for p in parts if p) + f"; {lt}"
+
+    # Issue 12: ours against the real Arrow 11 Plasma (real C++ client on the real store).
+    target(targets, "cs_small_put_vs_real_create_seal_release",
+           "C# Put 1 KiB (ours: our client, our store) >= 1.5x the real Arrow 11 C++ client's Create+Seal+Release "
+           "on the real store", safe_div(v("cs.small.put.ops"), real.value("arrow_cpp.small.create_seal_release.ops")),
+           ">=", 1.5, ["cs.small.put.ops", "real.arrow_cpp.small.create_seal_release.ops"],
+           lambda: join(round_trip_breakdown(figs, "cs.small.put.ops", "ours, C# Put"),
+                        round_trip_breakdown(real, "arrow_cpp.small.create_seal_release.ops", "real Create+Seal+Release"),
+                        round_trip_breakdown(real, "cs.small.put.ops", "our C# Put on the real store")),
+           real_reason)
+    target(targets, "cs_get_release_vs_real",
+           "C# Get+Release 1 KiB (ours) >= 1.0x the real Arrow 11 C++ client's Get+Release on the real store",
+           safe_div(v("cs.small.get_release.ops"), real.value("arrow_cpp.small.get_release.ops")), ">=", 1.0,
+           ["cs.small.get_release.ops", "real.arrow_cpp.small.get_release.ops"],
+           lambda: join(round_trip_breakdown(figs, "cs.small.get_release.ops", "ours, C# Get+Release"),
+                        round_trip_breakdown(real, "arrow_cpp.small.get_release.ops", "real Get+Release"),
+                        round_trip_breakdown(figs, "cpp.small.get_release.ops", "our C++ Get+Release on our store"),
+                        round_trip_breakdown(real, "cs.small.get_release.ops", "our C# Get+Release on the real store")),
+           real_reason)
+    target(targets, "cs_large_put_100mib_vs_real",
+           "C# Put 100 MiB (ours) >= 1.0x the real Arrow 11 C++ client's Create+memcpy+Seal on the real store",
+           safe_div(v("cs.large.put.100mib.gbps"), real.value("arrow_cpp.large.put_copy_then_seal.100mib.gbps")),
+           ">=", 1.0, ["cs.large.put.100mib.gbps", "real.arrow_cpp.large.put_copy_then_seal.100mib.gbps"],
+           lambda: join(large_put_breakdown(figs, "cs.large.put.100mib.gbps", "ours, C# Put 100 MiB"),
+                        large_put_breakdown(real, "arrow_cpp.large.put_copy_then_seal.100mib.gbps", "real put",
+                                            our_client=False),
+                        large_put_breakdown(real, "cs.large.put.100mib.gbps", "our C# Put on the real store")),
+           real_reason)
+
+    # Issue 7: ours against our own floors and clients.
     target(targets, "cs_small_put_vs_cpp_create_seal_release",
-           "C# small put >= 1.5x a Create+Seal+Release loop of a C++ client on the same store "
-           "(our C++ client sends libplasma's exact message sequence for it)",
+           "C# small put >= 1.5x a Create+Seal+Release loop of our C++ client on our store",
            safe_div(v("cs.small.put.ops"), v("cpp.small.create_seal_release.ops")), ">=", 1.5,
-           limits.get("cs_small_put"), ["cs.small.put.ops", "cpp.small.create_seal_release.ops"])
-    target(targets, "cs_get_release_vs_cpp",
-           "C# Get+Release time within 1.2x of the C++ client's",
+           ["cs.small.put.ops", "cpp.small.create_seal_release.ops"],
+           lambda: join(round_trip_breakdown(figs, "cs.small.put.ops", "C# Put"),
+                        round_trip_breakdown(figs, "cpp.small.create_seal_release.ops", "C++ Create+Seal+Release")))
+    target(targets, "cs_get_release_vs_cpp", "C# Get+Release time within 1.2x of our C++ client's",
            safe_div(v("cpp.small.get_release.ops"), v("cs.small.get_release.ops")), "<=", 1.2,
-           limits.get("cs_get_release"), ["cs.small.get_release.ops", "cpp.small.get_release.ops"])
+           ["cs.small.get_release.ops", "cpp.small.get_release.ops"],
+           lambda: join(round_trip_breakdown(figs, "cs.small.get_release.ops", "C# Get+Release"),
+                        round_trip_breakdown(figs, "cpp.small.get_release.ops", "C++ Get+Release")))
     for size in ("1mib", "100mib", "1gib"):
         key = f"cpp.large.put_write_and_seal.{size}.gbps"
         target(targets, f"cpp_large_put_{size}_vs_memcpy",
                f"C++ large put {size} (warm pages, digest included, fused WriteAndSeal) >= 0.9x memcpy",
-               safe_div(v(key), v("floor.memcpy_gbps")), ">=", 0.9, limits.get("large_put"),
-               [key, "floor.memcpy_gbps"])
+               safe_div(v(key), v("floor.memcpy_gbps")), ">=", 0.9, [key, "floor.memcpy_gbps"],
+               lambda key=key: join(large_put_breakdown(figs, key, "C++ put")))
     for size in ("1mib", "100mib", "1gib"):
         key = f"cs.large.put.{size}.gbps"
-        if key in figs.items:
+        if figs.get(key):
             target(targets, f"cs_large_put_{size}_vs_memcpy",
                    f"C# large put {size} (PlasmaClient.Put, digest included) >= 0.9x memcpy",
-                   safe_div(v(key), v("floor.memcpy_gbps")), ">=", 0.9, limits.get("cs_large_put"),
-                   [key, "floor.memcpy_gbps"])
-    target(targets, "cpp_get_1gib_vs_1kib", "C++ Get+Release of 1 GiB within 2x of 1 KiB",
-           safe_div(v("cpp.get.get_release.1gib.us"), v("cpp.get.get_release.1kib.us")), "<=", 2.0,
-           limits.get("get_o1"), ["cpp.get.get_release.1gib.us", "cpp.get.get_release.1kib.us"])
-    target(targets, "cs_get_1gib_vs_1kib", "C# Get+Dispose of 1 GiB within 2x of 1 KiB",
-           safe_div(v("cs.get.get_release.1gib.us"), v("cs.get.get_release.1kib.us")), "<=", 2.0,
-           limits.get("get_o1"), ["cs.get.get_release.1gib.us", "cs.get.get_release.1kib.us"])
-    target(targets, "cs_batch_decode_1gib_vs_1kib", "C# GetRecordBatch decode of a 1 GiB batch within 2x of a 1 KiB batch",
-           safe_div(v("cs.get.get_record_batch.1gib.us"), v("cs.get.get_record_batch.1kib.us")), "<=", 2.0,
-           limits.get("batch_o1"), ["cs.get.get_record_batch.1gib.us", "cs.get.get_record_batch.1kib.us"])
+                   safe_div(v(key), v("floor.memcpy_gbps")), ">=", 0.9, [key, "floor.memcpy_gbps"],
+                   lambda key=key: join(large_put_breakdown(figs, key, "C# Put")))
+    for tid, what, small, big in (
+            ("cpp_get_1gib_vs_1kib", "C++ Get+Release of 1 GiB within 2x of 1 KiB",
+             "cpp.get.get_release.1kib.us", "cpp.get.get_release.1gib.us"),
+            ("cs_get_1gib_vs_1kib", "C# Get+Dispose of 1 GiB within 2x of 1 KiB",
+             "cs.get.get_release.1kib.us", "cs.get.get_release.1gib.us"),
+            ("cs_batch_decode_1gib_vs_1kib", "C# GetRecordBatch decode of a 1 GiB batch within 2x of a 1 KiB batch",
+             "cs.get.get_record_batch.1kib.us", "cs.get.get_record_batch.1gib.us")):
+        target(targets, tid, what,
+               safe_div(v(big), v(small)), "<=", 2.0, [big, small],
+               lambda big=big, small=small: join(latency_breakdown(figs, big, "1 GiB"),
+                                                 latency_breakdown(figs, small, "1 KiB")))
     target(targets, "clients_4_vs_1", "4 client processes doing small puts >= 1.8x one",
            safe_div(v("cpp.scale.clients_4.ops"), v("cpp.scale.clients_1.ops")), ">=", 1.8,
-           limits.get("clients"), ["cpp.scale.clients_4.ops", "cpp.scale.clients_1.ops"])
-    target(targets, "get_100k_vs_small", "Get+Release rate with 100k objects stored does not drop (>= 0.8x the near-empty rate; 0.8 allows this VM's run-to-run noise)",
-           safe_div(v("cpp.scale.100k.get_release.ops"), v("cpp.small.get_release.ops")), ">=", 0.8,
-           limits.get("scale_100k"), ["cpp.scale.100k.get_release.ops", "cpp.small.get_release.ops"])
-    target(targets, "contains_100k_vs_small", "Contains rate with 100k objects stored does not drop (>= 0.8x the near-empty rate)",
-           safe_div(v("cpp.scale.100k.contains.ops"), v("cpp.small.contains.ops")), ">=", 0.8,
-           limits.get("scale_100k"), ["cpp.scale.100k.contains.ops", "cpp.small.contains.ops"])
+           ["cpp.scale.clients_4.ops", "cpp.scale.clients_1.ops"], lambda: join(clients_breakdown(figs)))
+    for tid, op, what in (("get_100k_vs_small", "get_release", "Get+Release"), ("contains_100k_vs_small", "contains", "Contains")):
+        target(targets, tid, f"{what} rate with 100k objects stored does not drop (>= 0.8x the near-empty rate; "
+               "0.8 allows this VM's run-to-run noise)",
+               safe_div(v(f"cpp.scale.100k.{op}.ops"), v(f"cpp.small.{op}.ops")), ">=", 0.8,
+               [f"cpp.scale.100k.{op}.ops", f"cpp.small.{op}.ops"], lambda op=op: join(scale_breakdown(figs, op)))
     return targets
-
-
-def explain_limits(figs, load):
-    """What limits each target group when it is missed, with this run's numbers. The causes come
-    from profiling this code (strace/perf, see tools/bench/README.md); numbers are recomputed."""
-    v = figs.value
-    out = {}
-    load_text = f"load average at start {load[0]:.1f} on {os.cpu_count()} CPUs" if load else "machine load unknown"
-    rtt = v("floor.socket_rtt_us")
-    memcpy = v("floor.memcpy_gbps")
-    cpu_memcpy = figs.items.get("floor.memcpy_gbps", {}).get("cpu_gbps_main_thread")
-    cpu_xxh = figs.items.get("component.xxh64_1thread_gbps", {}).get("cpu_gbps_main_thread")
-    fused = v("component.client_copy_and_digest_gbps")
-    spawn = v("component.thread_spawn_join_us")
-    parts = []
-    if cpu_memcpy and cpu_xxh:
-        per_core = 1.0 / (1.0 / cpu_memcpy + 1.0 / cpu_xxh)
-        parts.append(f"CPU cost: memcpy {cpu_memcpy:.1f} GB/s and XXH64 {cpu_xxh:.1f} GB/s per core, so copy+digest "
-                     f"runs at ~{per_core:.1f} GB/s per core: >= 0.9x memcpy needs ~{0.9 * cpu_memcpy / per_core:.1f} "
-                     "cores fully free for the whole put (the digest splits the object in 8 chunks over "
-                     "hardware_concurrency() threads)")
-    if fused and memcpy:
-        parts.append(f"without any store the client's fused copy+digest alone reaches {fused:.2f} GB/s "
-                     f"= {fused / memcpy:.2f}x memcpy in this run ({load_text})")
-    if spawn:
-        parts.append(f"each put of >= 1 MiB starts (and joins) a new std::thread per extra digest worker ({spawn:.0f} us per start+join "
-                     "here; native/client/digest.cc ChunkedDigest) - a persistent pool would remove it")
-    if rtt:
-        parts.append(f"each put also pays Create, Seal and Delete round trips (3 x {rtt:.0f} us), which bounds "
-                     f"1 MiB puts: 1 MiB at memcpy speed is ~{MIB / (memcpy * 1e9) * 1e6:.0f} us" if memcpy else "")
-    out["large_put"] = "; ".join(p for p in parts if p)
-    out["cs_large_put"] = ("PlasmaClient.Put above CreateAndSealThreshold does Create + Span.CopyTo + Seal "
-                           "(managed/PlasmaClient.cs Put): a copy pass then a digest pass; it does not use the "
-                           "fused ps_object_write_and_seal. " + out["large_put"])
-    cs_alloc = figs.items.get("cs.small.get_release.ops", {}).get("alloc_bytes_per_op")
-    out["cs_get_release"] = (f"C# Get(id, timeout) allocates {cs_alloc} B per call: it goes through the span overload "
-                             "(three 1-element arrays: nint[], ObjectHandle?[], PlasmaObject?[]) plus ObjectHandle, "
-                             "ObjectMapping and PlasmaObject, plus the eagerly formatted error subject ($\"object {id}\"), and a "
-                             "P/Invoke for Get and one for Release (see cs_small_put for the JIT-tiering caveat of the quick job); "
-                             f"{load_text}")
-    put_alloc = figs.items.get("cs.small.put.ops", {}).get("alloc_bytes_per_op")
-    put_over = v("cs.overhead.put")
-    out["cs_small_put"] = ("Put is one CreateAndSeal round trip vs Create+Seal (2 round trips) + Release, so the ratio "
-                           "is ~2x when wake-ups dominate; "
-                           + (f"C# Put takes {put_over:.2f}x the time of the C++ CreateAndSeal here; " if put_over else "")
-                           + (f"it allocates {put_alloc} B per call because every PlasmaClient method builds its "
-                              "error subject eagerly (NativeStatus.Check(code, error, $\"object {id}\") formats the id "
-                              "as hex on every call, success included; bindings/NativeStatus.cs takes a string); "
-                              if put_alloc else "")
-                           + "that allocation costs well under 1 us, so it does not explain a gap of several us; a perf "
-                             "profile of the quick run shows ~25% of the C# process samples in libclrjit/libcoreclr "
-                             "(JIT tiering during the short 5 x 150 ms quick job), so the quick job may still time "
-                             "partly unoptimised code - compare with --full before routing; "
-                           + load_text)
-    out["get_o1"] = ("Get sends only offsets (no copy); a difference between 1 GiB and 1 KiB comes from touching "
-                     f"the object's pages or noise; {load_text}")
-    g_small = figs.items.get("cs.get.get_record_batch.1kib.us", {}).get("gen2_gcs_per_1000_ops")
-    g_big = figs.items.get("cs.get.get_record_batch.1gib.us", {}).get("gen2_gcs_per_1000_ops")
-    gc_text = (f" (here {g_big:.0f} full GCs per 1000 reads of the 1 GiB batch vs {g_small:.1f} for 1 KiB)"
-               if g_big is not None and g_small is not None else "")
-    out["batch_o1"] = ("no data is copied, but PlasmaArrowExtensions.AttachOwner gives each batch an owner by "
-                       "exporting and re-importing it through Arrow's C data interface, and Apache.Arrow's "
-                       "ImportedAllocationOwner.AddMemory calls GC.AddMemoryPressure(buffer length) for every "
-                       "imported buffer: a 1 GiB batch registers 1 GiB of pressure per read and the GC answers "
-                       f"with full (gen2) collections{gc_text}; an owner that does not go through the importer "
-                       f"(e.g. ArrowBuffers over a ref-counted MemoryManager of the mapping) would avoid it; {load_text}")
-    c1 = figs.items.get("cpp.scale.clients_1.ops", {})
-    c4 = figs.items.get("cpp.scale.clients_4.ops", {})
-    cpu_text = ""
-    if c1.get("store_cpu_us_per_op") and c1.get("client_cpu_us_per_op"):
-        total = c1["store_cpu_us_per_op"] + c1["client_cpu_us_per_op"]
-        cpu_text = (f"CPU per op with 1 client: store {c1['store_cpu_us_per_op']:.0f} us + client "
-                    f"{c1['client_cpu_us_per_op']:.0f} us, so {os.cpu_count()} fully free vCPUs allow at most "
-                    f"~{os.cpu_count() * 1e6 / total:,.0f} ops/s in total and the store alone "
-                    f"~{1e6 / c1['store_cpu_us_per_op']:,.0f} ops/s")
-        if c4.get("store_cpu_us_per_op") and c4.get("client_cpu_us_per_op"):
-            cpu_text += (f"; with 4 clients CPU per op was store {c4['store_cpu_us_per_op']:.0f} us + client "
-                         f"{c4['client_cpu_us_per_op']:.0f} us")
-        cpu_text += "; "
-    out["clients"] = (cpu_text + "the store is one epoll thread and every Create+Seal+Release wakes it 3 times (Create, Seal, "
-                      "Release: strace shows 3 epoll_wait + 3 recvmsg + 2 send per op in the store, 3 sendmsg + "
-                      "4 recvmsg in the client - each reply is read as header then body); with 4 clients + store "
-                      f"on {os.cpu_count()} vCPUs the extra clients mostly queue for CPU; {load_text}")
-    cpu_parts = []
-    for op in ("get_release", "contains"):
-        near = figs.items.get(f"cpp.small.{op}.ops", {}).get("store_cpu_us_per_op")
-        full = figs.items.get(f"cpp.scale.100k.{op}.ops", {}).get("store_cpu_us_per_op")
-        if near and full:
-            cpu_parts.append(f"{op}: store CPU {near:.1f} us/op near-empty vs {full:.1f} us/op with 100k")
-    out["scale_100k"] = ("; ".join(cpu_parts) + ("; " if cpu_parts else "") +
-                         "when the store's CPU per op barely changes, the wall-clock drop is scheduling noise "
-                         f"(each op waits for 2 process wake-ups), not the object table; {load_text}")
-    return out
 
 
 # ---------------------------------------------------------------- output
@@ -498,34 +608,108 @@ def fmt(x, unit=None):
     return f"{x:.3g}" if abs(x) < 1 else f"{x:.2f}"
 
 
+# Side by side: (what, unit, ours key, our client on the real store, the real client on the real store).
+SIDE_BY_SIDE = [
+    ("C++ Create+Seal+Release 1 KiB", "ops/s", "cpp.small.create_seal_release.ops",
+     "real.cpp.small.create_seal_release.ops", "real.arrow_cpp.small.create_seal_release.ops"),
+    ("C++ CreateAndSeal 1 KiB", "ops/s", "cpp.small.create_and_seal.ops",
+     "real.cpp.small.create_and_seal.ops", "real.arrow_cpp.small.create_and_seal.ops"),
+    ("C++ Get+Release 1 KiB", "ops/s", "cpp.small.get_release.ops",
+     "real.cpp.small.get_release.ops", "real.arrow_cpp.small.get_release.ops"),
+    ("C++ Contains", "ops/s", "cpp.small.contains.ops", "real.cpp.small.contains.ops", "real.arrow_cpp.small.contains.ops"),
+    ("C++ Get+Release 1 GiB", "us", "cpp.get.get_release.1gib.us",
+     "real.cpp.get.get_release.1gib.us", "real.arrow_cpp.get.get_release.1gib.us"),
+    ("C++ put 100 MiB, Create+memcpy+Seal", "GB/s", "cpp.large.put_copy_then_seal.100mib.gbps",
+     "real.cpp.large.put_copy_then_seal.100mib.gbps", "real.arrow_cpp.large.put_copy_then_seal.100mib.gbps"),
+    ("C++ put 100 MiB, fused WriteAndSeal (real: Create+memcpy+Seal)", "GB/s", "cpp.large.put_write_and_seal.100mib.gbps",
+     "real.cpp.large.put_write_and_seal.100mib.gbps", "real.arrow_cpp.large.put_copy_then_seal.100mib.gbps"),
+    ("C# Put 1 KiB (real: C++ Create+Seal+Release)", "ops/s", "cs.small.put.ops",
+     "real.cs.small.put.ops", "real.arrow_cpp.small.create_seal_release.ops"),
+    ("C# Put 1 KiB (real: C++ CreateAndSeal)", "ops/s", "cs.small.put.ops",
+     "real.cs.small.put.ops", "real.arrow_cpp.small.create_and_seal.ops"),
+    ("C# Get+Release 1 KiB", "ops/s", "cs.small.get_release.ops",
+     "real.cs.small.get_release.ops", "real.arrow_cpp.small.get_release.ops"),
+    ("C# Contains", "ops/s", "cs.small.contains.ops", "real.cs.small.contains.ops", "real.arrow_cpp.small.contains.ops"),
+    ("C# Get+Release 1 GiB", "us", "cs.get.get_release.1gib.us",
+     "real.cs.get.get_release.1gib.us", "real.arrow_cpp.get.get_release.1gib.us"),
+    ("C# Put 100 MiB (real: C++ Create+memcpy+Seal)", "GB/s", "cs.large.put.100mib.gbps",
+     "real.cs.large.put.100mib.gbps", "real.arrow_cpp.large.put_copy_then_seal.100mib.gbps"),
+]
+
+
+def side_by_side_lines(result):
+    figs = result["figures"]
+    real = result["real"]
+    absent = "absent" if real["status"] != "measured" else "-"
+
+    def cell(key, unit):
+        fig = figs.get(key)
+        if not fig:
+            return absent if key.startswith(REAL) else "-"
+        text = fmt(fig["value"])
+        if fig.get("store_cpu_us_per_op") is not None:
+            text += f" (store CPU {fig['store_cpu_us_per_op']:.1f} us/op)"
+        return text
+
+    def speedup(ours, ref, unit):
+        a, b = figs.get(ours), figs.get(ref)
+        if not a or not b or not a["value"] or not b["value"]:
+            return "-"
+        return fmt(b["value"] / a["value"] if unit == "us" else a["value"] / b["value"])
+
+    lines = ["| operation | unit | ours (our client, our store) | our client, real store | real (Arrow 11 client + store) "
+             "| ours / real (x faster) |", "|---|---|---:|---:|---:|---:|"]
+    for what, unit, ours, ours_on_real, ref in SIDE_BY_SIDE:
+        lines.append(f"| {what} | {unit} | {cell(ours, unit)} | {cell(ours_on_real, unit)} | {cell(ref, unit)} "
+                     f"| {speedup(ours, ref, unit)} |")
+    return lines
+
+
 def write_markdown(path, result):
+    real = result["real"]
+    real_line = ("Real Arrow 11 figures: measured (`real.*`)." if real["status"] == "measured"
+                 else f"Real Arrow 11 figures: **{real['status']}** - {real['reason']}")
     lines = [f"### PlasmaSharp benchmarks ({result['mode']} mode, {result['date']})", "",
              f"Store: {result['store']}. Machine: {result['machine']['cpus']} CPUs, load average at start "
-             f"{result['machine'].get('load_average', '-')}. Each value is a median; ratio_to_floor is defined in "
-             "tools/bench/README.md (small ops: share of the rate one socket round trip per request allows; "
-             "large puts: x memcpy; gets: x one round trip). CPU columns (C++ figures only): CPU time per "
-             "operation of the benchmark thread and of the whole store process - they stay meaningful "
-             "when a loaded machine makes wall-clock rates mostly measure waiting for a CPU.", "",
-             "| key | value | unit | min | max | n | ratio to floor | client CPU us/op | store CPU us/op |",
-             "|---|---:|---|---:|---:|---:|---:|---:|---:|"]
+             f"{result['machine'].get('load_average', '-')}. {real_line}", ""]
+    failed = [f"`{n}` ({s['reason']})" for n, s in result["producers"].items() if s["status"] in ("failed", "missing", "skipped")]
+    if failed:
+        lines += ["Producers without figures: " + ", ".join(failed) + ".", ""]
+    lines += ["#### Ours and the real Arrow 11 Plasma, side by side", ""] + side_by_side_lines(result)
+    lines += ["", "#### Targets", "", "| target | ratio | threshold | met | what limits it (this run's numbers) |",
+              "|---|---:|---|---|---|"]
+    for t in result["targets"]:
+        met = {True: "yes", False: "**no**", None: "n/a"}[t["met"]]
+        lines.append(f"| {t['description']} | {fmt(t['ratio'])} | {t['threshold']} | {met} | {t.get('limit', '') or ''} |")
+    lines += ["", "#### Every figure", "",
+              "Each value is a median; ratio_to_floor is defined in tools/bench/README.md (small ops: share of the "
+              "rate one socket round trip per request allows; large puts: x memcpy; gets: x one round trip). CPU "
+              "columns (C++ figures): CPU time per operation of the benchmark thread and of the whole store process.", "",
+              "| key | value | unit | min | max | n | ratio to floor | client CPU us/op | store CPU us/op |",
+              "|---|---:|---|---:|---:|---:|---:|---:|---:|"]
     for key, f in result["figures"].items():
         lines.append(f"| `{key}` | {fmt(f['value'], f['unit'])} | {f['unit'] if f['unit'] != 'bytes' else ''} | "
                      f"{fmt(f.get('min'), f['unit'])} | {fmt(f.get('max'), f['unit'])} | {f.get('n', '-')} | "
                      f"{fmt(f.get('ratio_to_floor', f.get('ratio_to_capacity')))} | "
                      f"{fmt(f.get('client_cpu_us_per_op'))} | {fmt(f.get('store_cpu_us_per_op'))} |")
-    lines += ["", "| target | ratio | threshold | met | what limits it |", "|---|---:|---|---|---|"]
-    for t in result["targets"]:
-        met = {True: "yes", False: "**no**", None: "n/a"}[t["met"]]
-        lines.append(f"| {t['description']} | {fmt(t['ratio'])} | {t['threshold']} | {met} | {t.get('limit', '') or ''} |")
     with open(path, "w") as f:
         f.write("\n".join(lines) + "\n")
 
 
+def real_status(producers):
+    """measured when every real producer measured; else absent/failed with the reasons."""
+    real = {n: s for n, s in producers.items() if n.startswith("real_")}
+    if real and all(s["status"] == "measured" for s in real.values()):
+        return {"status": "measured"}
+    reasons = sorted({s["reason"] for s in real.values() if s["status"] != "measured"})
+    states = {s["status"] for s in real.values()}
+    return {"status": "absent" if states <= {"absent"} else "incomplete",
+            "reason": "; ".join(reasons) or "no real-store producer ran"}
+
+
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("--native", help="plasma_bench JSON (--benchmark_out)")
-    p.add_argument("--managed", help="BenchmarkDotNet artifacts folder")
-    p.add_argument("--limits", help="optional JSON: target group -> extra text on what limits it")
+    p.add_argument("--raw", required=True, help="folder of the producers' raw outputs (run.sh's $OUT/raw)")
     p.add_argument("--mode", default="quick")
     p.add_argument("--store", default="plasma-store started by the bench")
     p.add_argument("--out-json", required=True)
@@ -533,24 +717,20 @@ def main():
     a = p.parse_args()
 
     figs = Figures()
-    context = {}
-    if a.native and os.path.exists(a.native):
-        context, runs = load_native(a.native)
-        collect_native(figs, runs)
-    collect_managed(figs, load_managed(a.managed))
-    limits = {}
-    if a.limits and os.path.exists(a.limits):
-        with open(a.limits) as f:
-            limits = json.load(f)
+    producers, context = read_producers(a.raw, figs)
+    real = real_status(producers)
+    real_reason = None if real["status"] == "measured" else f"real figures {real['status']}: {real['reason']}"
+    load = context.get("load_avg")
     result = {
-        "schema": "plasmasharp-bench/1",
+        "schema": "plasmasharp-bench/2",
         "mode": a.mode,
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "store": a.store,
-        "machine": {"cpus": os.cpu_count(), "platform": platform.platform(),
-                    "load_average": context.get("load_avg")},
+        "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "load_average": load},
+        "producers": producers,
+        "real": real,
         "figures": figs.items,
-        "targets": collect_targets(figs, limits, context.get("load_avg")),
+        "targets": collect_targets(figs, load, real_reason),
     }
     os.makedirs(os.path.dirname(os.path.abspath(a.out_json)), exist_ok=True)
     with open(a.out_json, "w") as f:

@@ -1,16 +1,21 @@
 #!/usr/bin/env bash
-# The Bench task: builds the native and managed benchmarks, runs both against the same kind of
-# store, and writes artifacts/bench/results.json + results.md (keys: tools/bench/README.md).
+# The Bench task: builds the benchmarks, runs every figure producer (ours, and the real Apache
+# Arrow 11 Plasma in the same run), and writes artifacts/bench/results.json + results.md
+# (keys: tools/bench/README.md).
 #
-#   tools/bench/run.sh [--quick|--full] [--store-socket PATH] [--pin] [--skip-build]
+#   tools/bench/run.sh [--quick|--full] [--store-socket PATH] [--pin] [--skip-build] [--producers A,B]
 #
-#   --quick         (default) short runs: whole bench < 3 minutes on 2 cores
+#   --quick         (default) short runs: whole bench < 4 minutes on 2 cores (+ build)
 #   --full          Google Benchmark 7 repetitions of >= 1 s, BenchmarkDotNet default job, 1 GiB C# puts
-#   --store-socket  run every client figure against this store (e.g. Arrow's plasma-store-server)
-#                   instead of a plasma-store started by the bench
+#   --store-socket  run our clients' "ours" figures against this store instead of a plasma-store
+#                   started by the bench (the real-store producers always start their own)
 #   --pin           run everything on CPU 0 (taskset -c 0), the "pinned" placement of the baseline
-#   --skip-build    use what build-bench already holds
-# Environment: BENCH_BUILD_DIR (default build-bench), BENCH_OUT (default artifacts/bench).
+#   --skip-build    use what the build folder already holds
+#   --producers     run only these figure producers (names: PRODUCERS below); the others are
+#                   reported as not run
+# Environment: BENCH_BUILD_DIR (default build-bench), BENCH_OUT (default artifacts/bench), and
+# ARROW11_* from tests/arrow11/env.sh (sourced here when the caller did not): with ARROW11_MISSING
+# set the real-store producers are reported absent with that reason and the run still succeeds.
 # Benchmarks report; they assert nothing and are not part of the test command.
 set -euo pipefail
 
@@ -21,6 +26,7 @@ MODE=quick
 STORE_SOCKET=""
 PIN=""
 BUILD_STEP=1
+ONLY=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --quick) MODE=quick ;;
@@ -29,7 +35,9 @@ while [[ $# -gt 0 ]]; do
     --store-socket=*) STORE_SOCKET="${1#*=}" ;;
     --pin) PIN="taskset -c 0" ;;
     --skip-build) BUILD_STEP=0 ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    --producers) ONLY="$2"; shift ;;
+    --producers=*) ONLY="${1#*=}" ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
   esac
   shift
@@ -40,46 +48,180 @@ case "$OUT" in /*) ;; *) OUT="$ROOT/$OUT" ;; esac
 BIN="$BUILD/bin"
 DOTNET_OUT="$BUILD/dotnet"
 CS_BENCH="$DOTNET_OUT/bin/PlasmaSharp.Bench/release/PlasmaSharp.Bench"
+REAL_BENCH="$BUILD/bench-real/bench_real"
+RAW="$OUT/raw"
+REAL_STORE_CAPACITY=$((3 << 30))   # as our bench store: room for a 1 GiB object + the rest
 
-if [[ $BUILD_STEP == 1 ]]; then
+if [[ -z "${ARROW11_BIN:-}" && -z "${ARROW11_MISSING:-}" ]]; then
+  # shellcheck source=../../tests/arrow11/env.sh
+  source tests/arrow11/env.sh "$BUILD"
+fi
+
+# ------------------------------------------------------------------------------------ build
+
+build_ours() {
   echo "== build (native: $BUILD, managed: $DOTNET_OUT)"
-  cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DPLASMASHARP_TESTS=OFF >/dev/null
+  # A fresh bench-only folder skips the tests; an existing build folder (the Bench task passes the
+  # project's build/) keeps its own settings, so the bench never switches other people's tests off.
+  local configure=(-DCMAKE_BUILD_TYPE=Release)
+  [[ -f "$BUILD/CMakeCache.txt" ]] || configure+=(-DPLASMASHARP_TESTS=OFF)
+  cmake -S . -B "$BUILD" "${configure[@]}" >/dev/null
   cmake --build "$BUILD" -j2 --target plasma_bench plasma-store plasmasharp_native
   # --artifacts-path keeps the managed build (and the referenced PlasmaSharp project) out of the
   # source folders' bin/obj, so it never collides with other builds of the tree.
   dotnet build tools/bench/managed/PlasmaSharp.Bench.csproj -c Release --nologo -v q \
     --artifacts-path "$DOTNET_OUT" -p:PlasmaSharpNativeDir="$BIN/"
-fi
+}
 
-mkdir -p "$OUT"
-rm -rf "$OUT/managed"
-STORE_ARGS=()
-STORE_LABEL="plasma-store built in $(basename "$BUILD"), started by each bench process"
-if [[ -n "$STORE_SOCKET" ]]; then
-  STORE_ARGS=(--store-socket "$STORE_SOCKET")
-  STORE_LABEL="external store on $STORE_SOCKET"
+# The real C++ client's program: g++ against Arrow 11's headers and libplasma, outside CMake (the
+# project builds where Arrow 11 is absent).
+build_real() {
+  [[ -n "${ARROW11_MISSING:-}" ]] && return 0
+  echo "== build (real Arrow 11 C++ client bench: $REAL_BENCH)"
+  mkdir -p "$(dirname "$REAL_BENCH")"
+  g++ -std=c++17 -O2 -Wno-cpp -I"$ARROW11_HOME/include" tools/bench/real/bench_real.cc \
+    -o "$REAL_BENCH" -L"$ARROW11_LIB" -lplasma -larrow -lbenchmark -lpthread -Wl,-rpath,"$ARROW11_LIB"
+}
+
+# ------------------------------------------------------------------------------ the real store
+
+REAL_STORE_PID=""
+REAL_STORE_DIR=""
+start_real_store() {
+  REAL_STORE_DIR="$(mktemp -d /tmp/plasma-bench-real.XXXXXX)"
+  REAL_STORE_SOCKET="$REAL_STORE_DIR/plasma.sock"
+  "$ARROW11_BIN/plasma-store-server" -m "$REAL_STORE_CAPACITY" -s "$REAL_STORE_SOCKET" \
+    >"$REAL_STORE_DIR/store.log" 2>&1 &
+  REAL_STORE_PID=$!   # the wrapper execs the store: this is the store's own pid
+  local waited=0
+  until [[ -S "$REAL_STORE_SOCKET" ]]; do
+    if ! kill -0 "$REAL_STORE_PID" 2>/dev/null || (( waited >= 100 )); then
+      echo "run.sh: the real plasma-store-server did not start:" >&2
+      cat "$REAL_STORE_DIR/store.log" >&2
+      return 1
+    fi
+    sleep 0.1
+    waited=$((waited + 1))
+  done
+}
+
+stop_real_store() {
+  if [[ -n "$REAL_STORE_PID" ]]; then
+    kill "$REAL_STORE_PID" 2>/dev/null || true
+    wait "$REAL_STORE_PID" 2>/dev/null || true
+  fi
+  [[ -n "$REAL_STORE_DIR" ]] && rm -rf "$REAL_STORE_DIR"
+  REAL_STORE_PID=""
+  REAL_STORE_DIR=""
+}
+
+# --------------------------------------------------------------------------- figure producers
+# Each producer writes its raw output as $RAW/<name>.json or $RAW/<name>/; collect.py reads it
+# with the reader of the same name (its PRODUCERS table). A producer that needs the real
+# Arrow 11 Plasma is listed in NEEDS_ARROW11: without it, $RAW/<name>.absent holds the reason.
+# To add figures: a produce_<name> function, its name in PRODUCERS, a reader in collect.py.
+# Each runs in a subshell with `set -e` that stops the real store it started when it exits.
+
+PRODUCERS=(native real_arrow_cpp real_native managed real_managed)
+NEEDS_ARROW11=(real_arrow_cpp real_native real_managed)
+
+if [[ $MODE == quick ]]; then
+  GBENCH_FLAGS=(--benchmark_min_time=0.2 --benchmark_repetitions=3)
+else
+  GBENCH_FLAGS=(--benchmark_min_time=1 --benchmark_repetitions=7)
+fi
+GBENCH_FLAGS+=(--benchmark_display_aggregates_only=true --benchmark_out_format=json)
+OURS_STORE_ARGS=()
+[[ -n "$STORE_SOCKET" ]] && OURS_STORE_ARGS=(--store-socket "$STORE_SOCKET")
+
+# Floors, components and every C++ client figure of ours (plasma_bench).
+produce_native() {
+  local quick=()
+  [[ $MODE == quick ]] && quick=(--quick)
+  $PIN "$BIN/plasma_bench" "${quick[@]}" "${GBENCH_FLAGS[@]}" "${OURS_STORE_ARGS[@]}" \
+    --benchmark_out="$RAW/native.json"
+}
+
+# The real C++ client (libplasma) on the real store: the reference of every real.* target.
+produce_real_arrow_cpp() {
+  start_real_store
+  $PIN "$REAL_BENCH" --store-socket "$REAL_STORE_SOCKET" --store-pid "$REAL_STORE_PID" \
+    "${GBENCH_FLAGS[@]}" --benchmark_out="$RAW/real_arrow_cpp.json"
+}
+
+# Our C++ client on the real store: the figures that compare a client, not a store.
+produce_real_native() {
+  start_real_store
+  $PIN "$BIN/plasma_bench" --store-socket "$REAL_STORE_SOCKET" --store-pid "$REAL_STORE_PID" \
+    "${GBENCH_FLAGS[@]}" --benchmark_out="$RAW/real_native.json" \
+    --benchmark_filter='^cpp/(small|get)/|^cpp/large/put_(copy_then_seal|write_and_seal)_100MiB'
+}
+
+# Every C# figure of ours (BenchmarkDotNet).
+produce_managed() {
+  local args=("--$MODE" --artifacts "$RAW/managed" "${OURS_STORE_ARGS[@]}")
+  [[ -z "$STORE_SOCKET" ]] && args+=(--store-executable "$BIN/plasma-store")
+  $PIN "$CS_BENCH" "${args[@]}"
+}
+
+# Our C# client on the real store: small objects, the 100 MiB Put, Get+Release.
+produce_real_managed() {
+  start_real_store
+  $PIN "$CS_BENCH" "--$MODE" --artifacts "$RAW/real_managed" --store-socket "$REAL_STORE_SOCKET" \
+    --filter '*SmallObjectBenchmarks*' --filter '*LargeObjectBenchmarks.Put(Size: 104857600)' \
+    --filter '*ZeroCopyGetBenchmarks.GetRelease*'
+}
+
+needs_arrow11() {
+  local p
+  for p in "${NEEDS_ARROW11[@]}"; do [[ $p == "$1" ]] && return 0; done
+  return 1
+}
+
+# ------------------------------------------------------------------------------------ run
+
+[[ $BUILD_STEP == 1 ]] && { build_ours; build_real; }
+rm -rf "$RAW"
+mkdir -p "$RAW"
+STORE_LABEL="ours: plasma-store built in $(basename "$BUILD"), started by each bench process"
+[[ -n "$STORE_SOCKET" ]] && STORE_LABEL="ours: external store on $STORE_SOCKET"
+if [[ -n "${ARROW11_MISSING:-}" ]]; then
+  STORE_LABEL="$STORE_LABEL; real: absent"
+else
+  STORE_LABEL="$STORE_LABEL; real: Arrow 11 plasma-store-server ($ARROW11_HOME), $REAL_STORE_CAPACITY bytes, started per producer"
 fi
 [[ -n "$PIN" ]] && STORE_LABEL="$STORE_LABEL; everything pinned to CPU 0"
 
-if [[ $MODE == quick ]]; then
-  NATIVE_FLAGS=(--quick --benchmark_min_time=0.2 --benchmark_repetitions=3)
-else
-  NATIVE_FLAGS=(--benchmark_min_time=1 --benchmark_repetitions=7)
-fi
-
-echo "== native figures (plasma_bench, $MODE)"
-$PIN "$BIN/plasma_bench" "${NATIVE_FLAGS[@]}" "${STORE_ARGS[@]}" \
-  --benchmark_display_aggregates_only=true \
-  --benchmark_out="$OUT/native.json" --benchmark_out_format=json
-
-echo "== managed figures (BenchmarkDotNet, $MODE)"
-MANAGED_ARGS=("--$MODE" --artifacts "$OUT/managed" "${STORE_ARGS[@]}")
-[[ -z "$STORE_SOCKET" ]] && MANAGED_ARGS+=(--store-executable "$BIN/plasma-store")
-$PIN "$CS_BENCH" "${MANAGED_ARGS[@]}"
+FAILED=()
+for producer in "${PRODUCERS[@]}"; do
+  if [[ -n "$ONLY" && ",$ONLY," != *",$producer,"* ]]; then
+    printf '%s\n' "not run (--producers $ONLY)" > "$RAW/$producer.skipped"
+    continue
+  fi
+  if needs_arrow11 "$producer" && [[ -n "${ARROW11_MISSING:-}" ]]; then
+    echo "== $producer: absent ($ARROW11_MISSING)"
+    printf '%s\n' "the real Arrow 11 Plasma is absent: $ARROW11_MISSING" > "$RAW/$producer.absent"
+    continue
+  fi
+  echo "== $producer ($MODE)"
+  started=$SECONDS
+  set +e
+  ( set -e; trap stop_real_store EXIT; "produce_$producer" )
+  status=$?
+  set -e
+  if [[ $status != 0 ]]; then
+    FAILED+=("$producer")
+    printf '%s\n' "produce_$producer exited with $status (see the run's log)" > "$RAW/$producer.failed"
+  fi
+  echo "== $producer: $((SECONDS - started)) s"
+done
 
 echo "== results"
-python3 tools/bench/collect.py --native "$OUT/native.json" --managed "$OUT/managed" \
---mode "$MODE" --store "$STORE_LABEL" \
+python3 tools/bench/collect.py --raw "$RAW" --mode "$MODE" --store "$STORE_LABEL" \
   --out-json "$OUT/results.json" --out-md "$OUT/results.md"
 cat "$OUT/results.md"
 echo "wrote $OUT/results.json and $OUT/results.md"
+if [[ ${#FAILED[@]} -gt 0 ]]; then
+  echo "run.sh: these producers failed: ${FAILED[*]}" >&2
+  exit 1
+fi

@@ -1,8 +1,9 @@
 // plasma_bench: the native figures of issue 7 (see tools/bench/README.md).
-//   plasma_bench [--quick] [--store-socket PATH] [--store-executable PATH]
+//   plasma_bench [--quick] [--store-socket PATH [--store-pid PID]] [--store-executable PATH]
 //                [--store-capacity BYTES] [--client-seconds S] [Google Benchmark flags...]
 // Without --store-socket it starts the plasma-store built next to it on a temporary socket;
-// with it, every client figure runs against that store (e.g. Arrow's plasma-store-server).
+// with it, every client figure runs against that store (e.g. Arrow's plasma-store-server), and
+// --store-pid names that store's process so its CPU per operation is measured too.
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -38,12 +39,15 @@ int main(int argc, char** argv) {
   std::string store_executable = PLASMA_BENCH_STORE_EXECUTABLE;
   int64_t capacity = kDefaultCapacity;
   std::vector<char*> benchmark_args{argv[0]};
+  pid_t external_store_pid = -1;
   for (int i = 1; i < argc; ++i) {
     std::string value;
     if (std::strcmp(argv[i], "--quick") == 0) {
       settings.quick = true;
     } else if (TakeValue(i, argc, argv, "--store-socket", &value)) {
       settings.socket_path = value;
+    } else if (TakeValue(i, argc, argv, "--store-pid", &value)) {
+      external_store_pid = static_cast<pid_t>(std::atol(value.c_str()));
     } else if (TakeValue(i, argc, argv, "--store-executable", &value)) {
       store_executable = value;
     } else if (TakeValue(i, argc, argv, "--store-capacity", &value)) {
@@ -57,13 +61,16 @@ int main(int argc, char** argv) {
   if (settings.quick && settings.client_seconds == 1.0) settings.client_seconds = 0.5;
 
   StoreProcess store;
-  if (settings.socket_path.empty()) {
+  const bool started_here = settings.socket_path.empty();
+  if (started_here) {
     if (!store.Start(store_executable, capacity)) return 1;
     settings.socket_path = store.socket_path();
     settings.store_pid = store.pid();
+  } else {
+    settings.store_pid = external_store_pid;
   }
   std::fprintf(stderr, "plasma_bench: store socket %s (%s)\n", settings.socket_path.c_str(),
-               settings.store_pid > 0 ? "started here" : "external");
+               started_here ? "started here" : "external");
 
   RegisterFloors();
   RegisterComponents();
@@ -76,8 +83,7 @@ int main(int argc, char** argv) {
   benchmark::Initialize(&benchmark_argc, benchmark_args.data());
   if (benchmark::ReportUnrecognizedArguments(benchmark_argc, benchmark_args.data())) return 1;
   benchmark::AddCustomContext("store_socket", settings.socket_path);
-  benchmark::AddCustomContext("store", settings.store_pid > 0 ? "plasma-store (started by plasma_bench)"
-                                                              : "external");
+  benchmark::AddCustomContext("store", started_here ? "plasma-store (started by plasma_bench)" : "external");
   benchmark::AddCustomContext("mode", settings.quick ? "quick" : "full");
   benchmark::RunSpecifiedBenchmarks();
   CleanUpScale();
