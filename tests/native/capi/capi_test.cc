@@ -1,6 +1,7 @@
 // The C ABI end to end, through libplasmasharp_native.so exactly as C#, Python or Node load it:
-// every function, error objects (code + message), handles that outlive their client, an
-// in-process store, and the exported symbol list (= the functions the header declares).
+// every function, error objects (code + message), handles that outlive their client - against
+// our store and the real Arrow 11 one - plus our in-process store, and the exported symbol
+// list (= the functions the header declares).
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -8,6 +9,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <memory>
 #include <mutex>
 #include <regex>
 #include <set>
@@ -38,19 +40,41 @@ struct ErrorHolder {
   std::string message() const { return error ? ps_error_message(error) : "(no error object)"; }
 };
 
-class CapiTest : public ::testing::Test {
+// Every case runs on both stores: ours (in process, through ps_store_start) and the real Arrow
+// 11 plasma-store-server (a child process; skipped, with the reason, where it is absent).
+class CapiTest : public ::testing::TestWithParam<StoreKind> {
  protected:
+  static constexpr int64_t kCapacity = 32 << 20;
+
   void SetUp() override {
-    socket_path_ = dir_.path() + "/capi.sock";
-    ps_code code = ps_store_start(socket_path_.c_str(), 32 << 20, nullptr, &store_, err_.out());
-    ASSERT_EQ(code, PS_OK) << err_.message();
-    ASSERT_NE(store_, nullptr);
-    code = ps_client_connect(socket_path_.c_str(), -1, -1, &client_, err_.out());
+    if (GetParam() == StoreKind::kReal) {
+      std::string why_not;
+      if (!RealStoreExecutable(&why_not)) GTEST_SKIP() << "real Arrow 11 store: " << why_not;
+      real_store_ = std::make_unique<StoreProcess>(kCapacity, std::vector<std::string>{}, StoreKind::kReal);
+      socket_path_ = real_store_->socket_path();
+    } else {
+      socket_path_ = dir_.path() + "/capi.sock";
+      ps_code code = ps_store_start(socket_path_.c_str(), kCapacity, nullptr, &store_, err_.out());
+      ASSERT_EQ(code, PS_OK) << err_.message();
+      ASSERT_NE(store_, nullptr);
+    }
+    ps_code code = ps_client_connect(socket_path_.c_str(), -1, -1, &client_, err_.out());
     ASSERT_EQ(code, PS_OK) << err_.message();
   }
   void TearDown() override {
     ps_client_free(client_);
     ps_store_stop(store_);
+    // The real store must have survived the case: it aborts on some client mistakes.
+    if (real_store_) EXPECT_TRUE(real_store_->alive()) << "the real store died during the test";
+  }
+  void StopStore() {
+    if (real_store_) {
+      real_store_->Stop();
+      real_store_.reset();
+    } else {
+      ps_store_stop(store_);
+      store_ = nullptr;
+    }
   }
   // Creates, fills with `fill`, seals and releases `id`.
   void Put(const std::string& id, int64_t size, uint8_t fill, const std::string& meta = "") {
@@ -68,19 +92,20 @@ class CapiTest : public ::testing::Test {
 
   TempDir dir_;
   std::string socket_path_;
-  ps_store* store_ = nullptr;
+  ps_store* store_ = nullptr;                   // ours, in process
+  std::unique_ptr<StoreProcess> real_store_;    // the real one
   ps_client* client_ = nullptr;
   ErrorHolder err_;
 };
 
-TEST_F(CapiTest, VersionAndCapacity) {
+TEST_P(CapiTest, VersionAndCapacity) {
   EXPECT_STREQ(ps_version(), "0.1.0");
   int64_t capacity = 0;
   ASSERT_EQ(ps_client_store_capacity(client_, &capacity, err_.out()), PS_OK);
-  EXPECT_EQ(capacity, 32 << 20);
+  EXPECT_EQ(capacity, kCapacity);
 }
 
-TEST_F(CapiTest, CreateViewSealGetRelease) {
+TEST_P(CapiTest, CreateViewSealGetRelease) {
   const std::string id = Id("capi-obj"), meta = "mm";
   ps_object* obj = nullptr;
   ASSERT_EQ(ps_client_create(client_, U8(id), 1000, U8(meta), 2, 1, &obj, err_.out()), PS_OK);
@@ -110,7 +135,7 @@ TEST_F(CapiTest, CreateViewSealGetRelease) {
   ASSERT_EQ(ps_object_release(got[0], nullptr), PS_OK);
 }
 
-TEST_F(CapiTest, WriteAndSealCopiesAndSealsWithTheRealDigest) {
+TEST_P(CapiTest, WriteAndSealCopiesAndSealsWithTheRealDigest) {
   // 3 MB: the chunked, multi-threaded copy+hash path. Hash afterwards recomputes the digest
   // from the stored bytes; List shows the digest sent at seal: both must agree.
   std::string source(3000000, '\0');
@@ -135,7 +160,7 @@ TEST_F(CapiTest, WriteAndSealCopiesAndSealsWithTheRealDigest) {
   ps_object_list_free(list);
 }
 
-TEST_F(CapiTest, ErrorsCarryCodeAndMessage) {
+TEST_P(CapiTest, ErrorsCarryCodeAndMessage) {
   Put(Id("dup"), 10, 1);
   ps_object* obj = nullptr;
   EXPECT_EQ(ps_client_create(client_, U8(Id("dup")), 10, nullptr, 0, 1, &obj, err_.out()),
@@ -163,7 +188,7 @@ TEST_F(CapiTest, ErrorsCarryCodeAndMessage) {
   EXPECT_FALSE(err_.message().empty());
 }
 
-TEST_F(CapiTest, CreateAndSealBatchContainsHashListDelete) {
+TEST_P(CapiTest, CreateAndSealBatchContainsHashListDelete) {
   const std::string data = "hello plasma";
   ASSERT_EQ(ps_client_create_and_seal(client_, U8(Id("cas")), U8(data), 12, U8("md"), 2, 1,
                                       err_.out()),
@@ -212,7 +237,7 @@ TEST_F(CapiTest, CreateAndSealBatchContainsHashListDelete) {
   EXPECT_EQ(results[1], PS_OBJECT_NOT_FOUND);
 }
 
-TEST_F(CapiTest, AbortEvictRefreshOptionsDebugString) {
+TEST_P(CapiTest, AbortEvictRefreshOptionsDebugString) {
   ps_object* obj = nullptr;
   ASSERT_EQ(ps_client_create(client_, U8(Id("ab")), 100, nullptr, 0, 0, &obj, err_.out()), PS_OK);
   ASSERT_EQ(ps_object_abort(obj, err_.out()), PS_OK);
@@ -239,7 +264,7 @@ TEST_F(CapiTest, AbortEvictRefreshOptionsDebugString) {
   ps_client_free(quota_client);
 }
 
-TEST_F(CapiTest, SubscriptionDeliversSealAndDeletion) {
+TEST_P(CapiTest, SubscriptionDeliversSealAndDeletion) {
   ps_client* sub_client = nullptr;
   ASSERT_EQ(ps_client_connect(socket_path_.c_str(), 1, 0, &sub_client, err_.out()), PS_OK);
   ps_subscription* sub = nullptr;
@@ -266,7 +291,7 @@ TEST_F(CapiTest, SubscriptionDeliversSealAndDeletion) {
   ps_client_free(sub_client);
 }
 
-TEST_F(CapiTest, ObjectsStayValidAfterClientFree) {
+TEST_P(CapiTest, ObjectsStayValidAfterClientFree) {
   Put(Id("keep"), 4096, 0x33);
   ps_object* got = nullptr;
   ASSERT_EQ(ps_client_get(client_, U8(Id("keep")), 1, 0, &got, err_.out()), PS_OK);
@@ -280,7 +305,7 @@ TEST_F(CapiTest, ObjectsStayValidAfterClientFree) {
   EXPECT_EQ(ps_object_release(got, err_.out()), PS_OK);
 }
 
-TEST_F(CapiTest, DisconnectedClientReportsDisconnected) {
+TEST_P(CapiTest, DisconnectedClientReportsDisconnected) {
   Put(Id("held"), 64, 1);
   ps_object* got = nullptr;
   ASSERT_EQ(ps_client_get(client_, U8(Id("held")), 1, 0, &got, err_.out()), PS_OK);
@@ -291,7 +316,7 @@ TEST_F(CapiTest, DisconnectedClientReportsDisconnected) {
   EXPECT_EQ(ps_object_release(got, err_.out()), PS_OK);  // never fails when disconnected
 }
 
-TEST_F(CapiTest, ContainsOfAnUnsealedObjectIsTrueForItsCreatorOnly) {
+TEST_P(CapiTest, ContainsOfAnUnsealedObjectIsTrueForItsCreatorOnly) {
   ps_client* other = nullptr;
   ASSERT_EQ(ps_client_connect(socket_path_.c_str(), -1, -1, &other, err_.out()), PS_OK);
   ps_object* obj = nullptr;
@@ -311,7 +336,7 @@ TEST_F(CapiTest, ContainsOfAnUnsealedObjectIsTrueForItsCreatorOnly) {
 // ps_object_release returns while another thread's ps_client_get(-1) on the same client waits
 // (.NET releases from its one finalizer thread), and the store hears the release meanwhile.
 // Flags, not timings; the bounded waits only turn a hang into a failure.
-TEST_F(CapiTest, ReleaseDoesNotWaitForAWaitingGet) {
+TEST_P(CapiTest, ReleaseDoesNotWaitForAWaitingGet) {
   ps_client* other = nullptr;
   ASSERT_EQ(ps_client_connect(socket_path_.c_str(), -1, -1, &other, err_.out()), PS_OK);
   auto ref_count = [&](const std::string& id) {
@@ -393,13 +418,18 @@ TEST_F(CapiTest, ReleaseDoesNotWaitForAWaitingGet) {
   ps_client_free(other);
 }
 
-TEST_F(CapiTest, StoreStopDisconnectsClients) {
-  ps_store_stop(store_);
-  store_ = nullptr;
+TEST_P(CapiTest, StoreStopDisconnectsClients) {
+  StopStore();
   uint8_t has;
   EXPECT_EQ(ps_client_contains(client_, U8(Id("x")), &has, err_.out()), PS_DISCONNECTED);
 }
 
+INSTANTIATE_TEST_SUITE_P(Stores, CapiTest, ::testing::Values(StoreKind::kOurs, StoreKind::kReal),
+                         [](const ::testing::TestParamInfo<StoreKind>& info) {
+                           return std::string(StoreKindName(info.param));
+                         });
+
+// Ours only: ps_store_start (the in-process store) is our extension.
 TEST(CapiStoreTest, StartFailuresAreErrorValues) {
   TempDir dir;
   ps_store* store = nullptr;
