@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
-"""Runs every writer x reader pair of the cross-language tests against one running store.
+"""Runs every writer x reader pair of the cross-language tests, once per store.
 
 Each writer and each reader is its own OS process (see README.md for the shared command line).
-A writer prints the ids it created; they are passed on the command line to the reader. Results
-go to RESULTS_DIR/crosslang.xml (JUnit: one testcase per pair and exchange) and a writer x
-reader matrix on stdout. Exit status 1 when anything failed.
+A writer prints the ids it created; they are passed on the command line to the reader. Every
+exchange runs on each store given with --store (ours and the real Arrow 11 one). Results go to
+RESULTS_DIR/crosslang.xml (JUnit: one testcase per pair, exchange and store, named
+`writer -> reader [store]`) and one writer x reader matrix per store on stdout. Exit status 1
+when anything failed.
 
-Called by run.sh, which builds the programs and starts the store:
-  driver.py --socket S --results DIR --work DIR --prepared FILE --lang NAME=CMD...
+Called by run.sh, which builds the programs and starts the stores:
+  driver.py --store LABEL=SOCKET... --results DIR --work DIR --prepared FILE --lang NAME=CMD...
 """
 import argparse
 import os
@@ -27,28 +29,36 @@ MANY_COUNT = 1000
 STREAM_COUNT = 200
 PROCESS_TIMEOUT_S = 120
 
-# The four languages every exchange runs between, and the optional Python paths.
-CORE = ["csharp", "cpp", "node", "python"]
-PYARROW, PYPLASMA = "python+pyarrow", "pyarrow.plasma"
+# The languages are the --lang names run.sh passes, in that order; each takes part in every
+# exchange, both ways with every other language (and itself), except as said here:
+PYARROW = "python+pyarrow"      # the ctypes Python path with pyarrow building/decoding the batch:
+ARROW_ONLY = {PYARROW}          # only in `arrow` (elsewhere it is the `python` path again)
+# Languages without an Arrow writer relay the IPC stream file another language emitted
+# (`emit-arrow`), so their Arrow objects still come from a real Arrow writer.
+RELAY_FROM = {"cpp": "csharp", "python": "node", "cpp-real": "csharp"}
+# `large` (256 MiB objects) runs each hub with every other language both ways, not all pairs.
+LARGE_HUBS = ["csharp", "cpp-real"]
+# A new language (e.g. `plasmasharp-py`, the Python package python/plasmasharp) needs only a
+# --lang line in run.sh (and a build note there); add it to the sets above only if it is special.
 
 
 class Result:
-    def __init__(self, exchange, writer, reader, status, message, seconds):
-        self.exchange, self.writer, self.reader = exchange, writer, reader
+    def __init__(self, store, exchange, writer, reader, status, message, seconds):
+        self.store, self.exchange, self.writer, self.reader = store, exchange, writer, reader
         self.status, self.message, self.seconds = status, message, seconds
 
 
 class Runner:
-    def __init__(self, args, prepared):
-        self.socket = args.socket
+    """Runs the exchanges against one store (`store` is its label, e.g. our-store)."""
+
+    def __init__(self, args, prepared, commands, store, socket_path, results):
+        self.store, self.socket = store, socket_path
         self.work = args.work
-        self.commands = {}       # language -> argv prefix
-        for spec in args.lang:
-            name, _, command = spec.partition("=")
-            self.commands[name] = command.split("\x1f")
-        # language (or "native", "store") -> ("fail"|"skip", why) when it cannot run
+        self.commands = commands  # language -> argv prefix
+        self.languages = list(commands)
+        # language, "native" or the store label -> ("fail"|"skip", why) when it cannot run
         self.unavailable = {name: p for name, p in prepared.items() if p[0] != "pass"}
-        self.results = []
+        self.results = results
 
     # -- processes --
 
@@ -70,14 +80,14 @@ class Runner:
         return subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
     def blocked(self, *languages):
-        """("fail"|"skip", why) when one of the languages cannot run, else None."""
-        for language in ("native", "store") + languages:
-            if language in self.unavailable:
-                return self.unavailable[language]
+        """("fail"|"skip", why) when the store or one of the languages cannot run, else None."""
+        for name in (self.store, "native") + languages:
+            if name in self.unavailable:
+                return self.unavailable[name]
         if not self.store_accepts():
             # Fail the rest fast instead of letting every process retry its connect.
-            self.unavailable["store"] = ("fail", "the store no longer accepts connections on %s" % self.socket)
-            return self.unavailable["store"]
+            self.unavailable[self.store] = ("fail", "%s no longer accepts connections on %s" % (self.store, self.socket))
+            return self.unavailable[self.store]
         return None
 
     def store_accepts(self):
@@ -92,10 +102,10 @@ class Runner:
 
     def record(self, exchange, writer, reader, status, message="", started=None):
         seconds = time.monotonic() - started if started else 0.0
-        self.results.append(Result(exchange, writer, reader, status, message, seconds))
+        self.results.append(Result(self.store, exchange, writer, reader, status, message, seconds))
         mark = {"pass": "ok  ", "fail": "FAIL", "skip": "skip"}[status]
-        print("  %s %-7s %-15s -> %-15s %s" % (mark, exchange, writer, reader, message if status != "pass" else ""),
-              flush=True)
+        print("  %s %-7s %-15s -> %-15s [%s] %s" % (mark, exchange, writer, reader, self.store,
+                                                    message if status != "pass" else ""), flush=True)
 
     # -- exchanges --
 
@@ -176,7 +186,7 @@ class Runner:
 
     def emit_arrow_file(self, language):
         """The reference batch as an IPC stream file, written by `language` (input of the relays)."""
-        path = os.path.join(self.work, "reference-%s.arrows" % language)
+        path = os.path.join(self.work, "reference-%s-%s.arrows" % (language, self.store))
         if self.blocked(language):
             return None, "%s is not available to write the IPC file" % language
         argv = self.commands[language] + ["emit-arrow", path]
@@ -208,51 +218,60 @@ def tail(text, limit=600):
     return text[-limit:]
 
 
-def with_pyplasma(languages):
-    """Every (writer, reader) of `languages`, plus pyarrow.plasma paired with C# and itself."""
-    pairs = [(w, r) for w in languages for r in languages]
-    return pairs + [("csharp", PYPLASMA), (PYPLASMA, "csharp"), (PYPLASMA, PYPLASMA)]
+def all_pairs(languages):
+    return [(w, r) for w in languages for r in languages]
+
+
+def exchange_languages(runner):
+    """The languages of raw, large, many and stream: all but the arrow-only paths."""
+    return [l for l in runner.languages if l not in ARROW_ONLY]
 
 
 def run_raw(runner):
-    print("raw bytes + metadata, sizes %s:" % RAW_SIZES, flush=True)
-    for seed, (writer, reader) in enumerate(with_pyplasma(CORE)):
+    print("raw bytes + metadata, sizes %s [%s]:" % (RAW_SIZES, runner.store), flush=True)
+    for seed, (writer, reader) in enumerate(all_pairs(exchange_languages(runner))):
         runner.raw("raw", writer, reader, RAW_SIZES, seed)
 
 
+def large_pairs(languages):
+    pairs = []
+    for hub in [h for h in LARGE_HUBS if h in languages]:
+        for other in languages:
+            for pair in ((hub, other), (other, hub)):
+                if other != hub and pair not in pairs:
+                    pairs.append(pair)
+    return pairs
+
+
 def run_large(runner):
-    print("large object (%d bytes):" % LARGE_SIZE, flush=True)
-    pairs = [("csharp", "cpp"), ("cpp", "csharp"), ("csharp", "node"), ("node", "csharp"),
-             ("csharp", "python"), ("python", "csharp"), ("csharp", PYPLASMA), (PYPLASMA, "csharp")]
-    for seed, (writer, reader) in enumerate(pairs):
+    print("large object (%d bytes) [%s]:" % (LARGE_SIZE, runner.store), flush=True)
+    for seed, (writer, reader) in enumerate(large_pairs(exchange_languages(runner))):
         runner.raw("large", writer, reader, [LARGE_SIZE], 100 + seed)
 
 
 def run_arrow(runner):
-    print("arrow IPC record batch, metadata RAW:", flush=True)
-    # C++ and ctypes-only Python have no Arrow library: they relay an IPC stream file that C#
-    # (for C++) or Node (for Python) wrote, so their objects still come from a real Arrow writer.
-    relays = {"cpp": runner.emit_arrow_file("csharp"), "python": runner.emit_arrow_file("node")}
-    for writer, reader in with_pyplasma(CORE + [PYARROW]):
-        ipc_file, why = relays.get(writer, (None, ""))
-        if writer in relays and ipc_file is None:
+    print("arrow IPC record batch, metadata RAW [%s]:" % runner.store, flush=True)
+    sources = {source for language, source in RELAY_FROM.items() if language in runner.languages}
+    files = {source: runner.emit_arrow_file(source) for source in sorted(sources)}
+    for writer, reader in all_pairs(runner.languages):
+        ipc_file, why = files[RELAY_FROM[writer]] if writer in RELAY_FROM else (None, "")
+        if writer in RELAY_FROM and ipc_file is None and not runner.blocked(writer, reader):
             runner.record("arrow", writer, reader, "fail", why)
         else:
             runner.arrow(writer, reader, ipc_file)
 
 
 def run_many(runner):
-    print("many objects (%d):" % MANY_COUNT, flush=True)
-    for writer, reader in with_pyplasma(CORE)[:-1]:
+    print("many objects (%d) [%s]:" % (MANY_COUNT, runner.store), flush=True)
+    for writer, reader in all_pairs(exchange_languages(runner)):
         runner.many(writer, reader)
 
 
 def run_stream(runner):
-    print("concurrent readers while a writer creates (%d objects):" % STREAM_COUNT, flush=True)
-    for writer in CORE:
-        runner.stream(writer, CORE)
-    runner.stream("csharp", [PYPLASMA])
-    runner.stream(PYPLASMA, ["csharp"])
+    print("concurrent readers while a writer creates (%d objects) [%s]:" % (STREAM_COUNT, runner.store), flush=True)
+    languages = exchange_languages(runner)
+    for writer in languages:
+        runner.stream(writer, languages)
 
 
 EXCHANGES = {"raw": run_raw, "large": run_large, "arrow": run_arrow, "many": run_many, "stream": run_stream}
@@ -270,7 +289,7 @@ def write_junit(results, path, prepared):
             ET.SubElement(case, "skipped", message=xml_safe(why))
     for r in results:
         case = ET.SubElement(suite, "testcase", classname="crosslang." + r.exchange,
-                             name="%s -> %s" % (r.writer, r.reader), time="%.3f" % r.seconds)
+                             name="%s -> %s [%s]" % (r.writer, r.reader, r.store), time="%.3f" % r.seconds)
         counts[r.status] += 1
         if r.status == "fail":
             message = xml_safe(r.message)
@@ -289,16 +308,12 @@ def write_junit(results, path, prepared):
     return counts
 
 
-def print_matrix(results):
-    """Writer (rows) x reader (columns): pass only when every exchange of the pair passed."""
-    languages = [l for l in CORE + [PYARROW, PYPLASMA] if any(l in (r.writer, r.reader) for r in results)]
-    for r in results:
-        for language in (r.writer, r.reader):
-            if language not in languages:
-                languages.append(language)
+def print_matrix(store, languages, results):
+    """Writer (rows) x reader (columns) on one store: pass only when every exchange of the pair passed."""
     cells = {}
     for r in results:
-        cells.setdefault((r.writer, r.reader), []).append(r)
+        if r.store == store:
+            cells.setdefault((r.writer, r.reader), []).append(r)
 
     def cell(writer, reader):
         pair = cells.get((writer, reader))
@@ -315,18 +330,20 @@ def print_matrix(results):
         return "pass %d skip %d" % (passed, len(pair) - passed)
 
     width = max(14, max(len(l) for l in languages) + 1)
-    print("\nwriter \\ reader  " + "".join(l.ljust(width) for l in languages))
+    print("\n[%s] writer \\ reader" % store)
+    print(" " * 17 + "".join(l.ljust(width) for l in languages))
     for writer in languages:
         print(writer.ljust(17) + "".join(cell(writer, reader).ljust(width) for reader in languages))
-    print("(cell = exchanges of that pair: raw, large, arrow, many, stream)")
 
 
 def main():
+    started = time.monotonic()
     parser = argparse.ArgumentParser()
-    parser.add_argument("--socket", required=True)
+    parser.add_argument("--store", action="append", default=[], required=True,
+                        help="LABEL=SOCKET: run every exchange on this store (in the order given)")
     parser.add_argument("--results", required=True)
     parser.add_argument("--work", required=True)
-    parser.add_argument("--prepared", help="TSV: language, ok|fail|skip, why (from run.sh)")
+    parser.add_argument("--prepared", help="TSV: language or store label, ok|fail|skip, why (from run.sh)")
     parser.add_argument("--lang", action="append", default=[],
                         help="NAME=argv prefix, words separated by \\x1f")
     args = parser.parse_args()
@@ -335,16 +352,26 @@ def main():
         for line in open(args.prepared, encoding="utf-8"):
             name, status, why = (line.rstrip("\n").split("\t") + ["", ""])[:3]
             prepared[name] = (status if status in ("fail", "skip") else "pass", why)
-    runner = Runner(args, prepared)
+    commands = {}
+    for spec in args.lang:
+        name, _, command = spec.partition("=")
+        commands[name] = command.split("\x1f")
     # CROSSLANG_ONLY=raw,arrow runs only those exchanges (while working on one of them).
     only = [e for e in os.environ.get("CROSSLANG_ONLY", "").split(",") if e]
-    for name, run in EXCHANGES.items():
-        if not only or name in only:
-            run(runner)
+    results = []
+    stores = [spec.partition("=")[::2] for spec in args.store]
+    for store, socket_path in stores:
+        runner = Runner(args, prepared, commands, store, socket_path, results)
+        for name, run in EXCHANGES.items():
+            if not only or name in only:
+                run(runner)
     os.makedirs(args.results, exist_ok=True)
-    counts = write_junit(runner.results, os.path.join(args.results, "crosslang.xml"), prepared)
-    print_matrix(runner.results)
+    counts = write_junit(results, os.path.join(args.results, "crosslang.xml"), prepared)
+    for store, _ in stores:
+        print_matrix(store, list(commands), results)
+    print("(cell = exchanges of that pair: raw, large, arrow, many, stream)")
     print("crosslang: %d passed, %d failed, %d skipped" % (counts["pass"], counts["fail"], counts["skip"]))
+    print("crosslang: driver wall time %.0f s" % (time.monotonic() - started))
     return 1 if counts["fail"] else 0
 
 

@@ -12,6 +12,7 @@ Exit 0 = checks passed; otherwise "FAIL: why" on stderr and exit 1 (2 = cannot r
 import ctypes
 import os
 import sys
+import warnings
 
 GET_TIMEOUT_MS = 10000          # an object that should exist: fail fast
 STREAM_GET_TIMEOUT_MS = 60000   # waiting for a writer that is still running
@@ -199,7 +200,8 @@ class PlasmaObject:
         return memoryview(self._buffer)
 
     def metadata(self):
-        return self._metadata.to_pybytes() if self._metadata is not None else b""
+        # get_buffers(with_meta=True) hands the metadata over as bytes (a copy), not a Buffer.
+        return bytes(self._metadata) if self._metadata is not None else b""
 
     def release(self):
         self._buffer = self._metadata = None
@@ -209,6 +211,8 @@ class PyarrowPlasmaBackend:
     name = "pyarrow-plasma"
 
     def __init__(self, socket):
+        # pyarrow 10 and 11 warn that Plasma is deprecated on every call: noise on stderr.
+        warnings.filterwarnings("ignore", message="Plasma is deprecated", category=DeprecationWarning)
         try:
             import pyarrow.plasma as plasma
         except ImportError as e:
