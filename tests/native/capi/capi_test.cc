@@ -65,7 +65,9 @@ class CapiTest : public ::testing::TestWithParam<StoreKind> {
     ps_client_free(client_);
     ps_store_stop(store_);
     // The real store must have survived the case: it aborts on some client mistakes.
-    if (real_store_) EXPECT_TRUE(real_store_->alive()) << "the real store died during the test";
+    if (real_store_) {
+      EXPECT_TRUE(real_store_->alive()) << "the real store died during the test";
+    }
   }
   void StopStore() {
     if (real_store_) {

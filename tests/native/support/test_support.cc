@@ -56,6 +56,8 @@ const char* StoreKindName(StoreKind kind) {
   return kind == StoreKind::kReal ? "RealStore" : "OurStore";
 }
 
+void PrintTo(StoreKind kind, std::ostream* os) { *os << StoreKindName(kind); }
+
 std::optional<std::string> RealStoreExecutable(std::string* why_not) {
   const char* missing = std::getenv("ARROW11_MISSING");
   const char* bin = std::getenv("ARROW11_BIN");

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,8 @@ std::string WireDir();
 enum class StoreKind { kOurs, kReal };
 // For test names: "OurStore" / "RealStore".
 const char* StoreKindName(StoreKind kind);
+// GoogleTest prints parameters with this: ctest/JUnit names end "GetParam() = RealStore", not raw bytes.
+void PrintTo(StoreKind kind, std::ostream* os);
 // The real store's executable from ARROW11_BIN, or nullopt with the reason in *why_not
 // (ARROW11_MISSING, or how to get it) - tests then GTEST_SKIP() with that reason.
 std::optional<std::string> RealStoreExecutable(std::string* why_not);
