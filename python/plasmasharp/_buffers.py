@@ -1,0 +1,146 @@
+"""Zero-copy views of store objects, and the addresses of caller buffers passed in.
+
+An ObjectRef is one local reference to one object (a ps_object handle). Views of its bytes are
+memoryviews over a ctypes array placed at the object's address in the mapped segment (no copy);
+the array carries the ObjectRef, so the reference lives exactly as long as some view (or a
+pyarrow.Buffer / numpy array made from one) does, and the last one gone releases it in the store.
+"""
+import contextlib
+import ctypes
+import threading
+
+from . import _capi
+
+_release_lock = threading.Lock()
+
+
+class ObjectRef:
+    """One local reference to a store object; released once (explicitly or when garbage)."""
+
+    __slots__ = ("_handle", "client", "object_id", "view", "__weakref__")
+
+    def __init__(self, client, handle, object_id=None):
+        self._handle = handle
+        self.client = client  # keeps the native client alive while the object is mapped
+        view = _capi.ObjectView()
+        try:
+            _capi.call("get_view", _capi.lib().ps_object_get_view, handle, ctypes.byref(view))
+        except BaseException:
+            self.release()
+            raise
+        self.view = view
+        self.object_id = object_id if object_id is not None else bytes(view.object_id)
+
+    @property
+    def handle(self):
+        handle = self._handle
+        if handle is None:
+            raise _capi.errors.PlasmaObjectNotFound(
+                "object %s was already released by this client" % self.object_id.hex())
+        return handle
+
+    @property
+    def released(self):
+        return self._handle is None
+
+    def release(self):
+        # The swap happens under a lock: release() and the finalizer may race on two threads.
+        with _release_lock:
+            handle, self._handle = self._handle, None
+        if handle is not None:
+            _capi.lib().ps_object_release(handle, None)
+
+    def __del__(self):
+        try:
+            self.release()
+        except Exception:  # interpreter shutdown: the library may already be gone
+            pass
+
+
+_ARRAY_TYPES = {}
+
+
+def _array_type(size):
+    """A ctypes byte-array type of at least `size` bytes. Sizes are rounded up to a power of two
+    so a handful of types serve every object size (ctypes caches each array type forever); the
+    views are sliced to the exact size, and nothing beyond it is ever touched."""
+    bits = max(size - 1, 0).bit_length()
+    array_type = _ARRAY_TYPES.get(bits)
+    if array_type is None:
+        array_type = _ARRAY_TYPES.setdefault(bits, ctypes.c_ubyte * (1 << bits))
+    return array_type
+
+
+def raw_view(ref, address, size, writable):
+    """memoryview of `size` bytes at `address`, keeping `ref` alive; plus its exporter (for weakrefs)."""
+    exporter = _array_type(size).from_address(address or 0) if size else (ctypes.c_ubyte * 0)()
+    exporter.ref = ref
+    view = memoryview(exporter).cast("B")[:size]
+    return (view if writable else view.toreadonly()), exporter
+
+
+_pyarrow = None
+_pyarrow_checked = False
+
+
+def pyarrow_or_none():
+    """pyarrow when importable (imported on first need), else None."""
+    global _pyarrow, _pyarrow_checked
+    if not _pyarrow_checked:
+        try:
+            import pyarrow
+            _pyarrow = pyarrow
+        except ImportError:
+            _pyarrow = None
+        _pyarrow_checked = True
+    return _pyarrow
+
+
+def as_public_buffer(view):
+    """What the API hands out: a pyarrow.Buffer over the view when pyarrow is importable (zero
+    copy: py_buffer wraps the memoryview's memory), else the memoryview itself."""
+    pa = pyarrow_or_none()
+    return pa.py_buffer(view) if pa is not None else view
+
+
+def data_view(ref, writable=False):
+    return raw_view(ref, ref.view.data, ref.view.data_size, writable)
+
+
+def metadata_bytes(ref):
+    size = ref.view.metadata_size
+    return ctypes.string_at(ref.view.metadata, size) if size else b""
+
+
+# ---- caller buffers passed in (put_raw_buffer, create_and_seal): their address, no copy ----
+
+class _PyBuffer(ctypes.Structure):
+    _fields_ = [("buf", ctypes.c_void_p), ("obj", ctypes.c_void_p), ("len", ctypes.c_ssize_t),
+                ("itemsize", ctypes.c_ssize_t), ("readonly", ctypes.c_int), ("ndim", ctypes.c_int),
+                ("format", ctypes.c_char_p), ("shape", ctypes.c_void_p), ("strides", ctypes.c_void_p),
+                ("suboffsets", ctypes.c_void_p), ("internal", ctypes.c_void_p)]
+
+
+_PyObject_GetBuffer = ctypes.pythonapi.PyObject_GetBuffer
+_PyObject_GetBuffer.argtypes = [ctypes.py_object, ctypes.POINTER(_PyBuffer), ctypes.c_int]
+_PyObject_GetBuffer.restype = ctypes.c_int
+_PyBuffer_Release = ctypes.pythonapi.PyBuffer_Release
+_PyBuffer_Release.argtypes = [ctypes.POINTER(_PyBuffer)]
+_PyBuffer_Release.restype = None
+_PyBUF_SIMPLE = 0  # contiguous bytes, read-only access is enough
+
+
+@contextlib.contextmanager
+def readable_address(value):
+    """(address, size) of the contiguous bytes of any buffer-protocol object, valid inside the
+    `with` (the exporter is pinned meanwhile). TypeError for objects without the buffer protocol,
+    BufferError for non-contiguous ones - the errors Python itself gives."""
+    if isinstance(value, bytes):  # the common case, and bytes never move
+        yield ctypes.cast(ctypes.c_char_p(value), ctypes.c_void_p).value or 0, len(value)
+        return
+    view = _PyBuffer()
+    _PyObject_GetBuffer(value, ctypes.byref(view), _PyBUF_SIMPLE)
+    try:
+        yield view.buf or 0, view.len
+    finally:
+        _PyBuffer_Release(ctypes.byref(view))
