@@ -20,16 +20,17 @@ _code = ctypes.c_int32
 _bytes = ctypes.c_char_p  # ids, metadata and data passed in from Python bytes (no copy)
 
 
+# Byte arrays are c_uint8, never c_char: a c_char array field reads as bytes cut at the first NUL.
 class ObjectView(ctypes.Structure):
     _fields_ = [("data", ctypes.c_void_p), ("data_size", _i64),
                 ("metadata", ctypes.c_void_p), ("metadata_size", _i64),
                 ("segment_base", ctypes.c_void_p), ("segment_size", _i64),
-                ("object_id", ctypes.c_char * OBJECT_ID_SIZE), ("is_sealed", _u8),
+                ("object_id", _u8 * OBJECT_ID_SIZE), ("is_sealed", _u8),
                 ("reserved", _u8 * 3), ("reserved2", _i32)]
 
 
 class ObjectInfo(ctypes.Structure):
-    _fields_ = [("object_id", ctypes.c_char * OBJECT_ID_SIZE), ("digest", ctypes.c_char * DIGEST_SIZE),
+    _fields_ = [("object_id", _u8 * OBJECT_ID_SIZE), ("digest", _u8 * DIGEST_SIZE),
                 ("data_size", _i64), ("metadata_size", _i64), ("create_time", _i64),
                 ("construct_duration", _i64), ("ref_count", _i32), ("is_sealed", _u8),
                 ("is_deletion", _u8), ("reserved", _u8 * 2)]

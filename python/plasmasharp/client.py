@@ -5,6 +5,7 @@ when pyarrow is importable, else a memoryview) that keeps its object referenced 
 view of it is gone; the store hears of the release then.
 """
 import collections
+import operator
 import ctypes
 import os
 import socket
@@ -20,7 +21,7 @@ CREATE_AND_SEAL_THRESHOLD = 64 * 1024
 
 
 def _non_negative(name, value):
-    value = int(value)  # TypeError for non-numbers, as pyarrow's int64_t arguments
+    value = operator.index(value)  # TypeError for non-integers, as pyarrow's int64_t arguments
     if value < 0:
         raise ValueError("%s must be >= 0, got %d" % (name, value))
     return value
@@ -211,7 +212,7 @@ class PlasmaClient:
     def _get_refs(self, object_ids, timeout_ms):
         """One ObjectRef per id (None where the object was not available within timeout_ms)."""
         all_ids, _ = id_list_bytes(object_ids)
-        timeout_ms = int(timeout_ms)
+        timeout_ms = operator.index(timeout_ms)
         wanted = [all_ids[i:i + 20] for i in range(0, len(all_ids), 20)]
         # An object this client created and has not sealed is "not available", as libplasma
         # answers (the native call would refuse the whole request).
@@ -441,6 +442,6 @@ def connect(store_socket_name, num_retries=-1):
     num_retries: connection attempts (-1 = libplasma's default, 80 attempts 100 ms apart)."""
     name = os.fspath(store_socket_name)
     handle = ctypes.c_void_p()
-    _capi.call("connect to %s" % name, _capi.lib().ps_client_connect, name.encode(), int(num_retries), -1,
+    _capi.call("connect to %s" % name, _capi.lib().ps_client_connect, name.encode(), operator.index(num_retries), -1,
                ctypes.byref(handle))
     return PlasmaClient(handle.value, name)

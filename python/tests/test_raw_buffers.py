@@ -193,3 +193,10 @@ def test_buffers_are_pyarrow_buffers_when_pyarrow_imports(client, plasma):
     client.seal(oid)
     [data] = client.get_buffers([oid])
     assert isinstance(data, pa.Buffer) and not data.is_mutable
+
+
+def test_ids_with_zero_bytes_survive_every_path(client, plasma):
+    oid = plasma.ObjectID(b"\x00" * 10 + b"\x01" + b"\x00" * 9)
+    client.create_and_seal(oid, b"z")
+    assert oid in client.list()
+    assert bytes(client.get_buffers([oid], 0)[0]) == b"z"
