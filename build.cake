@@ -93,6 +93,7 @@ Task("Test")
     // decoding, the ASan/UBSan build of the native suites and valgrind on the client tests).
     foreach (var (name, script, extra) in new[] {
         ("crosslang", "tests/crosslang/run.sh", ""),
+        ("python", "python/run_tests.sh", ""),
         ("package", "tests/package/run.sh", ""),
         ("fuzz", "tests/fuzz/run.sh", " 60"),
         ("sanitize", "tests/sanitize/run.sh", ""),
@@ -109,7 +110,7 @@ Task("Test")
   });
 
 Task("Pack")
-  .Description("NuGet packages into artifacts/packages: PlasmaSharp (managed + runtimes/linux-x64/native) and the plasmasharp tool.")
+  .Description("NuGet packages into artifacts/packages: PlasmaSharp (managed + runtimes/linux-x64/native) and the plasmasharp tool; the Python wheel into artifacts/python.")
   .IsDependentOn("Native")
   .Does(() => {
     var packages = artifacts.Combine("packages");
@@ -118,6 +119,8 @@ Task("Pack")
       if (!FileExists(root.CombineWithFilePath(project))) continue;
       RunOrFail("dotnet", $"pack {project} -c {configuration} {nativeDirProperty} -o \"{packages}\"");
     }
+    // The Python wheel (python/README.md): standard-library zip writer, native files bundled.
+    RunOrFail("bash", $"python/build_wheel.sh \"{artifacts.Combine("python")}\" \"{nativeBin}\"", root);
   });
 
 Task("Run")

@@ -12,7 +12,7 @@ APT_PACKAGES=(cmake g++ make flatbuffers-compiler libflatbuffers-dev libxxhash-d
               clang-14 libclang-rt-14-dev valgrind python3
               # the real Arrow 11 store and pyarrow 11 (../shared/arrow11) need these; pytest runs
               # the Python suites
-              libgflags2.2 python3-numpy python3-pytest)
+              libgflags2.2 python3-numpy python3-pytest python3-venv)
 
 ensure_packages() {
   local missing=()
