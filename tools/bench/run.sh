@@ -132,8 +132,10 @@ stop_real_store() {
 PRODUCERS=(native real_native real_arrow_cpp managed real_managed)
 NEEDS_ARROW11=(real_arrow_cpp real_native real_managed)
 
+QUICK_FLAG=()
 if [[ $MODE == quick ]]; then
   GBENCH_FLAGS=(--benchmark_min_time=0.2 --benchmark_repetitions=3)
+  QUICK_FLAG=(--quick)
 else
   GBENCH_FLAGS=(--benchmark_min_time=1 --benchmark_repetitions=7)
 fi
@@ -143,24 +145,22 @@ OURS_STORE_ARGS=()
 
 # Floors, components and every C++ client figure of ours (plasma_bench).
 produce_native() {
-  local quick=()
-  [[ $MODE == quick ]] && quick=(--quick)
-  $PIN "$BIN/plasma_bench" "${quick[@]}" "${GBENCH_FLAGS[@]}" "${OURS_STORE_ARGS[@]}" \
+  $PIN "$BIN/plasma_bench" "${QUICK_FLAG[@]}" "${GBENCH_FLAGS[@]}" "${OURS_STORE_ARGS[@]}" \
     --benchmark_out="$RAW/native.json"
 }
 
 # The real C++ client (libplasma) on the real store: the reference of every real.* target.
 produce_real_arrow_cpp() {
   start_real_store
-  $PIN "$REAL_BENCH" --store-socket "$REAL_STORE_SOCKET" --store-pid "$REAL_STORE_PID" \
-    "${GBENCH_FLAGS[@]}" --benchmark_out="$RAW/real_arrow_cpp.json"
+  $PIN "$REAL_BENCH" "${QUICK_FLAG[@]}" --store-socket "$REAL_STORE_SOCKET" \
+    --store-pid "$REAL_STORE_PID" "${GBENCH_FLAGS[@]}" --benchmark_out="$RAW/real_arrow_cpp.json"
 }
 
 # Our C++ client on the real store: the figures that compare a client, not a store.
 produce_real_native() {
   start_real_store
-  $PIN "$BIN/plasma_bench" --store-socket "$REAL_STORE_SOCKET" --store-pid "$REAL_STORE_PID" \
-    "${GBENCH_FLAGS[@]}" --benchmark_out="$RAW/real_native.json" \
+  $PIN "$BIN/plasma_bench" "${QUICK_FLAG[@]}" --store-socket "$REAL_STORE_SOCKET" \
+    --store-pid "$REAL_STORE_PID" "${GBENCH_FLAGS[@]}" --benchmark_out="$RAW/real_native.json" \
     --benchmark_filter='^cpp/(small|get)/|^cpp/large/put_(copy_then_seal|write_and_seal)_100MiB'
 }
 

@@ -2,7 +2,8 @@
 // plasma::PlasmaClient) against a running store, normally the real plasma-store-server. The same
 // operations and Google Benchmark names as plasma_bench's C++ client figures, under `arrow_cpp/`,
 // so tools/bench/collect.py reads both with one parser (tools/bench/README.md, keys `real.*`).
-//   bench_real --store-socket PATH [--store-pid PID] [Google Benchmark flags...]
+//   bench_real --store-socket PATH [--store-pid PID] [--quick] [Google Benchmark flags...]
+// --quick: the large puts' minimum times of plasma_bench --quick (full mode doubles them, as there).
 // Built by tools/bench/run.sh with g++ against $ARROW11_HOME/include and $ARROW11_LIB, never by
 // CMake: the project must build where Arrow 11 is absent.
 //
@@ -31,6 +32,7 @@ constexpr int64_t kGiB = 1024 * kMiB;
 
 std::string g_socket;
 pid_t g_store_pid = -1;
+bool g_quick = false;
 
 plasma::PlasmaClient& Client() {
   static plasma::PlasmaClient* client = [] {
@@ -227,6 +229,8 @@ int main(int argc, char** argv) {
     std::string value;
     if (TakeValue(i, argc, argv, "--store-socket", &value)) {
       g_socket = value;
+    } else if (std::strcmp(argv[i], "--quick") == 0) {
+      g_quick = true;
     } else if (TakeValue(i, argc, argv, "--store-pid", &value)) {
       g_store_pid = static_cast<pid_t>(std::atol(value.c_str()));
     } else {
@@ -234,7 +238,7 @@ int main(int argc, char** argv) {
     }
   }
   if (g_socket.empty()) {
-    std::fprintf(stderr, "usage: bench_real --store-socket PATH [--store-pid PID] [benchmark flags]\n");
+    std::fprintf(stderr, "usage: bench_real --store-socket PATH [--store-pid PID] [--quick] [benchmark flags]\n");
     return 2;
   }
   using benchmark::RegisterBenchmark;
@@ -246,9 +250,9 @@ int main(int argc, char** argv) {
       ->Arg(kKiB)->UseRealTime()->Unit(benchmark::kMicrosecond);
   RegisterBenchmark("arrow_cpp/small/contains", Contains)->UseRealTime()->Unit(benchmark::kMicrosecond);
   RegisterBenchmark("arrow_cpp/large/put_copy_then_seal_1MiB", LargePut)
-      ->Arg(kMiB)->MinTime(0.3)->UseRealTime()->Unit(benchmark::kMillisecond);
+      ->Arg(kMiB)->MinTime(g_quick ? 0.3 : 0.6)->UseRealTime()->Unit(benchmark::kMillisecond);
   RegisterBenchmark("arrow_cpp/large/put_copy_then_seal_100MiB", LargePut)
-      ->Arg(100 * kMiB)->MinTime(0.5)->UseRealTime()->Unit(benchmark::kMillisecond);
+      ->Arg(100 * kMiB)->MinTime(g_quick ? 0.5 : 1.0)->UseRealTime()->Unit(benchmark::kMillisecond);
   RegisterBenchmark("arrow_cpp/get/get_release_1KiB", GetRelease)
       ->Arg(kKiB)->UseRealTime()->Unit(benchmark::kMicrosecond);
   RegisterBenchmark("arrow_cpp/get/get_release_1GiB", GetRelease)
