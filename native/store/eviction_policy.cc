@@ -48,9 +48,13 @@ void EvictionPolicy::EndAccess(ObjectEntry* entry) {
   if (entry->quota_owner != kNoConnection) {
     entry->owned_in_use = false;
     --owned_in_use_count_;
-  } else {
+  } else if (entry->sealed()) {
     global_.Add(entry);
   }
+}
+
+void EvictionPolicy::ObjectSealed(ObjectEntry* entry) {
+  if (entry->quota_owner == kNoConnection && entry->ref_count == 0) global_.Add(entry);
 }
 
 void EvictionPolicy::Disown(ObjectEntry* entry) {
@@ -85,10 +89,11 @@ bool EvictionPolicy::EnforceClientQuota(ConnectionId client, int64_t size,
   std::vector<ObjectEntry*> chosen;
   quota->ChooseVictims(missing, &chosen);
   for (ObjectEntry* e : chosen) {
-    bool in_use = e->owned_in_use;
+    bool evictable = !e->owned_in_use && e->sealed();
     Disown(e);
-    // In use: demoted, not evicted; EndAccess puts it in the global LRU once released.
-    if (!in_use) victims->push_back(e);
+    // In use: demoted, not evicted; EndAccess puts it in the global LRU once released. (An
+    // unsealed one nobody holds, which only a misbehaving client leaves, waits for its seal.)
+    if (evictable) victims->push_back(e);
   }
   return true;
 }
@@ -107,9 +112,9 @@ void EvictionPolicy::ClientDisconnected(ConnectionId client) {
   // ends up reversed there, as in the real store.
   std::vector<ObjectEntry*> owned(cache->items().begin(), cache->items().end());
   for (ObjectEntry* e : owned) {
-    bool in_use = e->owned_in_use;
+    bool evictable = !e->owned_in_use && e->sealed();
     Disown(e);
-    if (!in_use) global_.Add(e);  // in use: joins at its EndAccess
+    if (evictable) global_.Add(e);  // in use: joins at its EndAccess (unsealed: at its seal)
   }
 }
 

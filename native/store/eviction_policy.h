@@ -45,6 +45,9 @@ class EvictionPolicy {
   // Its reference count went 0 -> 1 (BeginAccess) or 1 -> 0 (EndAccess).
   void BeginAccess(ObjectEntry* entry);
   void EndAccess(ObjectEntry* entry);
+  // It was sealed. Only a client that released its own unsealed object (no real client does)
+  // makes this matter: the object becomes evictable only now.
+  void ObjectSealed(ObjectEntry* entry);
   // It leaves the store (deleted, evicted or aborted) with no reference left.
   void ObjectRemoved(ObjectEntry* entry);
   void Refresh(ObjectEntry* entry);

@@ -79,6 +79,7 @@ void StoreCore::SealObjects(const std::vector<ObjectEntry*>& entries,
     e->digest = digests[i];
     e->construct_duration = now - e->create_time;
     if (ClientState* creator = client(e->creator)) creator->created_unsealed.erase(e);
+    policy_.ObjectSealed(e);
     sealed.push_back(e);
   }
   if (!sealed.empty()) Broadcast(SealNotificationFrame(sealed));

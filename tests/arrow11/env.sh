@@ -36,6 +36,7 @@ _a11_setup() {
   # Every real ELF library under each of its names: libX.so.1100.0.0 -> .so.1100 -> .so
   local f name short
   for f in "$home"/lib/*.so*; do
+    [ -f "$f" ] || continue
     [ "$(head -c 4 "$f" | od -An -c | tr -d ' ')" = '177ELF' ] || continue
     name="$(basename "$f")"
     ln -sfn "$f" "$stage/lib/$name"
@@ -59,14 +60,15 @@ SH
   chmod +x "$stage/bin/.plasma-store-server.$$" "$stage/bin/.python3.$$"
   mv -f "$stage/bin/.plasma-store-server.$$" "$stage/bin/plasma-store-server"
   mv -f "$stage/bin/.python3.$$" "$stage/bin/python3"
-  local why
-  if ! why="$("$stage/bin/plasma-store-server" --help 2>&1 >/dev/null | grep -i 'error while loading' | head -n 1)" \
-     || [ -n "$why" ]; then
-    ARROW11_MISSING="the real plasma-store-server does not run: $why (build.sh installs libgflags2.2)"
+  # Probes without pipelines, so that a caller's `set -o pipefail` cannot change the verdict.
+  local out
+  out="$("$stage/bin/plasma-store-server" --help 2>&1)" || true   # gflags' --help exits non-zero
+  if [[ "$out" == *"error while loading"* ]]; then
+    ARROW11_MISSING="the real plasma-store-server does not run: ${out%%$'\n'*} (build.sh installs libgflags2.2)"
     return
   fi
-  if ! why="$("$stage/bin/python3" -c 'import pyarrow.plasma' 2>&1 | tail -n 1)" || [ -n "$why" ]; then
-    ARROW11_MISSING="pyarrow 11 does not import with /usr/bin/python3: $why (build.sh installs python3-numpy)"
+  if ! out="$("$stage/bin/python3" -c 'import pyarrow.plasma' 2>&1)"; then
+    ARROW11_MISSING="pyarrow 11 does not import with /usr/bin/python3: ${out##*$'\n'} (build.sh installs python3-numpy)"
     return
   fi
   ARROW11_HOME="$home"

@@ -45,6 +45,12 @@ std::string Id(const char* s) {
   return id;
 }
 
+ObjectEntry* Find(StoreCore& core, const char* s) {
+  ObjectId id;
+  std::memcpy(id.bytes.data(), Id(s).data(), kObjectIdBytes);
+  return core.objects().Find(id);
+}
+
 TEST_F(CoreTest, CreateSealGetRelease) {
   ConnectionId a = core->AddConnection();
   ConnectionId b = core->AddConnection();
@@ -79,6 +85,32 @@ TEST_F(CoreTest, CreateSealGetRelease) {
   core->RemoveConnection(a);
   EXPECT_EQ(core->objects().size(), 1u);  // sealed objects outlive their creator
   core->objects().ForEach([](const ObjectEntry* e) { EXPECT_EQ(e->ref_count, 0); });
+}
+
+// Found by fuzz_store_messages (ASan, tests/fuzz/regressions/store/released-unsealed-object-
+// evicted.hex): a creator that releases its own unsealed object (no real client does) must not
+// make it evictable; an Evict then freed it while the creator still owned it, and the
+// creator's disconnect aborted freed memory. It becomes evictable once sealed.
+TEST_F(CoreTest, AReleasedUnsealedObjectIsNotEvictedBeforeItsSeal) {
+  ConnectionId a = core->AddConnection();
+  flatbuffers::FlatBufferBuilder create;
+  create.Finish(fb::CreatePlasmaCreateRequest(create, create.CreateString(Id("unsealed")), true, 100, 0));
+  Send(a, fb::MessageType::PlasmaCreateRequest, create);
+  flatbuffers::FlatBufferBuilder release;
+  release.Finish(fb::CreatePlasmaReleaseRequest(release, release.CreateString(Id("unsealed"))));
+  Send(a, fb::MessageType::PlasmaReleaseRequest, release);
+  flatbuffers::FlatBufferBuilder evict;
+  evict.Finish(fb::CreatePlasmaEvictRequest(evict, 1 << 20));
+  Send(a, fb::MessageType::PlasmaEvictRequest, evict);
+  ASSERT_NE(Find(*core, "unsealed"), nullptr) << "evicted while unsealed";
+
+  flatbuffers::FlatBufferBuilder seal;
+  seal.Finish(fb::CreatePlasmaSealRequest(seal, seal.CreateString(Id("unsealed")), seal.CreateString("12345678")));
+  Send(a, fb::MessageType::PlasmaSealRequest, seal);
+  Send(a, fb::MessageType::PlasmaEvictRequest, evict);
+  EXPECT_EQ(Find(*core, "unsealed"), nullptr) << "sealed and unused: evictable";
+  core->RemoveConnection(a);
+  EXPECT_EQ(core->objects().size(), 0u);
 }
 
 TEST_F(CoreTest, BadInputMarksOnlyThatConnection) {
