@@ -3,10 +3,10 @@
 
 Each writer and each reader is its own OS process (see README.md for the shared command line).
 A writer prints the ids it created; they are passed on the command line to the reader. Every
-exchange runs on each store given with --store (ours and the real Arrow 11 one). Results go to
-RESULTS_DIR/crosslang.xml (JUnit: one testcase per pair, exchange and store, named
-`writer -> reader [store]`) and one writer x reader matrix per store on stdout. Exit status 1
-when anything failed.
+exchange runs on each store given with --store (ours and the real Arrow 11 one; the stores side
+by side, one thread each). Results go to RESULTS_DIR/crosslang.xml (JUnit: one testcase per
+pair, exchange and store, named `writer -> reader [store]`) and one writer x reader matrix per
+store on stdout. Exit status 1 when anything failed.
 
 Called by run.sh, which builds the programs and starts the stores:
   driver.py --store LABEL=SOCKET... --results DIR --work DIR --prepared FILE --lang NAME=CMD...
@@ -18,7 +18,9 @@ import select
 import socket
 import subprocess
 import sys
+import threading
 import time
+import traceback
 import xml.etree.ElementTree as ET
 
 HEX_ID = re.compile(r"^[0-9a-f]{40}$")
@@ -104,8 +106,8 @@ class Runner:
         seconds = time.monotonic() - started if started else 0.0
         self.results.append(Result(self.store, exchange, writer, reader, status, message, seconds))
         mark = {"pass": "ok  ", "fail": "FAIL", "skip": "skip"}[status]
-        print("  %s %-7s %-15s -> %-15s [%s] %s" % (mark, exchange, writer, reader, self.store,
-                                                    message if status != "pass" else ""), flush=True)
+        say("  %s %-7s %-15s -> %-15s [%s] %s" % (mark, exchange, writer, reader, self.store,
+                                                  message if status != "pass" else ""))
 
     # -- exchanges --
 
@@ -196,6 +198,12 @@ class Runner:
         return path, ""
 
 
+def say(line):
+    """One progress line in one write: the stores' threads print at the same time."""
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
+
+
 def ids_from(out, expected):
     ids = out.split()
     if len(ids) != expected:
@@ -228,7 +236,7 @@ def exchange_languages(runner):
 
 
 def run_raw(runner):
-    print("raw bytes + metadata, sizes %s [%s]:" % (RAW_SIZES, runner.store), flush=True)
+    say("raw bytes + metadata, sizes %s [%s]:" % (RAW_SIZES, runner.store))
     for seed, (writer, reader) in enumerate(all_pairs(exchange_languages(runner))):
         runner.raw("raw", writer, reader, RAW_SIZES, seed)
 
@@ -244,13 +252,13 @@ def large_pairs(languages):
 
 
 def run_large(runner):
-    print("large object (%d bytes) [%s]:" % (LARGE_SIZE, runner.store), flush=True)
+    say("large object (%d bytes) [%s]:" % (LARGE_SIZE, runner.store))
     for seed, (writer, reader) in enumerate(large_pairs(exchange_languages(runner))):
         runner.raw("large", writer, reader, [LARGE_SIZE], 100 + seed)
 
 
 def run_arrow(runner):
-    print("arrow IPC record batch, metadata RAW [%s]:" % runner.store, flush=True)
+    say("arrow IPC record batch, metadata RAW [%s]:" % runner.store)
     sources = {source for language, source in RELAY_FROM.items() if language in runner.languages}
     files = {source: runner.emit_arrow_file(source) for source in sorted(sources)}
     for writer, reader in all_pairs(runner.languages):
@@ -262,13 +270,13 @@ def run_arrow(runner):
 
 
 def run_many(runner):
-    print("many objects (%d) [%s]:" % (MANY_COUNT, runner.store), flush=True)
+    say("many objects (%d) [%s]:" % (MANY_COUNT, runner.store))
     for writer, reader in all_pairs(exchange_languages(runner)):
         runner.many(writer, reader)
 
 
 def run_stream(runner):
-    print("concurrent readers while a writer creates (%d objects) [%s]:" % (STREAM_COUNT, runner.store), flush=True)
+    say("concurrent readers while a writer creates (%d objects) [%s]:" % (STREAM_COUNT, runner.store))
     languages = exchange_languages(runner)
     for writer in languages:
         runner.stream(writer, languages)
@@ -360,11 +368,25 @@ def main():
     only = [e for e in os.environ.get("CROSSLANG_ONLY", "").split(",") if e]
     results = []
     stores = [spec.partition("=")[::2] for spec in args.store]
-    for store, socket_path in stores:
-        runner = Runner(args, prepared, commands, store, socket_path, results)
-        for name, run in EXCHANGES.items():
-            if not only or name in only:
-                run(runner)
+
+    def run_store(store, socket_path):
+        try:
+            runner = Runner(args, prepared, commands, store, socket_path, results)
+            for name, run in EXCHANGES.items():
+                if not only or name in only:
+                    run(runner)
+        except Exception:  # a bug of the driver must fail the run, not shorten it silently
+            results.append(Result(store, "driver", "driver", store, "fail", traceback.format_exc(), 0.0))
+            say("FAIL driver [%s]: %s" % (store, traceback.format_exc()))
+    # The stores are separate processes and every client talks to one of them: their matrices
+    # run side by side (one thread each), which keeps both within the time one took serially.
+    threads = [threading.Thread(target=run_store, args=store) for store in stores]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    order = [store for store, _ in stores]
+    results.sort(key=lambda r: order.index(r.store))  # stable: each store's cases in run order
     os.makedirs(args.results, exist_ok=True)
     counts = write_junit(results, os.path.join(args.results, "crosslang.xml"), prepared)
     for store, _ in stores:

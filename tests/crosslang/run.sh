@@ -141,7 +141,9 @@ start_store() {
     kill -0 "$pid" 2>/dev/null || break
     sleep 0.05
   done
-  if [ ! -S "$socket" ]; then
+  if [ -S "$socket" ]; then
+    note "$label" ok
+  else
     note "$label" fail "$1 did not create $socket: $(last_lines "$work/$label.log")"
   fi
 }
