@@ -55,7 +55,7 @@ trap 'exit 130' INT TERM
 
 prepared="$work/prepared.tsv"
 : > "$prepared"
-# note LANGUAGE ok|fail|skip WHY: one "build" testcase per language in the JUnit file.
+# note NAME ok|fail|skip WHY: one "build" testcase per language and per store in the JUnit file.
 note() { printf '%s\t%s\t%s\n' "$1" "$2" "${3:-}" >> "$prepared"; }
 last_lines() { tail -n 15 "$1" | tr '\n\t' '  ' | cut -c1-1500; }
 
