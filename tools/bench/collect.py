@@ -3,7 +3,8 @@
 artifacts/bench/results.json and results.md. Keys are stable: see tools/bench/README.md.
 
 Producers (the PRODUCERS table below, the same names as run.sh's list): each leaves in the raw
-folder `<name>.json` (Google Benchmark) or `<name>/` (BenchmarkDotNet artifacts), or
+folder `<name>.json` (Google Benchmark; for `python` the JSON object of python/bench.py) or
+`<name>/` (BenchmarkDotNet artifacts), or
 `<name>.absent` / `<name>.failed` / `<name>.skipped` holding the reason it has no figures. Figures measured on the
 real Apache Arrow 11 store get the key prefix `real.`: `real.<our key>` is our client on the real
 store, `real.arrow_cpp.*` the real C++ client (libplasma) on the real store.
@@ -343,6 +344,36 @@ def read_managed(figs, managed):
                 fig["gen2_gcs_per_1000_ops"] = gen2_per_1000(e)
 
 
+def load_python(path):
+    """The JSON object tools/bench/python/bench.py printed (run.sh keeps its last line)."""
+    with open(path) as f:
+        return json.load(f)
+
+
+def read_python(figs, data):
+    """The Python package's figures (plasmasharp.plasma, no pyarrow). Value = median of the
+    script's timed rounds, like every other figure (the script itself prints the best round)."""
+    rounds = data["rounds"]
+    for script_key, key, desc in (
+            ("python_put_1k_ops_s", "py.small.put.ops",
+             "Python: put_raw_buffer(1 KiB) (CreateAndSeal path, random ObjectID per put)"),
+            ("python_get_1k_ops_s", "py.small.get_release.ops",
+             "Python: get_buffers([id], timeout_ms=0) + dropping the buffer (releases) of a sealed 1 KiB object")):
+        fig = add_small(figs, key, [1.0 / r for r in rounds[script_key] if r > 0], desc, 1)
+        if fig:
+            for counter in ("client_cpu_us_per_op", "store_cpu_us_per_op"):
+                if script_key in data.get(counter, {}):
+                    fig[counter] = data[counter][script_key]
+    size = data["large_bytes"]
+    size_key = SIZE_KEYS.get(size, f"{size // MIB}mib")
+    add_large(figs, f"py.large.put.{size_key}.gbps", [size / (r * 1e9) for r in rounds["python_put_100m_gb_s"] if r > 0],
+              size, "Python: put_raw_buffer (Create + fused copy/digest/Seal + Release; the Delete after it is not timed), "
+              "warm pages")
+    figs.add(f"py.memcpy.{size_key}.gbps", rounds["python_memcpy_100m_gb_s"], "GB/s",
+             "Python: bytearray slice assignment of the same bytes into a prefaulted bytearray (the script's own memcpy)",
+             bytes=size)
+
+
 def derive_overheads(figs):
     """C# time per op / C++ time per op of the same client pair on the same store (1.0 = no overhead)."""
     for op in ("create_seal_release", "get_release", "contains"):
@@ -361,6 +392,7 @@ PRODUCERS = [
     ("real_arrow_cpp", load_gbench, lambda figs, data: read_cpp_client(figs.scoped(REAL), data[1], "arrow_cpp")),
     ("real_native", load_gbench, lambda figs, data: read_cpp_client(figs.scoped(REAL), data[1], "cpp")),
     ("managed", load_bdn, lambda figs, data: read_managed(figs, data)),
+    ("python", load_python, lambda figs, data: read_python(figs, data)),
     ("real_managed", load_bdn, lambda figs, data: read_managed(figs.scoped(REAL), data)),
 ]
 
@@ -520,6 +552,76 @@ def safe_div(a, b):
     return a / b if a is not None and b else None
 
 
+def cs_get_release_ops(figs):
+    """(C# Get+Release 1 KiB ops/s, its input key): the ops/s figure, else one over the latency."""
+    if figs.value("cs.small.get_release.ops"):
+        return figs.value("cs.small.get_release.ops"), "cs.small.get_release.ops"
+    us = figs.value("cs.get.get_release.1kib.us")
+    return (1e6 / us if us else None), "cs.get.get_release.1kib.us"
+
+
+def python_large_put(figs):
+    """(the Python large-put key, the floor key it is compared with): the run's common memcpy floor
+    when it copies as many bytes (100 MiB), else the script's own copy of the same bytes."""
+    key = next((k for k in figs.items if k.startswith("py.large.put.")), "py.large.put.100mib.gbps")
+    fig = figs.get(key)
+    if fig and fig["bytes"] != 100 * MIB:
+        return key, key.replace("py.large.put.", "py.memcpy.")
+    return key, "floor.memcpy_gbps" if figs.get("floor.memcpy_gbps") else "py.memcpy.100mib.gbps"
+
+
+def python_cpu_vs_cs(figs, py_key, cs_key):
+    """'the Python process alone spends C us of CPU per op, x.xx times the whole C# op (T us)'."""
+    py, cs = figs.get(py_key), figs.get(cs_key)
+    cpu = py.get("client_cpu_us_per_op") if py else None
+    cs_us = cs.get("time_per_op_us") if cs else None
+    if not cpu or not cs_us:
+        return None
+    return (f"the Python process alone spends {cpu:.1f} us of CPU per op, {cpu / cs_us:.2f}x the whole C# op "
+            f"({cs_us:.1f} us)")
+
+
+def python_large_breakdown(figs, key, floor_key):
+    own_key = key.replace("py.large.put.", "py.memcpy.")
+    parts = [large_put_breakdown(figs, key, "Python put")]
+    fig = figs.get(key)
+    if fig and fig["n"] > 1:
+        parts.append(f"the Python put's {fig['n']} rounds ranged {fig['min']:.2f}-{fig['max']:.2f} GB/s")
+    for k, label in ((own_key, "the script's own bytearray copy"), ("floor.memcpy_gbps", "the C memcpy floor")):
+        fig = figs.get(k)
+        if fig:
+            parts.append(f"{label}: {fig['value']:.2f} GB/s (min {fig['min']:.2f}, max {fig['max']:.2f})"
+                         + (" - the floor of this target" if k == floor_key else ""))
+    cs = figs.get("cs.large.put.100mib.gbps")
+    if cs:
+        parts.append(f"C# Put 100 MiB in this run: {cs['value']:.2f} GB/s")
+    return "; ".join(parts)
+
+
+def python_targets(targets, figs, join):
+    """Issue 13: the Python package against the C# API (same run) and against memcpy."""
+    v = figs.value
+    target(targets, "python_small_put_vs_cs",
+           "Python put_raw_buffer 1 KiB within 2x of C# Put 1 KiB (>= 0.5x its ops/s; our store, same run)",
+           safe_div(v("py.small.put.ops"), v("cs.small.put.ops")), ">=", 0.5, ["py.small.put.ops", "cs.small.put.ops"],
+           lambda: join(round_trip_breakdown(figs, "py.small.put.ops", "Python put"),
+                        round_trip_breakdown(figs, "cs.small.put.ops", "C# Put"),
+                        python_cpu_vs_cs(figs, "py.small.put.ops", "cs.small.put.ops")))
+    cs_get, cs_get_key = cs_get_release_ops(figs)
+    target(targets, "python_get_release_vs_cs",
+           "Python get_buffers + release 1 KiB within 2x of C# Get+Dispose 1 KiB (>= 0.5x its ops/s; our store, same run)",
+           safe_div(v("py.small.get_release.ops"), cs_get), ">=", 0.5, ["py.small.get_release.ops", cs_get_key],
+           lambda: join(round_trip_breakdown(figs, "py.small.get_release.ops", "Python get+release"),
+                        round_trip_breakdown(figs, cs_get_key, "C# Get+Dispose") if cs_get_key.endswith(".ops")
+                        else latency_breakdown(figs, cs_get_key, "C# Get+Dispose"),
+                        python_cpu_vs_cs(figs, "py.small.get_release.ops", cs_get_key)))
+    key, floor_key = python_large_put(figs)
+    target(targets, "python_large_put_100mib_vs_memcpy",
+           f"Python put_raw_buffer 100 MiB >= 0.8x memcpy of the same bytes (floor: `{floor_key}`, same run)",
+           safe_div(v(key), v(floor_key)), ">=", 0.8, [key, floor_key],
+           lambda: join(python_large_breakdown(figs, key, floor_key)))
+
+
 def collect_targets(figs, load, real_reason):
     v = figs.value
     real = figs.scoped(REAL)
@@ -556,6 +658,8 @@ def collect_targets(figs, load, real_reason):
                                             our_client=False),
                         large_put_breakdown(real, "cs.large.put.100mib.gbps", "our C# Put on the real store")),
            real_reason)
+
+    python_targets(targets, figs, join)
 
     # Issue 7: ours against our own floors and clients.
     target(targets, "cs_small_put_vs_cpp_create_seal_release",
@@ -675,6 +779,29 @@ def side_by_side_lines(result):
     return lines
 
 
+# Python next to C#: (what, unit, Python key, C# key). Keys missing in a run show "-".
+PYTHON_NEXT_TO_CS = [
+    ("Put 1 KiB (Python put_raw_buffer, C# Put: CreateAndSeal)", "ops/s", "py.small.put.ops", "cs.small.put.ops"),
+    ("Get+Release 1 KiB (Python get_buffers + drop, C# Get+Dispose)", "ops/s", "py.small.get_release.ops",
+     "cs.small.get_release.ops"),
+    ("Put 100 MiB (Create + fused copy/digest/Seal)", "GB/s", "py.large.put.100mib.gbps", "cs.large.put.100mib.gbps"),
+    ("memcpy 100 MiB (Python: bytearray copy; C# column: the C memcpy floor)", "GB/s", "py.memcpy.100mib.gbps",
+     "floor.memcpy_gbps"),
+]
+
+
+def python_lines(result):
+    figs = result["figures"]
+    lines = ["| operation | unit | Python | C# | Python / C# | Python client CPU us/op | store CPU us/op |",
+             "|---|---|---:|---:|---:|---:|---:|"]
+    for what, unit, py, cs in PYTHON_NEXT_TO_CS:
+        a, b = figs.get(py), figs.get(cs)
+        ratio = fmt(a["value"] / b["value"]) if a and b and b["value"] else "-"
+        lines.append(f"| {what} | {unit} | {fmt(a['value']) if a else '-'} | {fmt(b['value']) if b else '-'} | {ratio} "
+                     f"| {fmt(a.get('client_cpu_us_per_op')) if a else '-'} | {fmt(a.get('store_cpu_us_per_op')) if a else '-'} |")
+    return lines
+
+
 def write_markdown(path, result):
     real = result["real"]
     real_line = ("Real Arrow 11 figures: measured (`real.*`)." if real["status"] == "measured"
@@ -686,6 +813,7 @@ def write_markdown(path, result):
     if failed:
         lines += ["Producers without figures: " + ", ".join(failed) + ".", ""]
     lines += ["#### Ours and the real Arrow 11 Plasma, side by side", ""] + side_by_side_lines(result)
+    lines += ["", "#### Python next to C# (our store, same run)", ""] + python_lines(result)
     lines += ["", "#### Targets", "", "| target | ratio | threshold | met | what limits it (this run's numbers) |",
               "|---|---:|---|---|---|"]
     for t in result["targets"]:
@@ -694,7 +822,7 @@ def write_markdown(path, result):
     lines += ["", "#### Every figure", "",
               "Each value is a median; ratio_to_floor is defined in tools/bench/README.md (small ops: share of the "
               "rate one socket round trip per request allows; large puts: x memcpy; gets: x one round trip). CPU "
-              "columns (C++ figures): CPU time per operation of the benchmark thread and of the whole store process.", "",
+              "columns (C++ and Python figures): CPU time per operation of the benchmark thread and of the whole store process.", "",
               "| key | value | unit | min | max | n | ratio to floor | client CPU us/op | store CPU us/op |",
               "|---|---:|---|---:|---:|---:|---:|---:|---:|"]
     for key, f in result["figures"].items():

@@ -129,15 +129,18 @@ stop_real_store() {
 
 # real_arrow_cpp runs right before managed: the issue 12 targets compare those two, so they are
 # measured as close together in time (and machine load) as possible.
-PRODUCERS=(native real_native real_arrow_cpp managed real_managed)
+# python runs right after managed: its issue 13 targets compare it with the C# figures.
+PRODUCERS=(native real_native real_arrow_cpp managed python real_managed)
 NEEDS_ARROW11=(real_arrow_cpp real_native real_managed)
 
 QUICK_FLAG=()
 if [[ $MODE == quick ]]; then
   GBENCH_FLAGS=(--benchmark_min_time=0.2 --benchmark_repetitions=3)
   QUICK_FLAG=(--quick)
+  PYTHON_FLAGS=(--seconds 1 --rounds 3)
 else
   GBENCH_FLAGS=(--benchmark_min_time=1 --benchmark_repetitions=7)
+  PYTHON_FLAGS=(--seconds 2 --rounds 7)
 fi
 GBENCH_FLAGS+=(--benchmark_display_aggregates_only=true --benchmark_out_format=json)
 OURS_STORE_ARGS=()
@@ -177,6 +180,19 @@ produce_real_managed() {
   $PIN "$CS_BENCH" "--$MODE" --artifacts "$RAW/real_managed" --store-socket "$REAL_STORE_SOCKET" \
     --filter '*SmallObjectBenchmarks*' --filter '*LargeObjectBenchmarks.Put(Size: 104857600)' \
     --filter '*ZeroCopyGetBenchmarks.GetRelease*'
+}
+
+# The Python package (plasmasharp.plasma over libplasmasharp_native) on our store. PYTHONPATH is
+# dropped so pyarrow cannot come in: the figures are of the package alone (memoryview buffers),
+# and the run fails if pyarrow was imported anyway. The JSON is the last line of its stdout.
+produce_python() {
+  env -u PYTHONPATH PLASMASHARP_NATIVE_DIR="$BIN" $PIN /usr/bin/python3 tools/bench/python/bench.py \
+    "${PYTHON_FLAGS[@]}" --large-mib 100 "${OURS_STORE_ARGS[@]}" > "$RAW/python.log"
+  tail -n 1 "$RAW/python.log" > "$RAW/python.json"
+  if ! grep -q '"pyarrow_imported": false' "$RAW/python.json"; then
+    echo "run.sh: the Python bench imported pyarrow (or wrote no result): $RAW/python.json" >&2
+    return 1
+  fi
 }
 
 needs_arrow11() {
