@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 APT_PACKAGES=(cmake g++ make flatbuffers-compiler libflatbuffers-dev libxxhash-dev libgtest-dev
-              nlohmann-json3-dev unzip nodejs
+              nlohmann-json3-dev unzip nodejs redis-server
               clang-14 libclang-rt-14-dev valgrind python3
               # the real Arrow 11 store and pyarrow 11 (../shared/arrow11) need these; pytest runs
               # the Python suites

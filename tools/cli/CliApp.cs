@@ -20,6 +20,12 @@ public static class CliApp
         "  rm ID...                                delete objects (in-use ones go once released)\n" +
         "  evict BYTES                             ask the store to evict unused objects (512M, 2G, ...)\n" +
         "\n" +
+        "cluster commands (the node and object tables in Redis; --redis or $PLASMASHARP_REDIS, no --socket):\n" +
+        "  node (--memory BYTES --socket PATH | --store-socket PATH) [--node-id ID] [--ttl SECONDS] [--listen IP[:PORT]]\n" +
+        "                                          run a node agent beside a store until SIGINT/SIGTERM\n" +
+        "  nodes                                   the live nodes: address, objects, bytes used, capacity, version\n" +
+        "  ls --cluster                            every object on every live node: id, node, sizes, digest\n" +
+        "\n" +
         "options:\n" +
         "  --socket PATH   the store's Unix socket (default: $" + SocketVariable + ")\n" +
         "  -h, --help      this text; --version: the tool's and the native library's versions\n" +
@@ -50,6 +56,7 @@ public static class CliApp
                 console.Out.WriteLine(Usage);
                 return ExitCodes.Ok;
             }
+            if (ClusterCommands.Handles(command, rest)) return ClusterCommands.Run(command, rest, console, cancellationToken);
             Func<Arguments, PlasmaClient, int> body;
             Arguments parsed;
             switch (command)

@@ -19,9 +19,11 @@ public static class ExitCodes
     public const int FileError = 6;
     /// <summary>Any other error reported by the store or the client library.</summary>
     public const int StoreError = 7;
+    /// <summary>Cluster commands: the cluster's Redis cannot be reached.</summary>
+    public const int RedisUnreachable = 8;
 
     internal const string Help =
         "exit codes: 0 ok, 1 usage error (bad arguments, malformed id, no socket), 2 object not found,\n" +
         "            3 store unreachable, 4 object already exists, 5 store full, 6 local file error,\n" +
-        "            7 other store error, 130 interrupted (Ctrl+C)";
+        "            7 other store error, 8 Redis unreachable (cluster commands), 130 interrupted (Ctrl+C)";
 }

@@ -1,0 +1,462 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Threading.Channels;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
+
+namespace PlasmaSharp.Cluster;
+
+/// <summary>The node agent: a hosted service beside one Plasma store that registers the node in
+/// Redis, heartbeats, and keeps the object table in step with the store's seal/delete
+/// notifications, in batches of up to <see cref="PlasmaNodeOptions.BatchSize"/> updates per Redis
+/// round trip. When Redis is unreachable the store keeps working and the agent retries with
+/// backoff; once Redis answers again it registers anew and republishes the store's whole list,
+/// so the table converges after a Redis restart or a network blip. On stop it unregisters.</summary>
+public sealed class PlasmaNodeAgent : BackgroundService
+{
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan DownLogInterval = TimeSpan.FromSeconds(30);
+
+    private readonly PlasmaNodeOptions _options;
+    private readonly ILogger<PlasmaNodeAgent> _logger;
+    private readonly IServiceProvider _services;
+    private readonly Channel<StoreEvent> _events = Channel.CreateUnbounded<StoreEvent>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Dictionary<ObjectId, long> _sizes = [];
+    private readonly DateTimeOffset _started = DateTimeOffset.UtcNow;
+    private PlasmaStore? _ownedStore;
+    private StoreConnection? _store;
+    private ConnectionMultiplexer? _redis;
+    private ClusterTable? _table;
+    private string _storeSocket = "";
+    private string _address = "";
+    private volatile bool _needRepublish = true;
+    private volatile bool _redisUp = true;
+    private DateTimeOffset _redisDownSince, _redisDownLogged;
+    private long _objectCount, _usedBytes;
+    private int _cleaning;
+
+    /// <summary>Created by the host (see <see cref="PlasmaNodeServiceCollectionExtensions.AddPlasmaNode"/>).</summary>
+    public PlasmaNodeAgent(PlasmaNodeOptions options, ILogger<PlasmaNodeAgent> logger, IServiceProvider services)
+    {
+        options.Validate();
+        _options = options;
+        _logger = logger;
+        _services = services;
+    }
+
+    /// <summary>This node's id.</summary>
+    public string NodeId => _options.NodeId;
+
+    /// <summary>Sealed objects in the store, as the agent counts them.</summary>
+    public long ObjectCount => Interlocked.Read(ref _objectCount);
+
+    /// <summary>Data + metadata bytes of those objects.</summary>
+    public long UsedBytes => Interlocked.Read(ref _usedBytes);
+
+    /// <summary>The store's capacity in bytes (0 before the store is reached).</summary>
+    public long Capacity => _store?.Capacity ?? 0;
+
+    /// <summary>The store's socket.</summary>
+    public string StoreSocket => _storeSocket;
+
+    /// <summary>True while the store connection is up.</summary>
+    public bool IsStoreReachable => _store is { IsLost: false };
+
+    /// <summary>Asks Redis for a PING now.</summary>
+    public async Task<bool> PingRedisAsync()
+    {
+        if (_redis is null || !_redis.IsConnected) return false;
+        try
+        {
+            await _redis.GetDatabase().PingAsync().WaitAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception e) when (IsRedisFailure(e))
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Starts (or attaches to) the store and connects to Redis; fails if the store cannot be reached.</summary>
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        NodeInstruments.Track(this);
+        if (_options.StoreSocket is { } attach)
+        {
+            _storeSocket = attach;
+        }
+        else
+        {
+            _ownedStore = await PlasmaStore.StartAsync(_options.Memory!.Value, new PlasmaStoreOptions { SocketPath = _options.Socket }, cancellationToken).ConfigureAwait(false);
+            _storeSocket = _ownedStore.SocketPath;
+            _logger.LogInformation("started the bundled store: {Bytes} bytes on {Socket} (pid {Pid})", _options.Memory, _storeSocket, _ownedStore.ProcessId);
+        }
+        _store = StoreConnection.Open(_storeSocket, _events.Writer, _logger, connectAttempts: 20);
+        _logger.LogInformation("attached to the store on {Socket} (capacity {Capacity} bytes)", _storeSocket, _store.Capacity);
+
+        ConfigurationOptions config = ConfigurationOptions.Parse(_options.Redis);
+        config.AbortOnConnectFail = false; // start even while Redis is down: the store works regardless
+        config.ClientName ??= "plasmasharp-node-" + NodeId;
+        config.ReconnectRetryPolicy ??= new ExponentialRetry(100, (int)MaxBackoff.TotalMilliseconds);
+        _redis = await ConnectionMultiplexer.ConnectAsync(config).ConfigureAwait(false);
+        _redis.ConnectionFailed += (_, e) => RedisFailed(e.Exception ?? new RedisException(e.FailureType.ToString()));
+        _redis.ConnectionRestored += (_, _) => _needRepublish = true; // Redis may have restarted empty
+        _table = new ClusterTable(_redis.GetDatabase());
+        await base.StartAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await WaitForHostStartedAsync(stoppingToken).ConfigureAwait(false);
+        _address = _options.Address ?? ServerAddress() ?? "";
+        _logger.LogInformation("node {Node} joins the cluster at {Redis} (address {Address}, TTL {Ttl} s)",
+            NodeId, _redis!.Configuration.Split(',')[0], _address.Length > 0 ? _address : "none", _options.Ttl.TotalSeconds);
+        Task heartbeats = HeartbeatLoopAsync(stoppingToken);
+        try
+        {
+            await PublishLoopAsync(stoppingToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { }
+        try
+        {
+            await heartbeats.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { }
+    }
+
+    /// <summary>Stops publishing, unregisters (node first, then its locations), closes the store connection
+    /// and stops a store it started.</summary>
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_table is not null && _redis is { IsConnected: true })
+            {
+                await _table.UnregisterAsync(NodeId, cancellationToken).WaitAsync(TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
+                _logger.LogInformation("node {Node} left the cluster (unregistered)", NodeId);
+            }
+            else
+            {
+                _logger.LogWarning("Redis unreachable at stop: node {Node} disappears from the table after its TTL", NodeId);
+            }
+        }
+        catch (Exception e) when (IsRedisFailure(e) || e is OperationCanceledException)
+        {
+            _logger.LogWarning("could not unregister ({Message}): node {Node} disappears from the table after its TTL", e.Message, NodeId);
+        }
+        _store?.Dispose();
+        if (_ownedStore is not null) await _ownedStore.StopAsync().ConfigureAwait(false);
+        if (_redis is not null) await _redis.CloseAsync().ConfigureAwait(false);
+        NodeInstruments.Untrack(this);
+    }
+
+    // ------------------------------------------------------------------ publishing
+
+    private async Task PublishLoopAsync(CancellationToken ct)
+    {
+        var backoff = TimeSpan.FromMilliseconds(100);
+        var batch = new List<TableUpdate>(_options.BatchSize);
+        ChannelReader<StoreEvent> reader = _events.Reader;
+        while (!ct.IsCancellationRequested)
+        {
+            if (_needRepublish)
+            {
+                try
+                {
+                    _needRepublish = false;
+                    await RepublishAsync(ct).ConfigureAwait(false);
+                    RedisOk();
+                    backoff = TimeSpan.FromMilliseconds(100);
+                }
+                catch (Exception e) when (IsRedisFailure(e))
+                {
+                    _needRepublish = true;
+                    RedisFailed(e);
+                    DiscardQueuedUpdates(); // the next republish reads the store's list anew
+                    await Task.Delay(backoff, ct).ConfigureAwait(false);
+                    backoff = TimeSpan.FromTicks(Math.Min(MaxBackoff.Ticks, backoff.Ticks * 2));
+                }
+                continue;
+            }
+            if (!reader.TryPeek(out _))
+            {
+                // Wake up now and then to notice a republish asked for by the heartbeat or a reconnect.
+                using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                wait.CancelAfter(TimeSpan.FromMilliseconds(250));
+                try
+                {
+                    await reader.WaitToReadAsync(wait.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (!ct.IsCancellationRequested) { }
+                continue;
+            }
+            batch.Clear();
+            long oldest = 0;
+            while (batch.Count < _options.BatchSize && reader.TryPeek(out StoreEvent e))
+            {
+                if (e.Kind is StoreEventKind.StoreLost or StoreEventKind.StoreConnected)
+                {
+                    if (batch.Count > 0) break; // publish what came before it first
+                    reader.TryRead(out _);
+                    OnStoreChange(e.Kind);
+                    break;
+                }
+                reader.TryRead(out _);
+                if (oldest == 0) oldest = e.Timestamp;
+                batch.Add(Apply(e));
+            }
+            if (batch.Count == 0) continue;
+            try
+            {
+                if (!await _table!.PublishAsync(NodeId, batch).ConfigureAwait(false))
+                {
+                    _logger.LogWarning("node {Node} is not registered (expired or Redis restarted): registering and republishing", NodeId);
+                    _needRepublish = true;
+                    continue;
+                }
+                NodeInstruments.TableUpdates.Add(batch.Count, new KeyValuePair<string, object?>("node", NodeId));
+                NodeInstruments.PublishDuration.Record(Stopwatch.GetElapsedTime(oldest).TotalSeconds, new KeyValuePair<string, object?>("node", NodeId));
+                RedisOk();
+            }
+            catch (Exception e) when (IsRedisFailure(e))
+            {
+                RedisFailed(e);
+                _needRepublish = true;
+            }
+        }
+    }
+
+    private TableUpdate Apply(StoreEvent e)
+    {
+        if (e.Kind == StoreEventKind.Sealed)
+        {
+            bool known = _sizes.TryGetValue(e.Id, out long previous);
+            _sizes[e.Id] = e.Size;
+            if (!known) Interlocked.Increment(ref _objectCount);
+            Interlocked.Add(ref _usedBytes, e.Size - previous);
+            return new TableUpdate(true, e.Id, e.Entry);
+        }
+        if (_sizes.Remove(e.Id, out long size))
+        {
+            Interlocked.Decrement(ref _objectCount);
+            Interlocked.Add(ref _usedBytes, -size);
+        }
+        return new TableUpdate(false, e.Id, "");
+    }
+
+    private void OnStoreChange(StoreEventKind kind)
+    {
+        if (kind == StoreEventKind.StoreLost)
+        {
+            // The store's objects are gone with it: the republish removes this node's locations.
+            _needRepublish = true;
+            _ = ReconnectStoreAsync();
+        }
+        else
+        {
+            _needRepublish = true;
+        }
+    }
+
+    private async Task ReconnectStoreAsync()
+    {
+        StoreConnection? old = _store;
+        var lastLog = DateTimeOffset.MinValue;
+        while (true)
+        {
+            try
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1)).ConfigureAwait(false);
+                if (_redis is null || _table is null) return;
+                var fresh = StoreConnection.Open(_storeSocket, _events.Writer, _logger, connectAttempts: 1);
+                _store = fresh;
+                old?.Dispose();
+                _logger.LogInformation("reconnected to the store on {Socket}", _storeSocket);
+                return;
+            }
+            catch (PlasmaException e)
+            {
+                if (DateTimeOffset.UtcNow - lastLog > DownLogInterval)
+                {
+                    _logger.LogWarning("store on {Socket} unreachable ({Message}); retrying every second", _storeSocket, e.Message);
+                    lastLog = DateTimeOffset.UtcNow;
+                }
+            }
+        }
+    }
+
+    /// <summary>Registers the node and makes its locations equal to the store's list: every sealed
+    /// object written, every location the store no longer has removed.</summary>
+    private async Task RepublishAsync(CancellationToken ct)
+    {
+        var clock = Stopwatch.StartNew();
+        DiscardQueuedUpdates(); // updates queued before the list is read are contained in it
+        IReadOnlyList<ObjectInfo> objects = _store is { IsLost: false } store ? store.ListSealed() : [];
+        await _table!.RegisterAsync(NodeId, _options.Ttl, NodeFieldsNow(includeStatic: true)).ConfigureAwait(false);
+
+        _sizes.Clear();
+        long used = 0;
+        var present = new HashSet<string>(objects.Count, StringComparer.Ordinal);
+        var batch = new List<TableUpdate>(_options.BatchSize);
+        foreach (ObjectInfo o in objects)
+        {
+            _sizes[o.Id] = o.DataSize + o.MetadataSize;
+            used += o.DataSize + o.MetadataSize;
+            present.Add(o.Id.ToString());
+            batch.Add(new TableUpdate(true, o.Id, LocationEntry.Encode(o.DataSize, o.MetadataSize, o.Digest.Span)));
+            if (batch.Count == _options.BatchSize) await FlushAsync(batch).ConfigureAwait(false);
+        }
+        Interlocked.Exchange(ref _objectCount, objects.Count);
+        Interlocked.Exchange(ref _usedBytes, used);
+        await FlushAsync(batch).ConfigureAwait(false);
+
+        int stale = 0;
+        await foreach (var (oid, _) in _table.ScanNodeObjectsAsync(NodeId, ct).ConfigureAwait(false))
+        {
+            if (present.Contains(oid) || !ObjectId.TryParse(oid, out ObjectId id)) continue;
+            batch.Add(new TableUpdate(false, id, ""));
+            stale++;
+            if (batch.Count == _options.BatchSize) await FlushAsync(batch).ConfigureAwait(false);
+        }
+        await FlushAsync(batch).ConfigureAwait(false);
+        NodeInstruments.Republishes.Add(1, new KeyValuePair<string, object?>("node", NodeId));
+        _logger.LogInformation("registered node {Node} and published its {Count} objects ({Stale} stale locations removed) in {Ms} ms",
+            NodeId, objects.Count, stale, clock.ElapsedMilliseconds);
+    }
+
+    private async Task FlushAsync(List<TableUpdate> batch)
+    {
+        if (batch.Count == 0) return;
+        if (!await _table!.PublishAsync(NodeId, batch).ConfigureAwait(false))
+            throw new RedisException("the node entry vanished during the republish");
+        NodeInstruments.TableUpdates.Add(batch.Count, new KeyValuePair<string, object?>("node", NodeId));
+        batch.Clear();
+    }
+
+    // A lost store is kept: it starts the next republish (a connected one is covered by any republish).
+    private void DiscardQueuedUpdates()
+    {
+        while (_events.Reader.TryPeek(out StoreEvent e) && e.Kind is StoreEventKind.Sealed or StoreEventKind.Deleted or StoreEventKind.StoreConnected)
+            _events.Reader.TryRead(out _);
+    }
+
+    // ------------------------------------------------------------------ heartbeats
+
+    private async Task HeartbeatLoopAsync(CancellationToken ct)
+    {
+        TimeSpan interval = _options.Ttl / 3;
+        while (!ct.IsCancellationRequested)
+        {
+            await Task.Delay(interval, ct).ConfigureAwait(false);
+            if (_needRepublish) continue;
+            try
+            {
+                if (!await _table!.HeartbeatAsync(NodeId, _options.Ttl, NodeFieldsNow(includeStatic: false)).ConfigureAwait(false))
+                {
+                    _logger.LogWarning("node {Node}'s entry is gone (Redis restarted, or the node was taken for dead): registering and republishing", NodeId);
+                    _needRepublish = true;
+                    continue;
+                }
+                RedisOk();
+                var (_, dead) = await _table.ReadNodesAsync().ConfigureAwait(false);
+                if (dead.Count > 0 && Interlocked.Exchange(ref _cleaning, 1) == 0) _ = ForgetDeadAsync(dead, ct);
+            }
+            catch (Exception e) when (IsRedisFailure(e))
+            {
+                RedisFailed(e);
+            }
+        }
+    }
+
+    private async Task ForgetDeadAsync(List<string> dead, CancellationToken ct)
+    {
+        try
+        {
+            foreach (string node in dead)
+                if (await _table!.ForgetNodeAsync(node, ct).ConfigureAwait(false))
+                    _logger.LogInformation("removed the entries of dead node {Dead}", node);
+        }
+        catch (Exception e) when (IsRedisFailure(e) || e is OperationCanceledException)
+        {
+            _logger.LogDebug("cleanup of dead nodes interrupted: {Message}", e.Message);
+        }
+        finally
+        {
+            Volatile.Write(ref _cleaning, 0);
+        }
+    }
+
+    private List<KeyValuePair<string, string>> NodeFieldsNow(bool includeStatic)
+    {
+        var fields = new List<KeyValuePair<string, string>>
+        {
+            new(NodeFields.Used, UsedBytes.ToString(CultureInfo.InvariantCulture)),
+            new(NodeFields.Objects, ObjectCount.ToString(CultureInfo.InvariantCulture)),
+            new(NodeFields.Heartbeat, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture)),
+        };
+        if (includeStatic)
+        {
+            fields.Add(new(NodeFields.Address, _address));
+            fields.Add(new(NodeFields.Capacity, Capacity.ToString(CultureInfo.InvariantCulture)));
+            fields.Add(new(NodeFields.Version, PlasmaTelemetry.Version));
+            fields.Add(new(NodeFields.Started, _started.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture)));
+            fields.Add(new(NodeFields.TtlMs, ((long)_options.Ttl.TotalMilliseconds).ToString(CultureInfo.InvariantCulture)));
+        }
+        return fields;
+    }
+
+    // ------------------------------------------------------------------ Redis health
+
+    internal static bool IsRedisFailure(Exception e) => e is RedisException or TimeoutException or ObjectDisposedException;
+
+    private void RedisFailed(Exception e)
+    {
+        NodeInstruments.RedisErrors.Add(1, new KeyValuePair<string, object?>("node", NodeId));
+        DateTimeOffset now = DateTimeOffset.UtcNow;
+        lock (_events)
+        {
+            if (_redisUp)
+            {
+                _redisUp = false;
+                _redisDownSince = _redisDownLogged = now;
+                _logger.LogWarning("Redis unreachable ({Message}); the local store keeps working; retrying with backoff (up to {Max} s)",
+                    e.Message, MaxBackoff.TotalSeconds);
+            }
+            else if (now - _redisDownLogged > DownLogInterval)
+            {
+                _redisDownLogged = now;
+                _logger.LogWarning("Redis still unreachable after {Seconds:F0} s ({Message}); still retrying", (now - _redisDownSince).TotalSeconds, e.Message);
+            }
+        }
+    }
+
+    private void RedisOk()
+    {
+        if (_redisUp) return;
+        lock (_events)
+        {
+            if (_redisUp) return;
+            _redisUp = true;
+            _logger.LogInformation("Redis reachable again after {Seconds:F1} s", (DateTimeOffset.UtcNow - _redisDownSince).TotalSeconds);
+        }
+    }
+
+    // ------------------------------------------------------------------ host
+
+    private async Task WaitForHostStartedAsync(CancellationToken ct)
+    {
+        if (_services.GetService<IHostApplicationLifetime>() is not { } lifetime) return;
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using (lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
+        using (ct.Register(() => started.TrySetCanceled(ct)))
+            await started.Task.ConfigureAwait(false);
+    }
+
+    private string? ServerAddress() =>
+        _services.GetService<Microsoft.AspNetCore.Hosting.Server.IServer>()?.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
+}

@@ -1,0 +1,96 @@
+using System.Diagnostics;
+using Xunit.Abstractions;
+using Xunit.Sdk;
+
+namespace PlasmaSharp.Cluster.Tests;
+
+/// <summary>Every cluster test runs in this one collection, one at a time: each starts several
+/// processes and some measure how fast the table follows the stores, so they must not compete.</summary>
+[CollectionDefinition(Name)]
+public sealed class ClusterSuite : ICollectionFixture<SuiteClock>
+{
+    public const string Name = "cluster";
+}
+
+/// <summary>Prints the suite's wall time when it ends (shown by the test runner: xunit.runner.json
+/// turns diagnostic messages on).</summary>
+public sealed class SuiteClock(IMessageSink sink) : IDisposable
+{
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+
+    public void Dispose() => sink.OnMessage(new DiagnosticMessage($"suite cluster: {_clock.Elapsed.TotalSeconds:F0} s wall"));
+}
+
+/// <summary>A test's own Redis and temp dir, removed after it.</summary>
+public abstract class ClusterTestBase : IAsyncLifetime
+{
+    protected RedisServer Redis { get; private set; } = null!;
+    protected string TempDir { get; } = Directory.CreateTempSubdirectory("psc-").FullName;
+    protected List<NodeProcess> Nodes { get; } = [];
+    protected List<PlasmaStore> Stores { get; } = [];
+    private PlasmaCluster? _cluster;
+
+    /// <summary>A reader connected to this test's Redis.</summary>
+    protected PlasmaCluster Cluster => _cluster ??= PlasmaCluster.Connect(Redis.Connection);
+
+    public virtual Task InitializeAsync()
+    {
+        Redis = RedisServer.Start();
+        return Task.CompletedTask;
+    }
+
+    public virtual async Task DisposeAsync()
+    {
+        foreach (NodeProcess node in Nodes) await node.DisposeAsync();
+        foreach (PlasmaStore store in Stores) await store.StopAsync();
+        if (_cluster is not null) await _cluster.DisposeAsync();
+        Redis.Dispose();
+        try
+        {
+            Directory.Delete(TempDir, recursive: true);
+        }
+        catch (IOException) { }
+    }
+
+    protected async Task<NodeProcess[]> StartNodesAsync(params string[] ids)
+    {
+        NodeProcess[] started = ids.Select(id => NodeProcess.StartWithStore(Redis.Connection, id, TempDir)).ToArray();
+        Nodes.AddRange(started);
+        await Task.WhenAll(started.Select(n => n.WaitRegisteredAsync()));
+        return started;
+    }
+
+    /// <summary>Polls <paramref name="condition"/> every 10 ms; returns how long it took to hold.</summary>
+    protected static async Task<TimeSpan> WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!await condition())
+        {
+            if (clock.Elapsed > timeout) throw new TimeoutException($"{what}: not within {timeout.TotalSeconds:0.#} s");
+            await Task.Delay(10);
+        }
+        return clock.Elapsed;
+    }
+
+    protected async Task<bool> IsOnAsync(ObjectId id, params string[] nodes)
+    {
+        var found = (await Cluster.LocateAsync(id)).Select(l => l.NodeId).Order(StringComparer.Ordinal).ToArray();
+        return found.SequenceEqual(nodes.Order(StringComparer.Ordinal));
+    }
+}
+
+/// <summary>A fact that needs the real Arrow 11 store: skipped, with the reason, where it is absent.</summary>
+public sealed class RealStoreFactAttribute : FactAttribute
+{
+    public RealStoreFactAttribute()
+    {
+        string? missing = Environment.GetEnvironmentVariable("ARROW11_MISSING");
+        string? bin = Environment.GetEnvironmentVariable("ARROW11_BIN");
+        if (!string.IsNullOrEmpty(missing)) Skip = "real Arrow 11 store: " + missing;
+        else if (string.IsNullOrEmpty(bin))
+            Skip = "real Arrow 11 store: ARROW11_BIN is not set (run through ./build.sh test, or `source tests/arrow11/env.sh` first)";
+        else if (!File.Exists(Path.Combine(bin, "plasma-store-server"))) Skip = $"real Arrow 11 store: {bin}/plasma-store-server does not exist";
+    }
+
+    public static string Executable => Path.Combine(Environment.GetEnvironmentVariable("ARROW11_BIN")!, "plasma-store-server");
+}
