@@ -95,6 +95,7 @@ Task("Test")
         ("crosslang", "tests/crosslang/run.sh", ""),
         ("python", "python/run_tests.sh", ""),
         ("package", "tests/package/run.sh", ""),
+        ("package-hosting", "tests/package/hosting.sh", ""),
         ("fuzz", "tests/fuzz/run.sh", " 60"),
         ("sanitize", "tests/sanitize/run.sh", ""),
       }) {
@@ -115,7 +116,7 @@ Task("Pack")
   .Does(() => {
     var packages = artifacts.Combine("packages");
     EnsureDirectoryExists(packages);
-    foreach (var project in new[] { "managed/PlasmaSharp.csproj", "tools/cli/PlasmaSharp.Cli.csproj" }) {
+    foreach (var project in new[] { "managed/PlasmaSharp.csproj", "hosting/PlasmaSharp.Hosting/PlasmaSharp.Hosting.csproj", "tools/cli/PlasmaSharp.Cli.csproj" }) {
       if (!FileExists(root.CombineWithFilePath(project))) continue;
       RunOrFail("dotnet", $"pack {project} -c {configuration} {nativeDirProperty} -o \"{packages}\"");
     }

@@ -69,6 +69,7 @@ public sealed partial class PlasmaClient
         long sliceMs = Math.Max(1, ToMilliseconds(_options.AsyncPollInterval));
         var result = new PlasmaObject?[ids.Length];
         long start = Stopwatch.GetTimestamp();
+        long measured = ClientInstruments.Start();
         try
         {
             while (true)
@@ -76,7 +77,11 @@ public sealed partial class PlasmaClient
                 cancellationToken.ThrowIfCancellationRequested();
                 var missing = new List<int>();
                 for (int i = 0; i < result.Length; i++) if (result[i] is null) missing.Add(i);
-                if (missing.Count == 0) return result;
+                if (missing.Count == 0)
+                {
+                    RecordGet(measured, result);
+                    return result;
+                }
 
                 long remaining = timeoutMs < 0 ? long.MaxValue
                     : timeoutMs - (long)Stopwatch.GetElapsedTime(start).TotalMilliseconds;
@@ -84,10 +89,14 @@ public sealed partial class PlasmaClient
                 ObjectId[] wanted = missing.Select(i => ids[i]).ToArray();
                 PlasmaObject?[] got = GetCore(wanted, TimeSpan.FromMilliseconds(wait), creation);
                 for (int k = 0; k < got.Length; k++) result[missing[k]] = got[k];
-                if (remaining <= wait) return result; // that was the last slice
+                if (remaining <= wait) // that was the last slice
+                {
+                    RecordGet(measured, result);
+                    return result;
+                }
             }
         }
-        catch
+        catch (Exception e) when (ClientInstruments.Failed(measured, "get", _socketPath, e) || true)
         {
             foreach (var obj in result) obj?.Dispose();
             throw;

@@ -19,12 +19,14 @@ public sealed unsafe partial class PlasmaClient : IDisposable
     private readonly PlasmaClientOptions _options;
     private readonly string _socketPath;
     private int _subscribed;
+    private int _disposeCounted;
 
     private PlasmaClient(ClientHandle handle, string socketPath, PlasmaClientOptions options)
     {
         _handle = handle;
         _socketPath = socketPath;
         _options = options;
+        ClientInstruments.Connected(socketPath);
     }
 
     /// <summary>The socket path this client connected to.</summary>
@@ -112,7 +114,11 @@ public sealed unsafe partial class PlasmaClient : IDisposable
     }
 
     /// <summary>Closes the connection and frees the client (objects obtained earlier stay readable).</summary>
-    public void Dispose() => _handle.Dispose();
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposeCounted, 1) == 0) ClientInstruments.Disconnected(_socketPath);
+        _handle.Dispose();
+    }
 
     private HandleLease Lease()
     {
@@ -198,6 +204,18 @@ public sealed unsafe partial class PlasmaClient : IDisposable
     /// <exception cref="StoreFullException">No room.</exception>
     public WritablePlasmaObject Create(ObjectId id, long dataSize, ReadOnlySpan<byte> metadata = default)
     {
+        long start = ClientInstruments.Start();
+        try
+        {
+            WritablePlasmaObject created = CreateCore(id, dataSize, metadata);
+            ClientInstruments.Completed(start, "create", _socketPath, dataSize);
+            return created;
+        }
+        catch (Exception e) when (ClientInstruments.Failed(start, "create", _socketPath, e)) { throw; }
+    }
+
+    private WritablePlasmaObject CreateCore(ObjectId id, long dataSize, ReadOnlySpan<byte> metadata)
+    {
         ArgumentOutOfRangeException.ThrowIfNegative(dataSize);
         LeakRecord? creation = LeakRecord.CaptureIf(TracksLeaks);
         ps_object* created = null;
@@ -235,9 +253,20 @@ public sealed unsafe partial class PlasmaClient : IDisposable
     /// <exception cref="StoreFullException">No room.</exception>
     public void Put(ObjectId id, ReadOnlySpan<byte> data, ReadOnlySpan<byte> metadata = default)
     {
+        long start = ClientInstruments.Start();
+        try
+        {
+            PutCore(id, data, metadata);
+        }
+        catch (Exception e) when (ClientInstruments.Failed(start, "put", _socketPath, e)) { throw; }
+        ClientInstruments.Completed(start, "put", _socketPath, data.Length);
+    }
+
+    private void PutCore(ObjectId id, ReadOnlySpan<byte> data, ReadOnlySpan<byte> metadata)
+    {
         if (data.Length > _options.CreateAndSealThreshold)
         {
-            using WritablePlasmaObject created = Create(id, data.Length, metadata);
+            using WritablePlasmaObject created = CreateCore(id, data.Length, metadata);
             created.WriteAndSeal(data);
             return;
         }
@@ -257,6 +286,17 @@ public sealed unsafe partial class PlasmaClient : IDisposable
     public void PutBatch(IReadOnlyList<PlasmaPutItem> items)
     {
         ArgumentNullException.ThrowIfNull(items);
+        long start = ClientInstruments.Start();
+        try
+        {
+            PutBatchCore(items);
+        }
+        catch (Exception e) when (ClientInstruments.Failed(start, "put_batch", _socketPath, e)) { throw; }
+        if (start != 0) ClientInstruments.Completed(start, "put_batch", _socketPath, items.Sum(item => (long)item.Data.Length));
+    }
+
+    private void PutBatchCore(IReadOnlyList<PlasmaPutItem> items)
+    {
         _handle.ThrowIfDisposed(this);
         int n = items.Count;
         if (n == 0) return;
@@ -300,11 +340,17 @@ public sealed unsafe partial class PlasmaClient : IDisposable
     /// <param name="id">The id.</param>
     public bool Contains(ObjectId id)
     {
-        using var lease = Lease();
-        byte has = 0;
-        ps_error* error = null;
-        NativeStatus.Check(NativeMethods.ps_client_contains(_handle.Pointer, (byte*)&id, &has, &error), error, id);
-        return has != 0;
+        long start = ClientInstruments.Start();
+        try
+        {
+            using var lease = Lease();
+            byte has = 0;
+            ps_error* error = null;
+            NativeStatus.Check(NativeMethods.ps_client_contains(_handle.Pointer, (byte*)&id, &has, &error), error, id);
+            ClientInstruments.Completed(start, "contains", _socketPath);
+            return has != 0;
+        }
+        catch (Exception e) when (ClientInstruments.Failed(start, "contains", _socketPath, e)) { throw; }
     }
 
     /// <summary>Deletes one object; see <see cref="DeleteResult"/> for deferred deletions.</summary>
@@ -314,6 +360,18 @@ public sealed unsafe partial class PlasmaClient : IDisposable
     /// <summary>Deletes several objects; returns one result per id, in order.</summary>
     /// <param name="ids">The ids.</param>
     public DeleteResult[] Delete(ReadOnlySpan<ObjectId> ids)
+    {
+        long start = ClientInstruments.Start();
+        try
+        {
+            DeleteResult[] results = DeleteCore(ids);
+            ClientInstruments.Completed(start, "delete", _socketPath);
+            return results;
+        }
+        catch (Exception e) when (ClientInstruments.Failed(start, "delete", _socketPath, e)) { throw; }
+    }
+
+    private DeleteResult[] DeleteCore(ReadOnlySpan<ObjectId> ids)
     {
         _handle.ThrowIfDisposed(this);
         var results = new int[ids.Length];
@@ -382,7 +440,25 @@ public sealed unsafe partial class PlasmaClient : IDisposable
     /// <param name="ids">The ids.</param>
     /// <param name="timeout">TimeSpan.Zero = just look; <see cref="Timeout.InfiniteTimeSpan"/> = wait forever.</param>
     public PlasmaObject?[] Get(ReadOnlySpan<ObjectId> ids, TimeSpan timeout)
-        => GetCore(ids, timeout, LeakRecord.CaptureIf(TracksLeaks));
+    {
+        long start = ClientInstruments.Start();
+        try
+        {
+            PlasmaObject?[] got = GetCore(ids, timeout, LeakRecord.CaptureIf(TracksLeaks));
+            RecordGet(start, got);
+            return got;
+        }
+        catch (Exception e) when (ClientInstruments.Failed(start, "get", _socketPath, e)) { throw; }
+    }
+
+    /// <summary>Records a completed Get (sync or async) with the data bytes it returned.</summary>
+    private void RecordGet(long start, PlasmaObject?[] got)
+    {
+        if (start == 0) return;
+        long bytes = 0;
+        foreach (PlasmaObject? obj in got) bytes += obj?.DataLength ?? 0;
+        ClientInstruments.Completed(start, "get", _socketPath, bytes, read: true);
+    }
 
     /// <summary>Get with the caller's creation stack already captured (GetAsync captures it on the
     /// caller's thread, before the wait moves to a dedicated one).</summary>
