@@ -33,9 +33,12 @@ public abstract class ClusterTestBase : IAsyncLifetime
     /// <summary>A reader connected to this test's Redis.</summary>
     protected PlasmaCluster Cluster => _cluster ??= PlasmaCluster.Connect(Redis.Connection);
 
+    /// <summary>The password this test's Redis requires (none by default).</summary>
+    protected virtual string? RedisPassword => null;
+
     public virtual Task InitializeAsync()
     {
-        Redis = RedisServer.Start();
+        Redis = RedisServer.Start(RedisPassword);
         return Task.CompletedTask;
     }
 

@@ -12,16 +12,23 @@ public sealed class RedisServer : IDisposable
     private readonly string _dir = Directory.CreateTempSubdirectory("plasmasharp-redis-").FullName;
     private Process? _process;
 
-    private RedisServer(int port) => Port = port;
+    private readonly string? _password;
+
+    private RedisServer(int port, string? password)
+    {
+        Port = port;
+        _password = password;
+    }
 
     public int Port { get; }
 
-    /// <summary>The StackExchange.Redis connection string.</summary>
-    public string Connection => $"127.0.0.1:{Port}";
+    /// <summary>The StackExchange.Redis connection string (with the password, if any).</summary>
+    public string Connection => $"127.0.0.1:{Port}" + (_password is null ? "" : $",password={_password}");
 
-    public static RedisServer Start()
+    /// <summary>Starts a server; with <paramref name="password"/>, clients must AUTH (requirepass).</summary>
+    public static RedisServer Start(string? password = null)
     {
-        var server = new RedisServer(FreePort());
+        var server = new RedisServer(FreePort(), password);
         server.Launch();
         return server;
     }
@@ -34,6 +41,11 @@ public sealed class RedisServer : IDisposable
         };
         foreach (string a in new[] { "--port", Port.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", _dir })
             start.ArgumentList.Add(a);
+        if (_password is not null)
+        {
+            start.ArgumentList.Add("--requirepass");
+            start.ArgumentList.Add(_password);
+        }
         try
         {
             _process = Process.Start(start)!;
@@ -62,10 +74,12 @@ public sealed class RedisServer : IDisposable
             using var client = new TcpClient();
             client.Connect(IPAddress.Loopback, Port);
             NetworkStream s = client.GetStream();
-            s.Write("PING\r\n"u8);
+            s.Write(Encoding.ASCII.GetBytes(_password is null ? "PING\r\n" : $"AUTH {_password}\r\nPING\r\n"));
             var buffer = new byte[16];
             int n = s.Read(buffer);
-            return Encoding.ASCII.GetString(buffer, 0, n).StartsWith("+PONG", StringComparison.Ordinal);
+            string reply = Encoding.ASCII.GetString(buffer, 0, n);
+            if (_password is not null && reply == "+OK\r\n") reply = Encoding.ASCII.GetString(buffer, 0, s.Read(buffer));
+            return reply.Contains("+PONG", StringComparison.Ordinal);
         }
         catch (SocketException)
         {

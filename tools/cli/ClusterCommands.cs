@@ -41,8 +41,9 @@ internal static class ClusterCommands
                 _ => List(redis, console, cancellationToken),
             };
         }
-        catch (RedisConnectionException e)
+        catch (Exception e) when (e is RedisException or RedisTimeoutException)
         {
+            // Unreachable, refused (wrong password, NOAUTH) or timed out: the cluster cannot be read.
             console.Error.WriteLine($"plasmasharp: cannot reach Redis at {redis.Split(',')[0]}: {e.Message}");
             return ExitCodes.RedisUnreachable;
         }
