@@ -5,55 +5,56 @@ memoryviews over a ctypes array placed at the object's address in the mapped seg
 the array carries the ObjectRef, so the reference lives exactly as long as some view (or a
 pyarrow.Buffer / numpy array made from one) does, and the last one gone releases it in the store.
 """
-import contextlib
 import ctypes
-import threading
 
 from . import _capi
 
-_release_lock = threading.Lock()
+_c_void_p, _byref = ctypes.c_void_p, ctypes.byref
 
 
 class ObjectRef:
-    """One local reference to a store object; released once (explicitly or when garbage)."""
+    """One local reference to a store object; released once (explicitly or when garbage).
+
+    While the reference is held, client._live maps id(ref) -> (object id bytes, handle). Popping
+    that entry (atomic under the GIL) is what claims the release, so release() on one thread and
+    the finalizer on another never both free the handle, and client.release(object_id) can find
+    the references without keeping them alive."""
 
     __slots__ = ("_handle", "client", "object_id", "view", "__weakref__")
 
     def __init__(self, client, handle, object_id=None):
-        self._handle = handle
         self.client = client  # keeps the native client alive while the object is mapped
+        self._handle = handle
         view = _capi.ObjectView()
-        try:
-            _capi.call("get_view", _capi.lib().ps_object_get_view, handle, ctypes.byref(view))
-        except BaseException:
-            self.release()
-            raise
+        err = _c_void_p()
+        code = client._lib.ps_object_get_view(handle, view, _byref(err))
+        if code:
+            client._lib.ps_object_release(handle, None)  # not registered yet: nobody else frees it
+            raise _capi.error_from(code, err, "get_view")
         self.view = view
         self.object_id = object_id if object_id is not None else bytes(view.object_id)
+        client._live[id(self)] = (self.object_id, handle)
 
     @property
     def handle(self):
-        handle = self._handle
-        if handle is None:
+        if id(self) not in self.client._live:
             raise _capi.errors.PlasmaObjectNotFound(
                 "object %s was already released by this client" % self.object_id.hex())
-        return handle
+        return self._handle
 
     @property
     def released(self):
-        return self._handle is None
+        return id(self) not in self.client._live
 
     def release(self):
-        # The swap happens under a lock: release() and the finalizer may race on two threads.
-        with _release_lock:
-            handle, self._handle = self._handle, None
-        if handle is not None:
-            _capi.lib().ps_object_release(handle, None)
+        client = self.client
+        if client._live.pop(id(self), None) is not None:
+            client._lib.ps_object_release(self._handle, None)
 
     def __del__(self):
         try:
             self.release()
-        except Exception:  # interpreter shutdown: the library may already be gone
+        except Exception:  # interpreter shutdown (the library may already be gone), or a failed __init__
             pass
 
 
@@ -71,11 +72,16 @@ def _array_type(size):
     return array_type
 
 
+_EMPTY_ARRAY = ctypes.c_ubyte * 0
+
+
 def raw_view(ref, address, size, writable):
     """memoryview of `size` bytes at `address`, keeping `ref` alive; plus its exporter (for weakrefs)."""
-    exporter = _array_type(size).from_address(address or 0) if size else (ctypes.c_ubyte * 0)()
+    exporter = _array_type(size).from_address(address or 0) if size else _EMPTY_ARRAY()
     exporter.ref = ref
-    view = memoryview(exporter).cast("B")[:size]
+    view = memoryview(exporter).cast("B")
+    if len(view) != size:
+        view = view[:size]
     return (view if writable else view.toreadonly()), exporter
 
 
@@ -99,7 +105,7 @@ def pyarrow_or_none():
 def as_public_buffer(view):
     """What the API hands out: a pyarrow.Buffer over the view when pyarrow is importable (zero
     copy: py_buffer wraps the memoryview's memory), else the memoryview itself."""
-    pa = pyarrow_or_none()
+    pa = _pyarrow if _pyarrow_checked else pyarrow_or_none()
     return pa.py_buffer(view) if pa is not None else view
 
 
@@ -130,17 +136,19 @@ _PyBuffer_Release.restype = None
 _PyBUF_SIMPLE = 0  # contiguous bytes, read-only access is enough
 
 
-@contextlib.contextmanager
-def readable_address(value):
-    """(address, size) of the contiguous bytes of any buffer-protocol object, valid inside the
-    `with` (the exporter is pinned meanwhile). TypeError for objects without the buffer protocol,
+def pin_source(value):
+    """(argument, size, pin) for passing the contiguous bytes of any buffer-protocol object to a
+    `const uint8_t*` parameter, no copy: `argument` is the bytes object itself (ctypes passes its
+    internal pointer; bytes never move) or the address of the pinned exporter's memory. Call
+    unpin(pin) once the native call is done. TypeError for objects without the buffer protocol,
     BufferError for non-contiguous ones - the errors Python itself gives."""
-    if isinstance(value, bytes):  # the common case, and bytes never move
-        yield ctypes.cast(ctypes.c_char_p(value), ctypes.c_void_p).value or 0, len(value)
-        return
+    if isinstance(value, bytes):  # the common case: no buffer request, no address computation
+        return value, len(value), None
     view = _PyBuffer()
-    _PyObject_GetBuffer(value, ctypes.byref(view), _PyBUF_SIMPLE)
-    try:
-        yield view.buf or 0, view.len
-    finally:
-        _PyBuffer_Release(ctypes.byref(view))
+    _PyObject_GetBuffer(value, view, _PyBUF_SIMPLE)
+    return view.buf or 0, view.len, view
+
+
+def unpin(pin):
+    if pin is not None:
+        _PyBuffer_Release(pin)

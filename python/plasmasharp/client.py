@@ -42,6 +42,18 @@ def _no_serialization_context(serialization_context):
             "pyarrow removed; plasmasharp's put/get use pickle protocol 5 (see plasmasharp.plasma)")
 
 
+_HANDLE_ARRAY_TYPES = {}
+
+
+def _handle_array(count):
+    """A zeroed ps_object*[count] for ps_client_get's out parameter. ctypes makes (and keeps) the
+    array type on `c_void_p * count`; remembering it here skips that lookup on every get."""
+    array_type = _HANDLE_ARRAY_TYPES.get(count)
+    if array_type is None:
+        array_type = _HANDLE_ARRAY_TYPES.setdefault(count, ctypes.c_void_p * count)
+    return array_type()
+
+
 class PlasmaClient:
     """A connection to a Plasma store (see connect()). Safe to share between threads; a get that
     waits on the store holds up this client's other calls until it returns, as in libplasma."""
@@ -50,8 +62,9 @@ class PlasmaClient:
         # Use connect(); this wraps an already connected native client.
         self._handle = handle
         self._store_socket_name = store_socket_name
+        self._lib = _capi.lib()            # its functions are looked up once (CDLL caches them)
         self._unsealed = {}                # id bytes -> (ObjectRef, weakref to create()'s buffer)
-        self._live = weakref.WeakSet()     # every ObjectRef this client handed out, for release()
+        self._live = {}                    # id(ObjectRef) -> (id bytes, handle) while it holds a reference
         self._subscription = None
         self._notification_socket = None
         self._notifications = collections.deque()
@@ -75,17 +88,17 @@ class PlasmaClient:
         return self._store_socket_name
 
     def _call(self, what, name, *args):
-        _capi.call(what, getattr(_capi.lib(), name), self._handle, *args)
+        _capi.call(what, getattr(self._lib, name), self._handle, *args)
 
     # ---- create / seal / abort ----
 
     def _create_ref(self, id_bytes, data_size, metadata):
-        out = ctypes.c_void_p()
-        self._call("create %s" % id_bytes.hex(), "ps_client_create", id_bytes, data_size, metadata,
-                   len(metadata), 1, ctypes.byref(out))
-        ref = _buffers.ObjectRef(self, out.value, id_bytes)
-        self._live.add(ref)
-        return ref
+        out, err = ctypes.c_void_p(), ctypes.c_void_p()
+        code = self._lib.ps_client_create(self._handle, id_bytes, data_size, metadata, len(metadata), 1,
+                                          ctypes.byref(out), ctypes.byref(err))
+        if code:
+            raise _capi.error_from(code, err, "create %s" % id_bytes.hex())
+        return _buffers.ObjectRef(self, out.value, id_bytes)
 
     def create(self, object_id, data_size, metadata=b""):
         """Create a new buffer in the PlasmaStore for a particular object ID.
@@ -130,25 +143,35 @@ class PlasmaClient:
         ref.release()
 
     def _call_object(self, what, name, ref):
-        _capi.call("%s %s" % (what, ref.object_id.hex()), getattr(_capi.lib(), name), ref.handle)
+        err = ctypes.c_void_p()
+        code = getattr(self._lib, name)(ref.handle, ctypes.byref(err))
+        if code:
+            raise _capi.error_from(code, err, "%s %s" % (what, ref.object_id.hex()))
 
     # ---- put ----
 
     def _put_bytes(self, id_bytes, value, metadata):
-        with _buffers.readable_address(value) as (address, size):
+        source, size, pin = _buffers.pin_source(value)
+        try:
+            err = ctypes.c_void_p()
             if size <= CREATE_AND_SEAL_THRESHOLD:
-                self._call("create_and_seal %s" % id_bytes.hex(), "ps_client_create_and_seal", id_bytes,
-                           address, size, metadata, len(metadata), 1)
+                code = self._lib.ps_client_create_and_seal(self._handle, id_bytes, source, size, metadata,
+                                                           len(metadata), 1, ctypes.byref(err))
+                if code:
+                    raise _capi.error_from(code, err, "create_and_seal %s" % id_bytes.hex())
                 return
             ref = self._create_ref(id_bytes, size, metadata)
             try:
-                _capi.call("write_and_seal %s" % id_bytes.hex(), _capi.lib().ps_object_write_and_seal,
-                           ref.handle, address, size)
+                code = self._lib.ps_object_write_and_seal(ref.handle, source, size, ctypes.byref(err))
+                if code:
+                    raise _capi.error_from(code, err, "write_and_seal %s" % id_bytes.hex())
             except BaseException:
                 self._abort_quietly(ref)
                 raise
             finally:
                 ref.release()
+        finally:
+            _buffers.unpin(pin)
 
     def _abort_quietly(self, ref):
         try:
@@ -211,29 +234,43 @@ class PlasmaClient:
 
     def _get_refs(self, object_ids, timeout_ms):
         """One ObjectRef per id (None where the object was not available within timeout_ms)."""
-        all_ids, _ = id_list_bytes(object_ids)
+        wanted = [require_object_id(o, "object_ids") for o in object_ids]
         timeout_ms = operator.index(timeout_ms)
-        wanted = [all_ids[i:i + 20] for i in range(0, len(all_ids), 20)]
         # An object this client created and has not sealed is "not available", as libplasma
         # answers (the native call would refuse the whole request).
-        asked = [i for i, object_id in enumerate(wanted) if object_id not in self._unsealed]
+        unsealed = self._unsealed
+        if len(wanted) == 1:  # the common case, without the index bookkeeping of a batch
+            id_bytes = wanted[0]
+            if id_bytes in unsealed:
+                return [None]
+            out, err = ctypes.c_void_p(), ctypes.c_void_p()
+            code = self._lib.ps_client_get(self._handle, id_bytes, 1, timeout_ms, ctypes.byref(out), ctypes.byref(err))
+            if code:
+                raise _capi.error_from(code, err, "get")
+            handle = out.value
+            return [_buffers.ObjectRef(self, handle, id_bytes) if handle else None]
+        asked = [i for i, id_bytes in enumerate(wanted) if id_bytes not in unsealed] if unsealed \
+            else range(len(wanted))
         refs = [None] * len(wanted)
-        if not asked:
-            return refs
         count = len(asked)
-        out = (ctypes.c_void_p * count)()
-        self._call("get", "ps_client_get", b"".join(wanted[i] for i in asked), count, timeout_ms, out)
+        if not count:
+            return refs
+        out = _handle_array(count)
+        err = ctypes.c_void_p()
+        code = self._lib.ps_client_get(self._handle, b"".join([wanted[i] for i in asked]), count, timeout_ms,
+                                       out, ctypes.byref(err))
+        if code:
+            raise _capi.error_from(code, err, "get")
         try:
             for slot, i in enumerate(asked):
-                handle, out[slot] = out[slot], None
+                handle = out[slot]
                 if handle:
+                    out[slot] = None  # ObjectRef owns it now (and releases it if it fails)
                     refs[i] = _buffers.ObjectRef(self, handle, wanted[i])
-                    self._live.add(refs[i])
         except BaseException:
-            lib = _capi.lib()
             for handle in out:
                 if handle:
-                    lib.ps_object_release(handle, None)
+                    self._lib.ps_object_release(handle, None)
             raise
         return refs
 
@@ -246,7 +283,8 @@ class PlasmaClient:
             if ref is None:
                 result.append((None, None) if with_meta else None)
                 continue
-            buffer = _buffers.as_public_buffer(_buffers.data_view(ref)[0])
+            view = ref.view
+            buffer = _buffers.as_public_buffer(_buffers.raw_view(ref, view.data, view.data_size, False)[0])
             result.append((_buffers.metadata_bytes(ref), buffer) if with_meta else buffer)
         return result
 
@@ -307,11 +345,13 @@ class PlasmaClient:
         id_bytes = require_object_id(object_id)
         if id_bytes in self._unsealed:
             raise errors.PlasmaObjectNotSealed("release: %s is not sealed yet; seal() or abort() it" % id_bytes.hex())
-        refs = [ref for ref in list(self._live) if ref.object_id == id_bytes and not ref.released]
-        if not refs:
+        # Claiming an entry by popping it is what ObjectRef.release does too: each handle is freed once.
+        claimed = [self._live.pop(key, None) for key, (held_id, _) in self._live.copy().items() if held_id == id_bytes]
+        handles = [entry[1] for entry in claimed if entry is not None]
+        if not handles:
             raise errors.PlasmaObjectNotFound("release: this client holds no reference to %s" % id_bytes.hex())
-        for ref in refs:
-            ref.release()
+        for handle in handles:
+            self._lib.ps_object_release(handle, None)
 
     _release = release  # pyarrow 11's internal name
 

@@ -3,6 +3,32 @@ import os
 
 OBJECT_ID_SIZE = 20
 
+# Random ids are cut from one os.urandom block of this many ids: one getrandom() system call per
+# block instead of one per put. Taking the next one is a single next() on a list iterator, atomic
+# under the GIL, so two threads never get the same id; a forked child drops the parent's block.
+_RANDOM_BLOCK_IDS = 256
+_random_ids = iter(())
+
+
+def _forget_random_ids():
+    global _random_ids
+    _random_ids = iter(())
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_random_ids)
+
+
+def _random_id_bytes():
+    global _random_ids
+    binary = next(_random_ids, None)
+    if binary is None:
+        block = os.urandom(OBJECT_ID_SIZE * _RANDOM_BLOCK_IDS)
+        ids = iter([block[i:i + OBJECT_ID_SIZE] for i in range(0, len(block), OBJECT_ID_SIZE)])
+        binary = next(ids)
+        _random_ids = ids
+    return binary
+
 
 def _make_object_id(binary):
     # Module-level so pickles name a stable function (ObjectID.__reduce__).
@@ -24,7 +50,9 @@ class ObjectID:
     @staticmethod
     def from_random():
         """Returns a randomly generated ObjectID."""
-        return ObjectID(os.urandom(OBJECT_ID_SIZE))
+        object_id = ObjectID.__new__(ObjectID)  # the bytes are known good: skip __init__'s checks
+        object_id._binary = _random_id_bytes()
+        return object_id
 
     def binary(self):
         """Return the binary representation of this ObjectID (20 bytes)."""
