@@ -64,6 +64,15 @@ Task("Native")
     RunOrFail("cmake", $"--build \"{buildDir}\" -j{Environment.ProcessorCount}");
   });
 
+// Only what the demo needs (store executable + C ABI), not the native test
+// suites: the newcomer's first `./build.sh run` compiles a few files instead of every GoogleTest binary.
+Task("NativeRuntime")
+  .Description("Configure and build only the store executable and the C ABI library (CMake).")
+  .Does(() => {
+    RunOrFail("cmake", $"-S . -B \"{buildDir}\" -DCMAKE_BUILD_TYPE=Release");
+    RunOrFail("cmake", $"--build \"{buildDir}\" -j{Environment.ProcessorCount} --target plasma-store plasmasharp_native");
+  });
+
 Task("Build")
   .Description("Native, then the .NET solution.")
   .IsDependentOn("Native")
@@ -127,7 +136,7 @@ Task("Pack")
 Task("Run")
   .Description("The demo (the main job): bundled plasma-store, a 10-million-row Arrow batch, zero-copy consumers. " +
                "Options: --store-socket=PATH (an existing store), --rows=N, --consumers=N, --store-memory=BYTES, --no-crosslang.")
-  .IsDependentOn("Native")
+  .IsDependentOn("NativeRuntime")
   .Does(() => {
     var demoArgs = new List<string>();
     foreach (var name in new[] { "store-socket", "rows", "consumers", "store-memory" }) {
