@@ -58,31 +58,42 @@ class ObjectRef:
             pass
 
 
-_ARRAY_TYPES = {}
+def _make_exporter_type(length):
+    """A ctypes byte-array type whose instances carry one ObjectRef in a slot (cheaper than an
+    instance __dict__); its instances are the exporters under every view handed out."""
+    return type("_ObjectBytes%d" % length, (ctypes.c_ubyte * length,), {"__slots__": ("ref",)})
 
 
-def _array_type(size):
-    """A ctypes byte-array type of at least `size` bytes. Sizes are rounded up to a power of two
-    so a handful of types serve every object size (ctypes caches each array type forever); the
-    views are sliced to the exact size, and nothing beyond it is ever touched."""
-    bits = max(size - 1, 0).bit_length()
-    array_type = _ARRAY_TYPES.get(bits)
-    if array_type is None:
-        array_type = _ARRAY_TYPES.setdefault(bits, ctypes.c_ubyte * (1 << bits))
-    return array_type
+_EXPORTER_TYPES_BY_BITS = {}
+_EXPORTER_TYPES_BY_SIZE = {0: _make_exporter_type(0)}
+_SIZES_REMEMBERED = 4096  # sizes looked up without arithmetic; the types behind them are shared
 
 
-_EMPTY_ARRAY = ctypes.c_ubyte * 0
+def _exporter_type(size):
+    """The exporter type for `size` bytes: at least `size` long. Lengths are rounded up to a power
+    of two so a handful of types serve every object size (each type lives forever); the views are
+    sliced to the exact size, and nothing beyond it is ever touched."""
+    exporter_type = _EXPORTER_TYPES_BY_SIZE.get(size)
+    if exporter_type is None:
+        bits = (size - 1).bit_length()
+        exporter_type = _EXPORTER_TYPES_BY_BITS.get(bits)
+        if exporter_type is None:
+            exporter_type = _EXPORTER_TYPES_BY_BITS.setdefault(bits, _make_exporter_type(1 << bits))
+        if len(_EXPORTER_TYPES_BY_SIZE) < _SIZES_REMEMBERED:
+            _EXPORTER_TYPES_BY_SIZE[size] = exporter_type
+    return exporter_type
 
 
 def raw_view(ref, address, size, writable):
-    """memoryview of `size` bytes at `address`, keeping `ref` alive; plus its exporter (for weakrefs)."""
-    exporter = _array_type(size).from_address(address or 0) if size else _EMPTY_ARRAY()
+    """memoryview of `size` bytes at `address`, keeping `ref` alive (view.obj is the exporter
+    holding it, for weakrefs)."""
+    exporter_type = _exporter_type(size)
+    exporter = exporter_type.from_address(address) if size else exporter_type()
     exporter.ref = ref
     view = memoryview(exporter).cast("B")
-    if len(view) != size:
+    if size != len(view):
         view = view[:size]
-    return (view if writable else view.toreadonly()), exporter
+    return view if writable else view.toreadonly()
 
 
 _pyarrow = None

@@ -108,8 +108,8 @@ class PlasmaClient:
         id_bytes = require_object_id(object_id)
         data_size = _non_negative("data_size", data_size)
         ref = self._create_ref(id_bytes, data_size, _metadata_bytes(metadata))
-        view, exporter = _buffers.data_view(ref, writable=True)
-        self._unsealed[id_bytes] = (ref, weakref.ref(exporter))
+        view = _buffers.data_view(ref, writable=True)
+        self._unsealed[id_bytes] = (ref, weakref.ref(view.obj))
         return _buffers.as_public_buffer(view)
 
     def seal(self, object_id):
@@ -196,7 +196,7 @@ class PlasmaClient:
         object_id = ObjectID.from_random() if object_id is None else object_id
         ref = self._create_ref(require_object_id(object_id), size, metadata)
         try:
-            view, _ = _buffers.data_view(ref, writable=True)
+            view = _buffers.data_view(ref, writable=True)
             write(view)
             del view  # nothing of ours points into the object once it is sealed and released
             self._call_object("seal", "ps_object_seal", ref)
@@ -284,7 +284,7 @@ class PlasmaClient:
                 result.append((None, None) if with_meta else None)
                 continue
             view = ref.view
-            buffer = _buffers.as_public_buffer(_buffers.raw_view(ref, view.data, view.data_size, False)[0])
+            buffer = _buffers.as_public_buffer(_buffers.raw_view(ref, view.data, view.data_size, False))
             result.append((_buffers.metadata_bytes(ref), buffer) if with_meta else buffer)
         return result
 
@@ -295,7 +295,7 @@ class PlasmaClient:
             if ref is None:
                 result.append(None)
                 continue
-            view, _ = _buffers.raw_view(ref, ref.view.metadata, ref.view.metadata_size, False)
+            view = _buffers.raw_view(ref, ref.view.metadata, ref.view.metadata_size, False)
             result.append(_buffers.as_public_buffer(view))
         return result
 
@@ -310,7 +310,7 @@ class PlasmaClient:
 
     def _decode(self, ref):
         metadata = _buffers.metadata_bytes(ref)
-        data, _ = _buffers.data_view(ref)
+        data = _buffers.data_view(ref)
         if metadata == _serialization.PICKLE_METADATA:
             return _serialization.unpickle(data)
         if metadata == _serialization.ARROW_METADATA:
