@@ -1,25 +1,9 @@
 using System.Diagnostics.Metrics;
-using System.Reflection;
 
 namespace PlasmaSharp.Cluster;
 
-/// <summary>The one <see cref="Meter"/> of PlasmaSharp, named <c>PlasmaSharp</c>: every instrument of
-/// the product is created on it, so one subscription (OpenTelemetry's AddMeter("PlasmaSharp"), a
-/// MeterListener, dotnet-counters) sees them all.</summary>
-public static class PlasmaTelemetry
-{
-    /// <summary>The meter's name.</summary>
-    public const string MeterName = "PlasmaSharp";
-
-    /// <summary>PlasmaSharp's version, as the node table reports it.</summary>
-    public static string Version { get; } =
-        typeof(PlasmaClient).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
-
-    /// <summary>The meter.</summary>
-    public static Meter Meter { get; } = new(MeterName, Version);
-}
-
-/// <summary>The node agent's instruments (all tagged with <c>node</c>).</summary>
+/// <summary>The node agent's instruments (all tagged with <c>node</c>), on PlasmaSharp's one meter
+/// (<see cref="PlasmaTelemetry.Meter"/>, in the PlasmaSharp assembly).</summary>
 internal static class NodeInstruments
 {
     private static readonly List<PlasmaNodeAgent> s_agents = [];

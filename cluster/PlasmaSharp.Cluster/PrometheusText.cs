@@ -8,7 +8,7 @@ namespace PlasmaSharp.Cluster;
 /// <summary>The PlasmaSharp meter in the Prometheus text format (version 0.0.4), written from a
 /// <see cref="MeterListener"/>. Why not OpenTelemetry's Prometheus exporter: it is served only as a
 /// prerelease, and a stable package must not depend on one; this is the format's small subset the
-/// instruments need (counters, gauges, histograms with fixed buckets).</summary>
+/// instruments need (counters, up-down counters and gauges, histograms with fixed buckets).</summary>
 public sealed class PrometheusText : IDisposable
 {
     private static readonly double[] s_bounds = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -43,12 +43,12 @@ public sealed class PrometheusText : IDisposable
         Series s = _series.GetOrAdd((instrument, Labels(tags)), _ => new Series());
         lock (s)
         {
-            switch (instrument)
+            switch (Kind(instrument))
             {
-                case Counter<long> or Counter<int> or Counter<double>:
-                    s.Value += value;
+                case SeriesKind.Sum:
+                    s.Value += value; // counters and up-down counters report deltas
                     break;
-                case Histogram<double> or Histogram<long>:
+                case SeriesKind.Histogram:
                     int b = 0;
                     while (b < s_bounds.Length && value > s_bounds[b]) b++;
                     s.Buckets[b]++;
@@ -56,11 +56,26 @@ public sealed class PrometheusText : IDisposable
                     s.Sum += value;
                     break;
                 default:
-                    s.Value = value;
+                    s.Value = value; // observable instruments and gauges report the current value
                     break;
             }
         }
     }
+
+    private enum SeriesKind { Sum, Last, Histogram }
+
+    private static SeriesKind Kind(Instrument instrument) =>
+        instrument.GetType().IsGenericType ? instrument.GetType().GetGenericTypeDefinition() switch
+        {
+            var t when t == typeof(Counter<>) || t == typeof(UpDownCounter<>) => SeriesKind.Sum,
+            var t when t == typeof(Histogram<>) => SeriesKind.Histogram,
+            _ => SeriesKind.Last,
+        } : SeriesKind.Last;
+
+    // Prometheus type: counters (also observable ones, which report running totals), histograms, else gauges.
+    private static bool IsPrometheusCounter(Instrument instrument) =>
+        instrument.GetType().IsGenericType &&
+        (instrument.GetType().GetGenericTypeDefinition() == typeof(Counter<>) || instrument.GetType().GetGenericTypeDefinition() == typeof(ObservableCounter<>));
 
     /// <summary>The current values of every instrument (observable gauges are read now).</summary>
     public string Scrape()
@@ -72,8 +87,8 @@ public sealed class PrometheusText : IDisposable
             foreach (var group in _series.GroupBy(p => p.Key.Instrument).OrderBy(g => g.Key.Name, StringComparer.Ordinal))
             {
                 Instrument instrument = group.Key;
-                bool isCounter = instrument is Counter<long> or Counter<int> or Counter<double>;
-                bool isHistogram = instrument is Histogram<double> or Histogram<long>;
+                bool isCounter = IsPrometheusCounter(instrument);
+                bool isHistogram = Kind(instrument) == SeriesKind.Histogram;
                 string name = MetricName(instrument) + (isCounter ? "_total" : "");
                 text.Append("# HELP ").Append(name).Append(' ').Append(instrument.Description ?? "").Append('\n');
                 text.Append("# TYPE ").Append(name).Append(isCounter ? " counter" : isHistogram ? " histogram" : " gauge").Append('\n');
