@@ -4,7 +4,7 @@ artifacts/bench/results.json and results.md. Keys are stable: see tools/bench/RE
 
 Producers (the PRODUCERS table below, the same names as run.sh's list): each leaves in the raw
 folder `<name>.json` (Google Benchmark; for `python` the JSON object of python/bench.py) or
-`<name>/` (BenchmarkDotNet artifacts), or
+`<name>/` (BenchmarkDotNet artifacts; for `cluster` one JSON object of cluster/Program.cs per run), or
 `<name>.absent` / `<name>.failed` / `<name>.skipped` holding the reason it has no figures. Figures measured on the
 real Apache Arrow 11 store get the key prefix `real.`: `real.<our key>` is our client on the real
 store, `real.arrow_cpp.*` the real C++ client (libplasma) on the real store.
@@ -374,6 +374,60 @@ def read_python(figs, data):
              bytes=size)
 
 
+def load_cluster(folder):
+    """The JSON objects of the cluster bench, one per run (run.sh's cluster/run-<n>.json)."""
+    runs = []
+    for path in sorted(glob.glob(os.path.join(folder, "run-*.json"))):
+        with open(path) as f:
+            runs.append(json.load(f))
+    return runs
+
+
+def read_cluster(figs, runs):
+    """The cluster directory's figures (issue 15). A run gives one publish (one sample) and the
+    median/p99 of its timed calls; each figure is the median over runs. Floors: the client's seal
+    rate for the publish rate (objects cannot be published faster than they are sealed), the
+    Redis PING round trip for Locate (one Lua call = one round trip)."""
+    if not runs:
+        raise ValueError("the cluster bench wrote no run")
+
+    def add(key, unit, description, **extra):
+        samples = [r[key] for r in runs if key in r]
+        return figs.add(key, samples, unit, description, **extra) if samples else None
+
+    objects = runs[0]["cluster.objects"]
+    add("cluster.objects", "objects", "objects sealed (16 bytes each) and published per run")
+    seal = add("cluster.seal_rate_objects_per_s", "objects/s",
+               "how fast the client sealed the objects (PutBatch of 1000): the load offered to the node")
+    publish = add("cluster.publish_rate_objects_per_s", "objects/s",
+                  "objects / (first seal -> all of them in the node's Redis table): the publish rate end to end")
+    if publish and seal:
+        publish["floor"] = {"key": "cluster.seal_rate_objects_per_s"}
+        publish["ratio_to_floor"] = publish["value"] / seal["value"]
+    if publish:
+        publish["time_per_op_us"] = 1e6 / publish["value"]
+    add("cluster.publish_lag_after_last_seal_ms", "ms", "how long after the last seal the table was complete")
+    calls = runs[0].get("cluster.locate_calls")
+    for q, what in (("median", "median"), ("p99", "99th percentile")):
+        ping = add(f"cluster.redis_ping_{q}_us", "us", f"the floor: Redis PING round trip, {what} of each run's calls",
+                   calls_per_run=calls)
+        locate = add(f"cluster.locate_{q}_us", "us",
+                     f"PlasmaCluster.LocateAsync of a published object (one Lua call), {what} of each run's calls",
+                     calls_per_run=calls)
+        if locate:
+            locate["time_per_op_us"] = locate["value"]
+        if locate and ping:
+            locate["floor"] = {"key": f"cluster.redis_ping_{q}_us"}
+            locate["ratio_to_floor"] = locate["value"] / ping["value"]
+    figs.add_ratio("cluster.locate_vs_ping", safe_div(figs.value("cluster.locate_median_us"),
+                                                      figs.value("cluster.redis_ping_median_us")),
+                   "median Locate / median Redis PING (1 = at the floor)")
+    for who in ("node", "store", "redis"):
+        add(f"cluster.publish_{who}_cpu_us_per_object", "us",
+            f"CPU time of the {who} process from the first seal until the table was complete, per object",
+            objects=objects)
+
+
 def derive_overheads(figs):
     """C# time per op / C++ time per op of the same client pair on the same store (1.0 = no overhead)."""
     for op in ("create_seal_release", "get_release", "contains"):
@@ -394,6 +448,7 @@ PRODUCERS = [
     ("managed", load_bdn, lambda figs, data: read_managed(figs, data)),
     ("python", load_python, lambda figs, data: read_python(figs, data)),
     ("real_managed", load_bdn, lambda figs, data: read_managed(figs.scoped(REAL), data)),
+    ("cluster", load_cluster, lambda figs, data: read_cluster(figs, data)),
 ]
 
 
@@ -622,7 +677,52 @@ def python_targets(targets, figs, join):
            lambda: join(python_large_breakdown(figs, key, floor_key)))
 
 
-def collect_targets(figs, load, real_reason):
+CLUSTER_PUBLISH_TARGET = 20_000   # objects/s: issue 15, "a store seals 20k+ small objects a second"
+
+
+def cluster_publish_breakdown(figs):
+    """Where a publish's time went, from the run's own numbers: the offered load, the lag after the
+    last seal, each process's CPU per object, and what the PING round trip allows."""
+    v = figs.value
+    publish, seal, ping = figs.get("cluster.publish_rate_objects_per_s"), v("cluster.seal_rate_objects_per_s"), \
+        v("cluster.redis_ping_median_us")
+    n = v("cluster.objects")
+    parts = [f"publishing {n:,.0f} objects ran at {publish['value']:,.0f} objects/s (median of {publish['n']} runs, "
+             f"{publish['min']:,.0f}-{publish['max']:,.0f})"]
+    if seal:
+        text = f"the client sealed them at {seal:,.0f}/s (the offered load)"
+        if seal < CLUSTER_PUBLISH_TARGET:
+            text += f", below {CLUSTER_PUBLISH_TARGET:,}/s: no directory could publish faster than that"
+        parts.append(text)
+    lag = v("cluster.publish_lag_after_last_seal_ms")
+    if lag is not None:
+        parts.append(f"the table was complete {lag:,.0f} ms after the last seal")
+    cpu = {who: v(f"cluster.publish_{who}_cpu_us_per_object") for who in ("node", "store", "redis")}
+    cpu = {who: c for who, c in cpu.items() if c}
+    if cpu:
+        parts.append("CPU per object published: " + ", ".join(
+            f"{who} {c:.1f} us (~{1e6 / c:,.0f}/s per CPU it gets)" for who, c in cpu.items())
+            + f"; together {sum(cpu.values()):.1f} us: {os.cpu_count()} free CPUs allow "
+            f"~{os.cpu_count() * 1e6 / sum(cpu.values()):,.0f}/s")
+    if ping:
+        parts.append(f"one Redis round trip (PING median {ping:.1f} us) per object would allow ~{1e6 / ping:,.0f}/s; "
+                     f"the node batches (up to 4096 updates per call), and batches of "
+                     f">= {-(-CLUSTER_PUBLISH_TARGET * ping // 1e6):.0f} objects make round trips no limit at "
+                     f"{CLUSTER_PUBLISH_TARGET:,}/s")
+    return "; ".join(parts)
+
+
+def cluster_targets(targets, figs, join, absent_reason):
+    """Issue 15: the node publishes as fast as a store seals small objects."""
+    target(targets, "cluster_publish_rate",
+           f"cluster publish rate (first seal -> all objects in the Redis table, node process beside the store) "
+           f">= {CLUSTER_PUBLISH_TARGET:,} objects/s (issue 15: a store seals 20k+ small objects a second); "
+           f"ratio = rate / {CLUSTER_PUBLISH_TARGET:,}",
+           safe_div(figs.value("cluster.publish_rate_objects_per_s"), CLUSTER_PUBLISH_TARGET), ">=", 1.0,
+           ["cluster.publish_rate_objects_per_s"], lambda: join(cluster_publish_breakdown(figs)), absent_reason)
+
+
+def collect_targets(figs, load, real_reason, cluster_reason=None):
     v = figs.value
     real = figs.scoped(REAL)
     lt = load_text(load)
@@ -660,6 +760,7 @@ def collect_targets(figs, load, real_reason):
            real_reason)
 
     python_targets(targets, figs, join)
+    cluster_targets(targets, figs, join, cluster_reason)
 
     # Issue 7: ours against our own floors and clients.
     target(targets, "cs_small_put_vs_cpp_create_seal_release",
@@ -802,6 +903,51 @@ def python_lines(result):
     return lines
 
 
+# The cluster table: (what, unit, key, floor's label, floor key).
+CLUSTER_ROWS = [
+    ("Publish rate (first seal -> all in the table)", "objects/s", "cluster.publish_rate_objects_per_s",
+     "client seal rate (the offered load)", "cluster.seal_rate_objects_per_s"),
+    ("Publish lag after the last seal", "ms", "cluster.publish_lag_after_last_seal_ms", "", None),
+    ("Locate median", "us", "cluster.locate_median_us", "Redis PING median", "cluster.redis_ping_median_us"),
+    ("Locate p99", "us", "cluster.locate_p99_us", "Redis PING p99", "cluster.redis_ping_p99_us"),
+]
+
+
+def cluster_lines(result):
+    status = result["producers"].get("cluster", {"status": "missing", "reason": "not in this run"})
+    if status["status"] != "measured":
+        return [f"Cluster figures: **{status['status']}** - {status['reason']}"]
+    figs = result["figures"]
+
+    def cell(fig):
+        if not fig:
+            return "-"
+        spread = f" ({fmt(fig['min'])}-{fmt(fig['max'])})" if fig.get("n", 1) > 1 else ""
+        return fmt(fig["value"]) + spread
+
+    n = figs.get("cluster.objects")
+    calls = figs.get("cluster.locate_median_us", {}).get("calls_per_run")
+    lines = [f"{fmt(n['value']) if n else '-'} objects of 16 bytes per run, {n['n'] if n else '-'} runs "
+             f"(median, min-max over runs); Locate/PING: {calls or '-'} timed calls per run. Redis, the store and "
+             "the node process are started by the bench on loopback.", "",
+             "| figure | unit | value | floor | floor value | value / floor |", "|---|---|---:|---|---:|---:|"]
+    for what, unit, key, floor_label, floor_key in CLUSTER_ROWS:
+        fig, floor = figs.get(key), figs.get(floor_key) if floor_key else None
+        lines.append(f"| {what} | {unit} | {cell(fig)} | {floor_label} | {cell(floor) if floor_key else ''} "
+                     f"| {fmt(fig.get('ratio_to_floor')) if fig and floor_key else ''} |")
+    cpu = [(who, figs.get(f"cluster.publish_{who}_cpu_us_per_object")) for who in ("node", "store", "redis")]
+    cpu = ", ".join(f"{who} {f['value']:.1f}" for who, f in cpu if f)
+    if cpu:
+        lines.append(f"| CPU per object published | us | {cpu} | | | |")
+    t = next((t for t in result["targets"] if t["id"] == "cluster_publish_rate"), None)
+    if t:
+        met = {True: "met", False: "**missed**", None: "not measured"}[t["met"]]
+        rate = figs.get("cluster.publish_rate_objects_per_s")
+        lines += ["", f"Target publish rate >= {CLUSTER_PUBLISH_TARGET:,} objects/s: {met}"
+                  + (f" ({fmt(rate['value'])} objects/s)" if rate else "") + (f" - {t['limit']}" if t.get("limit") else "")]
+    return lines
+
+
 def write_markdown(path, result):
     real = result["real"]
     real_line = ("Real Arrow 11 figures: measured (`real.*`)." if real["status"] == "measured"
@@ -814,6 +960,7 @@ def write_markdown(path, result):
         lines += ["Producers without figures: " + ", ".join(failed) + ".", ""]
     lines += ["#### Ours and the real Arrow 11 Plasma, side by side", ""] + side_by_side_lines(result)
     lines += ["", "#### Python next to C# (our store, same run)", ""] + python_lines(result)
+    lines += ["", "#### Cluster (Redis object table)", ""] + cluster_lines(result)
     lines += ["", "#### Targets", "", "| target | ratio | threshold | met | what limits it (this run's numbers) |",
               "|---|---:|---|---|---|"]
     for t in result["targets"]:
@@ -858,6 +1005,8 @@ def main():
     producers, context = read_producers(a.raw, figs)
     real = real_status(producers)
     real_reason = None if real["status"] == "measured" else f"real figures {real['status']}: {real['reason']}"
+    cluster = producers.get("cluster", {})
+    cluster_reason = f"cluster figures {cluster['status']}: {cluster['reason']}" if cluster.get("reason") else None
     load = context.get("load_avg")
     result = {
         "schema": "plasmasharp-bench/2",
@@ -869,7 +1018,7 @@ def main():
         "real": real,
         # ours first, then the real store's, each group in the order it was read
         "figures": dict(sorted(figs.items.items(), key=lambda item: item[0].startswith(REAL))),
-        "targets": collect_targets(figs, load, real_reason),
+        "targets": collect_targets(figs, load, real_reason, cluster_reason),
     }
     os.makedirs(os.path.dirname(os.path.abspath(a.out_json)), exist_ok=True)
     with open(a.out_json, "w") as f:

@@ -48,6 +48,7 @@ case "$OUT" in /*) ;; *) OUT="$ROOT/$OUT" ;; esac
 BIN="$BUILD/bin"
 DOTNET_OUT="$BUILD/dotnet"
 CS_BENCH="$DOTNET_OUT/bin/PlasmaSharp.Bench/release/PlasmaSharp.Bench"
+CLUSTER_BENCH="$DOTNET_OUT/bin/PlasmaSharp.Bench.Cluster/release/PlasmaSharp.Bench.Cluster.dll"
 REAL_BENCH="$BUILD/bench-real/bench_real"
 RAW="$OUT/raw"
 REAL_STORE_CAPACITY=$((3 << 30))   # as our bench store: room for a 1 GiB object + the rest
@@ -74,6 +75,8 @@ build_ours() {
   # --artifacts-path keeps the managed build (and the referenced PlasmaSharp project) out of the
   # source folders' bin/obj, so it never collides with other builds of the tree.
   dotnet build tools/bench/managed/PlasmaSharp.Bench.csproj -c Release --nologo -v q \
+    --artifacts-path "$DOTNET_OUT" -p:PlasmaSharpNativeDir="$BIN/"
+  dotnet build tools/bench/cluster/PlasmaSharp.Bench.Cluster.csproj -c Release --nologo -v q \
     --artifacts-path "$DOTNET_OUT" -p:PlasmaSharpNativeDir="$BIN/"
 }
 
@@ -130,7 +133,8 @@ stop_real_store() {
 # real_arrow_cpp runs right before managed: the issue 12 targets compare those two, so they are
 # measured as close together in time (and machine load) as possible.
 # python runs right after managed: its issue 13 targets compare it with the C# figures.
-PRODUCERS=(native real_native real_arrow_cpp managed python real_managed)
+# cluster compares only with its own floor (Redis PING), so it goes last.
+PRODUCERS=(native real_native real_arrow_cpp managed python real_managed cluster)
 NEEDS_ARROW11=(real_arrow_cpp real_native real_managed)
 
 QUICK_FLAG=()
@@ -138,9 +142,11 @@ if [[ $MODE == quick ]]; then
   GBENCH_FLAGS=(--benchmark_min_time=0.2 --benchmark_repetitions=3)
   QUICK_FLAG=(--quick)
   PYTHON_FLAGS=(--seconds 1 --rounds 3)
+  CLUSTER_RUNS=3; CLUSTER_FLAGS=(--quick)   # 20,000 objects, 1,000 calls: ~4 s a run
 else
   GBENCH_FLAGS=(--benchmark_min_time=1 --benchmark_repetitions=7)
   PYTHON_FLAGS=(--seconds 2 --rounds 7)
+  CLUSTER_RUNS=5; CLUSTER_FLAGS=()          # 100,000 objects, 2,000 calls: ~10 s a run
 fi
 GBENCH_FLAGS+=(--benchmark_display_aggregates_only=true --benchmark_out_format=json)
 OURS_STORE_ARGS=()
@@ -195,6 +201,26 @@ produce_python() {
   fi
 }
 
+# The cluster directory (issue 15): a redis-server, our store and a node process, all started by
+# the bench itself (--store-socket does not apply), N small objects published, Locate vs PING.
+# One publish is one sample, so it runs several times; each run's JSON object is one file.
+produce_cluster() {
+  mkdir -p "$RAW/cluster"
+  local run
+  for ((run = 1; run <= CLUSTER_RUNS; run++)); do
+    $PIN dotnet "$CLUSTER_BENCH" "${CLUSTER_FLAGS[@]}" > "$RAW/cluster/run-$run.json"
+  done
+}
+
+# Why a producer cannot run on this machine (nothing when it can): its figures are then absent.
+absent_reason() {
+  if needs_arrow11 "$1" && [[ -n "${ARROW11_MISSING:-}" ]]; then
+    echo "the real Arrow 11 Plasma is absent: $ARROW11_MISSING"
+  elif [[ $1 == cluster ]] && ! command -v redis-server >/dev/null; then
+    echo "redis-server is not installed (Debian package redis-server): no Redis to publish to"
+  fi
+}
+
 needs_arrow11() {
   local p
   for p in "${NEEDS_ARROW11[@]}"; do [[ $p == "$1" ]] && return 0; done
@@ -221,9 +247,10 @@ for producer in "${PRODUCERS[@]}"; do
     printf '%s\n' "not run (--producers $ONLY)" > "$RAW/$producer.skipped"
     continue
   fi
-  if needs_arrow11 "$producer" && [[ -n "${ARROW11_MISSING:-}" ]]; then
-    echo "== $producer: absent ($ARROW11_MISSING)"
-    printf '%s\n' "the real Arrow 11 Plasma is absent: $ARROW11_MISSING" > "$RAW/$producer.absent"
+  reason="$(absent_reason "$producer")"
+  if [[ -n "$reason" ]]; then
+    echo "== $producer: absent ($reason)"
+    printf '%s\n' "$reason" > "$RAW/$producer.absent"
     continue
   fi
   echo "== $producer ($MODE)"
