@@ -121,7 +121,14 @@ def as_public_buffer(view):
 
 
 def data_view(ref, writable=False):
-    return raw_view(ref, ref.view.data, ref.view.data_size, writable)
+    view = ref.view
+    return raw_view(ref, view.data, view.data_size, writable)
+
+
+def data_buffer(ref):
+    """What get_buffers hands out for one object: its data, read-only, as a public buffer."""
+    view = ref.view
+    return as_public_buffer(raw_view(ref, view.data, view.data_size, False))
 
 
 def metadata_bytes(ref):

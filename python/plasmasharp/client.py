@@ -278,15 +278,11 @@ class PlasmaClient:
         """Data buffers (zero copy, read-only) of a list of ObjectIDs, waiting up to timeout_ms
         (-1 = forever, 0 = do not wait); None for an object not available in time. With
         with_meta=True, (metadata bytes, buffer) tuples ((None, None) when not available)."""
-        result = []
-        for ref in self._get_refs(object_ids, timeout_ms):
-            if ref is None:
-                result.append((None, None) if with_meta else None)
-                continue
-            view = ref.view
-            buffer = _buffers.as_public_buffer(_buffers.raw_view(ref, view.data, view.data_size, False))
-            result.append((_buffers.metadata_bytes(ref), buffer) if with_meta else buffer)
-        return result
+        refs = self._get_refs(object_ids, timeout_ms)
+        if with_meta:
+            return [(None, None) if ref is None else (_buffers.metadata_bytes(ref), _buffers.data_buffer(ref))
+                    for ref in refs]
+        return [None if ref is None else _buffers.data_buffer(ref) for ref in refs]
 
     def get_metadata(self, object_ids, timeout_ms=-1):
         """Metadata buffers (zero copy) of a list of ObjectIDs; None where not available."""
