@@ -1,32 +1,27 @@
 // The C++ side of the cross-language tests: a small program over the C ABI (plasmasharp.h).
 // Commands and formats are described in tests/crosslang/README.md; every language implements
-// the same ones. Exit 0 = checks passed; otherwise "FAIL: why" on stderr and exit 1.
+// the same ones (the formats and argument handling both C++ programs share: crosslang_common.h).
+// Exit 0 = checks passed; otherwise "FAIL: why" on stderr and exit 1.
 // C++ has no Arrow library here: for Arrow objects it checks the exact bytes (size + FNV-1a 64
 // given by the writer), the RAW tag and the IPC stream framing, and writes by relaying a file.
 #include "plasmasharp.h"
 
+#include "crosslang_common.h"
+
 #include <algorithm>
 #include <cstdio>
-#include <cstdlib>
 #include <cstring>
-#include <fstream>
-#include <iterator>
 #include <memory>
-#include <random>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
 namespace {
 
-constexpr int64_t kGetTimeoutMs = 10000;         // an object that should exist: fail fast
-constexpr int64_t kStreamGetTimeoutMs = 60000;   // waiting for a writer that is still running
+using namespace crosslang;  // NOLINT: this program is made of the shared pieces
 
-struct Failure : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
+using Id = Bytes;
 
-using Id = std::vector<uint8_t>;
+static_assert(PS_OBJECT_ID_SIZE == kIdSize, "the C ABI's object ids are Plasma's 20 bytes");
 
 // Turns a failed C ABI call into an exception carrying the library's message.
 void Check(ps_code code, ps_error* error, const std::string& what) {
@@ -36,69 +31,7 @@ void Check(ps_code code, ps_error* error, const std::string& what) {
   throw Failure(what + " failed with code " + std::to_string(code) + ": " + message);
 }
 
-std::string ToHex(const uint8_t* bytes, size_t size) {
-  static const char* digits = "0123456789abcdef";
-  std::string out;
-  for (size_t i = 0; i < size; ++i) {
-    out += digits[bytes[i] >> 4];
-    out += digits[bytes[i] & 15];
-  }
-  return out;
-}
-
-std::vector<uint8_t> FromHex(const std::string& hex) {
-  auto nibble = [&](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    throw Failure("not lowercase hex: '" + hex + "'");
-  };
-  if (hex.size() % 2) throw Failure("odd hex length: '" + hex + "'");
-  std::vector<uint8_t> out;
-  for (size_t i = 0; i < hex.size(); i += 2) out.push_back(nibble(hex[i]) * 16 + nibble(hex[i + 1]));
-  return out;
-}
-
-Id ParseId(const std::string& hex) {
-  if (hex.size() != 2 * PS_OBJECT_ID_SIZE) throw Failure("id must be 40 hex chars: '" + hex + "'");
-  return FromHex(hex);
-}
-
-Id RandomId() {
-  std::random_device device;
-  Id id(PS_OBJECT_ID_SIZE);
-  for (auto& b : id) b = static_cast<uint8_t>(device());
-  return id;
-}
-
-uint8_t PatternByte(int64_t i, int seed) {
-  return static_cast<uint8_t>((i % 251 + 13 * (i >> 16) + seed) & 0xff);
-}
-
-void FillPattern(uint8_t* data, int64_t size, int seed) {
-  for (int64_t i = 0; i < size; ++i) data[i] = PatternByte(i, seed);
-}
-
-// Returns the first mismatching index, or -1.
-int64_t FindPatternMismatch(const uint8_t* data, int64_t size, int seed) {
-  for (int64_t i = 0; i < size; ++i)
-    if (data[i] != PatternByte(i, seed)) return i;
-  return -1;
-}
-
-uint64_t Fnv1a64(const uint8_t* data, int64_t size) {
-  uint64_t hash = 0xcbf29ce484222325ULL;
-  for (int64_t i = 0; i < size; ++i) {
-    hash ^= data[i];
-    hash *= 0x100000001b3ULL;
-  }
-  return hash;
-}
-
-std::string Hex64(uint64_t value) {
-  char buffer[17];
-  std::snprintf(buffer, sizeof buffer, "%016llx", static_cast<unsigned long long>(value));
-  return buffer;
-}
+Bytes AsBytes(const std::string& text) { return Bytes(text.begin(), text.end()); }
 
 // Owns one connection; closes it on scope exit.
 class Client {
@@ -138,12 +71,12 @@ class Object {
 };
 
 // Create, fill, seal, release: the normal write path (readers only see the sealed object).
-void PutWithCreate(ps_client* client, const Id& id, int64_t size, int seed,
-                   const std::vector<uint8_t>& metadata, const uint8_t* bytes = nullptr) {
+void PutWithCreate(ps_client* client, const Id& id, int64_t size, int seed, const Bytes& metadata,
+                   const uint8_t* bytes = nullptr) {
   ps_object* raw = nullptr;
   ps_error* error = nullptr;
   Check(ps_client_create(client, id.data(), size, metadata.data(), metadata.size(), 1, &raw, &error),
-        error, "create " + ToHex(id.data(), id.size()));
+        error, "create " + ToHex(id));
   Object object(raw);
   ps_object_view view = object.View();
   if (view.data_size != size) throw Failure("created object has data_size " + std::to_string(view.data_size));
@@ -162,15 +95,12 @@ ps_object* GetOne(ps_client* client, const Id& id, int64_t timeout_ms) {
   ps_object* out = nullptr;
   ps_error* error = nullptr;
   Check(ps_client_get(client, id.data(), 1, timeout_ms, &out, &error), error, "get");
-  if (!out)
-    throw Failure("object " + ToHex(id.data(), id.size()) + " not available within " +
-                  std::to_string(timeout_ms) + " ms");
+  if (!out) throw Failure("object " + ToHex(id) + " not available within " + std::to_string(timeout_ms) + " ms");
   return out;
 }
 
-void CheckObject(const ps_object_view& view, const Id& id, int64_t size, int seed,
-                 const std::vector<uint8_t>& metadata) {
-  std::string name = ToHex(id.data(), id.size());
+void CheckObject(const ps_object_view& view, const Id& id, int64_t size, int seed, const Bytes& metadata) {
+  std::string name = ToHex(id);
   if (std::memcmp(view.object_id, id.data(), PS_OBJECT_ID_SIZE) != 0)
     throw Failure(name + ": view reports id " + ToHex(view.object_id, PS_OBJECT_ID_SIZE));
   if (!view.is_sealed) throw Failure(name + ": got an unsealed object");
@@ -178,12 +108,8 @@ void CheckObject(const ps_object_view& view, const Id& id, int64_t size, int see
     throw Failure(name + ": data_size " + std::to_string(view.data_size) + ", expected " + std::to_string(size));
   if (view.metadata_size != static_cast<int64_t>(metadata.size()) ||
       (!metadata.empty() && std::memcmp(view.metadata, metadata.data(), metadata.size()) != 0))
-    throw Failure(name + ": metadata " + ToHex(view.metadata, view.metadata_size) + ", expected " +
-                  ToHex(metadata.data(), metadata.size()));
-  int64_t bad = FindPatternMismatch(view.data, size, seed);
-  if (bad >= 0)
-    throw Failure(name + ": byte " + std::to_string(bad) + " is " + std::to_string(view.data[bad]) +
-                  ", expected " + std::to_string(PatternByte(bad, seed)));
+    throw Failure(name + ": metadata " + ToHex(view.metadata, view.metadata_size) + ", expected " + ToHex(metadata));
+  CheckPattern(view.data, size, seed, name);
 }
 
 void DeleteAll(ps_client* client, const std::vector<Id>& ids) {
@@ -191,67 +117,8 @@ void DeleteAll(ps_client* client, const std::vector<Id>& ids) {
     ps_code result = PS_OK;
     ps_error* error = nullptr;
     Check(ps_client_delete(client, id.data(), 1, &result, &error), error, "delete");
-    if (result != PS_OK) throw Failure("delete of " + ToHex(id.data(), id.size()) + " returned " + std::to_string(result));
+    if (result != PS_OK) throw Failure("delete of " + ToHex(id) + " returned " + std::to_string(result));
   }
-}
-
-std::vector<uint8_t> ManyMetadata(int k) {
-  if (k % 10 == 0) return {};
-  std::string text = "meta-" + std::to_string(k);
-  return std::vector<uint8_t>(text.begin(), text.end());
-}
-
-int64_t ManySize(int k) { return (static_cast<int64_t>(k) * 37) % 300; }
-int64_t StreamSize(int k) { return 4096 + static_cast<int64_t>(k) * 1021; }
-
-// ---- commands ----
-
-int PutRaw(const std::vector<std::string>& args) {
-  if (args.size() < 4) throw Failure("usage: put-raw SOCKET SEED META_HEX SIZE...");
-  Client client(args[0]);
-  int seed = std::stoi(args[1]);
-  auto metadata = FromHex(args[2]);
-  for (size_t i = 3; i < args.size(); ++i) {
-    Id id = RandomId();
-    PutWithCreate(client.get(), id, std::stoll(args[i]), (seed + static_cast<int>(i - 3)) & 0xff, metadata);
-    std::printf("%s\n", ToHex(id.data(), id.size()).c_str());
-  }
-  return 0;
-}
-
-int GetRaw(const std::vector<std::string>& args) {
-  if (args.size() < 4) throw Failure("usage: get-raw SOCKET SEED META_HEX SIZE=ID...");
-  Client client(args[0]);
-  int seed = std::stoi(args[1]);
-  auto metadata = FromHex(args[2]);
-  std::vector<Id> ids;
-  for (size_t i = 3; i < args.size(); ++i) {
-    auto eq = args[i].find('=');
-    if (eq == std::string::npos) throw Failure("expected SIZE=ID, got " + args[i]);
-    int64_t size = std::stoll(args[i].substr(0, eq));
-    Id id = ParseId(args[i].substr(eq + 1));
-    {
-      Object object(GetOne(client.get(), id, kGetTimeoutMs));
-      CheckObject(object.View(), id, size, (seed + static_cast<int>(i - 3)) & 0xff, metadata);
-    }
-    ids.push_back(id);
-  }
-  DeleteAll(client.get(), ids);
-  return 0;
-}
-
-int PutArrowFromFile(const std::vector<std::string>& args) {
-  if (args.size() != 2) throw Failure("usage: put-arrow SOCKET IPC_FILE (C++ relays an IPC stream file)");
-  std::ifstream file(args[1], std::ios::binary);
-  if (!file) throw Failure("cannot open " + args[1]);
-  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
-  Client client(args[0]);
-  Id id = RandomId();
-  std::vector<uint8_t> raw_tag = {'R', 'A', 'W'};
-  PutWithCreate(client.get(), id, bytes.size(), 0, raw_tag, bytes.data());
-  std::printf("%s %zu %s\n", ToHex(id.data(), id.size()).c_str(), bytes.size(),
-              Hex64(Fnv1a64(bytes.data(), bytes.size())).c_str());
-  return 0;
 }
 
 uint32_t ReadU32(const uint8_t* p) { return p[0] | (p[1] << 8) | (p[2] << 16) | (uint32_t(p[3]) << 24); }
@@ -270,12 +137,53 @@ void CheckIpcFraming(const uint8_t* data, int64_t size, const std::string& name)
     throw Failure(name + ": IPC stream does not end with the end-of-stream marker");
 }
 
-int GetArrow(const std::vector<std::string>& args) {
-  if (args.size() != 4) throw Failure("usage: get-arrow SOCKET ID SIZE FNV1A64");
+}  // namespace
+
+// ---- the commands (crosslang_common.h declares them) ----
+
+namespace crosslang::commands {
+
+int PutRaw(const Args& args) {
   Client client(args[0]);
-  Id id = ParseId(args[1]);
+  Bytes metadata = FromHex(args[2]);
+  ForEachRawArg(args, [&](int seed, const std::string& size) {
+    Id id = RandomIdBytes();
+    PutWithCreate(client.get(), id, std::stoll(size), seed, metadata);
+    std::printf("%s\n", ToHex(id).c_str());
+  });
+  return 0;
+}
+
+int GetRaw(const Args& args) {
+  Client client(args[0]);
+  Bytes metadata = FromHex(args[2]);
+  std::vector<Id> ids;
+  ForEachRawArg(args, [&](int seed, const std::string& arg) {
+    SizedId sized = ParseSizedId(arg);
+    Id id = ParseIdBytes(sized.hex);
+    Object object(GetOne(client.get(), id, kGetTimeoutMs));
+    CheckObject(object.View(), id, sized.size, seed, metadata);
+    ids.push_back(id);
+  });
+  DeleteAll(client.get(), ids);
+  return 0;
+}
+
+int PutArrow(const Args& args) {
+  if (args.size() != 2) throw Failure("put-arrow needs an IPC_FILE: C++ relays an IPC stream file");
+  Bytes bytes = ReadFile(args[1]);
+  Client client(args[0]);
+  Id id = RandomIdBytes();
+  PutWithCreate(client.get(), id, bytes.size(), 0, AsBytes("RAW"), bytes.data());
+  PrintArrowObject(ToHex(id), bytes);
+  return 0;
+}
+
+int GetArrow(const Args& args) {
+  Client client(args[0]);
+  Id id = ParseIdBytes(args[1]);
   int64_t size = std::stoll(args[2]);
-  std::string name = args[1];
+  const std::string& name = args[1];
   {
     Object object(GetOne(client.get(), id, kGetTimeoutMs));
     ps_object_view view = object.View();
@@ -290,25 +198,23 @@ int GetArrow(const std::vector<std::string>& args) {
   return 0;
 }
 
-int PutMany(const std::vector<std::string>& args) {
-  if (args.size() != 2) throw Failure("usage: put-many SOCKET COUNT");
+int PutMany(const Args& args) {
   Client client(args[0]);
   int count = std::stoi(args[1]);
   // All in one CreateAndSealBatch round trip, in chunks: the batch path of the C ABI.
   const int chunk = 100;
   for (int start = 0; start < count; start += chunk) {
     int n = std::min(chunk, count - start);
-    std::vector<uint8_t> ids;
-    std::vector<std::vector<uint8_t>> datas(n), metas(n);
+    Bytes ids;
+    std::vector<Bytes> datas(n), metas(n);
     std::vector<const uint8_t*> data_ptrs(n), meta_ptrs(n);
     std::vector<int64_t> data_sizes(n), meta_sizes(n);
     for (int j = 0; j < n; ++j) {
       int k = start + j;
-      Id id = RandomId();
+      Id id = RandomIdBytes();
       ids.insert(ids.end(), id.begin(), id.end());
-      datas[j].resize(ManySize(k));
-      FillPattern(datas[j].data(), datas[j].size(), k & 0xff);
-      metas[j] = ManyMetadata(k);
+      datas[j] = PatternBytes(ManySize(k), k & 0xff);
+      metas[j] = AsBytes(ManyMetadata(k));
       data_ptrs[j] = datas[j].empty() ? nullptr : datas[j].data();
       meta_ptrs[j] = metas[j].empty() ? nullptr : metas[j].data();
       data_sizes[j] = datas[j].size();
@@ -323,14 +229,13 @@ int PutMany(const std::vector<std::string>& args) {
   return 0;
 }
 
-int GetMany(const std::vector<std::string>& args) {
-  if (args.empty()) throw Failure("usage: get-many SOCKET ID...");
+int GetMany(const Args& args) {
   Client client(args[0]);
   int count = static_cast<int>(args.size()) - 1;
   std::vector<Id> ids;
-  std::vector<uint8_t> flat;
+  Bytes flat;
   for (int k = 0; k < count; ++k) {
-    ids.push_back(ParseId(args[k + 1]));
+    ids.push_back(ParseIdBytes(args[k + 1]));
     flat.insert(flat.end(), ids.back().begin(), ids.back().end());
   }
   // One Get for all of them: the batch read path.
@@ -341,60 +246,32 @@ int GetMany(const std::vector<std::string>& args) {
   for (int k = 0; k < count; ++k) held.emplace_back(new Object(out[k]));
   for (int k = 0; k < count; ++k) {
     if (!out[k]) throw Failure("object " + std::to_string(k) + " (" + args[k + 1] + ") missing");
-    CheckObject(held[k]->View(), ids[k], ManySize(k), k & 0xff, ManyMetadata(k));
+    CheckObject(held[k]->View(), ids[k], ManySize(k), k & 0xff, AsBytes(ManyMetadata(k)));
   }
   held.clear();
   DeleteAll(client.get(), ids);
   return 0;
 }
 
-int PutStream(const std::vector<std::string>& args) {
-  if (args.empty()) throw Failure("usage: put-stream SOCKET ID...");
+int PutStream(const Args& args) {
   Client client(args[0]);
-  for (size_t k = 1; k < args.size(); ++k) {
-    int index = static_cast<int>(k - 1);
-    PutWithCreate(client.get(), ParseId(args[k]), StreamSize(index), index & 0xff, ManyMetadata(index));
-  }
+  ForEachId(args, [&](int k, const std::string& hex) {
+    PutWithCreate(client.get(), ParseIdBytes(hex), StreamSize(k), k & 0xff, AsBytes(ManyMetadata(k)));
+  });
   return 0;
 }
 
-int GetStream(const std::vector<std::string>& args) {
-  if (args.empty()) throw Failure("usage: get-stream SOCKET ID...");
+int GetStream(const Args& args) {
   Client client(args[0]);
-  // Tells the driver this reader is connected: it starts the writer only then, so the Gets
-  // below really wait for objects that are still being created.
-  std::printf("connected\n");
-  std::fflush(stdout);
-  for (size_t k = 1; k < args.size(); ++k) {
-    int index = static_cast<int>(k - 1);
-    Id id = ParseId(args[k]);
+  AnnounceConnected();
+  ForEachId(args, [&](int k, const std::string& hex) {
+    Id id = ParseIdBytes(hex);
     Object object(GetOne(client.get(), id, kStreamGetTimeoutMs));
-    CheckObject(object.View(), id, StreamSize(index), index & 0xff, ManyMetadata(index));
-  }
+    CheckObject(object.View(), id, StreamSize(k), k & 0xff, AsBytes(ManyMetadata(k)));
+  });
   return 0;
 }
 
-}  // namespace
+}  // namespace crosslang::commands
 
-int main(int argc, char** argv) {
-  if (argc < 2) {
-    std::fprintf(stderr, "FAIL: usage: crosslang_cpp COMMAND ARGS...\n");
-    return 2;
-  }
-  std::string command = argv[1];
-  std::vector<std::string> args(argv + 2, argv + argc);
-  try {
-    if (command == "put-raw") return PutRaw(args);
-    if (command == "get-raw") return GetRaw(args);
-    if (command == "put-arrow") return PutArrowFromFile(args);
-    if (command == "get-arrow") return GetArrow(args);
-    if (command == "put-many") return PutMany(args);
-    if (command == "get-many") return GetMany(args);
-    if (command == "put-stream") return PutStream(args);
-    if (command == "get-stream") return GetStream(args);
-    throw Failure("unknown command " + command);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "FAIL: %s\n", e.what());
-    return 1;
-  }
-}
+int main(int argc, char** argv) { return crosslang::RunCommand("crosslang-cpp", argc, argv); }
