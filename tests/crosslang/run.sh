@@ -102,6 +102,22 @@ else
 fi
 
 note python ok
+# The Python package (python/plasmasharp) from the source tree: on Arrow 11's python3 with
+# --pyarrow where Arrow 11 is here (pyarrow 11 decodes; pyarrow.plasma is blocked inside the
+# program), else on Debian's python3 relaying IPC bytes. The probe imports what it needs.
+plasmasharp_py_python="$python"
+plasmasharp_py_flags=()
+if [ -z "${ARROW11_MISSING:-}" ]; then
+  plasmasharp_py_python="$ARROW11_BIN/python3"
+  plasmasharp_py_flags=(--pyarrow)
+fi
+plasmasharp_py=(env "PYTHONPATH=$repo/python" "PLASMASHARP_NATIVE_DIR=$native_bin" "$plasmasharp_py_python"
+                "$here/plasmasharp-py/crosslang_plasmasharp.py" "${plasmasharp_py_flags[@]}")
+if why="$("${plasmasharp_py[@]}" probe 2>&1)"; then
+  note plasmasharp-py ok
+else
+  note plasmasharp-py fail "probe failed (plasmasharp, or pyarrow with --pyarrow, does not import): $why"
+fi
 echo "crosslang: our programs built in ${SECONDS} s (including any wait for $build_lock)"
 
 # Arrow 11's own clients: libplasma's C++ PlasmaClient, and pyarrow 11 (run by ARROW11_BIN/python3:
@@ -163,14 +179,15 @@ fi
 sep=$'\x1f'
 arrow11_python="${ARROW11_BIN:-/nonexistent}/python3"
 export PLASMASHARP_NATIVE_LIB="$lib"
-# To add a language (e.g. plasmasharp-py, the Python package): one --lang line here, a note
-# for it above, and its program implementing the shared command line (README.md).
+# To add a language: one --lang line here, a note for it above, and its program implementing
+# the shared command line (README.md).
 "$python" "$here/driver.py" --results "$results" --work "$work" --prepared "$prepared" \
   --store "our-store=$our_socket" --store "real-store=$real_socket" \
   --lang "csharp=dotnet${sep}$out/csharp/crosslang-csharp.dll" \
   --lang "cpp=$out/crosslang-cpp" \
   --lang "node=node${sep}$here/node/crosslang.js" \
   --lang "python=$python${sep}$here/python/crosslang.py" \
+  --lang "plasmasharp-py=$(IFS="$sep"; echo "${plasmasharp_py[*]}")" \
   --lang "python+pyarrow=$arrow11_python${sep}$here/python/crosslang.py${sep}--pyarrow" \
   --lang "pyarrow.plasma=$arrow11_python${sep}$here/python/crosslang.py${sep}--backend${sep}pyarrow-plasma${sep}--pyarrow" \
   --lang "cpp-real=$out/crosslang-cpp-real"

@@ -302,7 +302,8 @@ def import_pyarrow():
         raise CannotRun("pyarrow is not importable: %s" % e)
 
 
-def pyarrow_reference_ipc():
+def pyarrow_reference_batch():
+    """The reference batch built with pyarrow (also used by the plasmasharp-py program)."""
     pa = import_pyarrow()
     cols = reference_columns()
     ts_type = pa.timestamp("us", tz="UTC")
@@ -315,7 +316,12 @@ def pyarrow_reference_ipc():
         pa.array(cols["items"], pa.list_(pa.int32())),
         pa.array(cols["ts"], pa.int64()).cast(ts_type),
     ]
-    batch = pa.RecordBatch.from_arrays(arrays, names=list(cols))
+    return pa.RecordBatch.from_arrays(arrays, names=list(cols))
+
+
+def pyarrow_reference_ipc():
+    pa = import_pyarrow()
+    batch = pyarrow_reference_batch()
     sink = pa.BufferOutputStream()
     with pa.ipc.new_stream(sink, batch.schema) as writer:
         writer.write_batch(batch)
@@ -324,7 +330,12 @@ def pyarrow_reference_ipc():
 
 def pyarrow_check_ipc(data, name):
     pa = import_pyarrow()
-    table = pa.ipc.open_stream(pa.py_buffer(data)).read_all()
+    pyarrow_check_table(pa.ipc.open_stream(pa.py_buffer(data)).read_all(), name)
+
+
+def pyarrow_check_table(table, name):
+    """The schema and every value of the reference batch (also used by the plasmasharp-py program)."""
+    pa = import_pyarrow()
     expected_types = {"id64": pa.int64(), "i32": pa.int32(), "f64": pa.float64(), "text": pa.string(),
                       "flag": pa.bool_(), "ts": pa.timestamp("us", tz="UTC")}
     cols = reference_columns()
@@ -354,6 +365,21 @@ def check_ipc_framing(data, name):
         raise Failure("%s: bad schema message length %d" % (name, schema_length))
     if bytes(data[-8:]) != b"\xff\xff\xff\xff\x00\x00\x00\x00":
         raise Failure("%s: IPC stream does not end with the end-of-stream marker" % name)
+
+
+def check_arrow_bytes(obj, name, size, digest):
+    """An Arrow object's tag RAW, size and FNV-1a 64 as the writer printed them, and its IPC
+    stream framing; returns its data (also used by the plasmasharp-py program)."""
+    if obj.metadata() != b"RAW":
+        raise Failure("%s: metadata %r, expected b'RAW'" % (name, obj.metadata()))
+    data = obj.data()
+    if len(data) != size:
+        raise Failure("%s: size %d, writer said %d" % (name, len(data), size))
+    got = fnv1a64(bytes(data))
+    if got != digest:
+        raise Failure("%s: FNV-1a 64 %s, writer said %s" % (name, got, digest))
+    check_ipc_framing(data, name)
+    return data
 
 
 # ---- commands ----
@@ -403,15 +429,7 @@ def cmd_get_arrow(backend, args, options):
     object_id = parse_id(hex_id)
     obj = backend.get(object_id, GET_TIMEOUT_MS)
     try:
-        if obj.metadata() != b"RAW":
-            raise Failure("%s: metadata %r, expected b'RAW'" % (hex_id, obj.metadata()))
-        data = obj.data()
-        if len(data) != size:
-            raise Failure("%s: size %d, writer said %d" % (hex_id, len(data), size))
-        got = fnv1a64(bytes(data))
-        if got != digest:
-            raise Failure("%s: FNV-1a 64 %s, writer said %s" % (hex_id, got, digest))
-        check_ipc_framing(data, hex_id)
+        data = check_arrow_bytes(obj, hex_id, size, digest)
         if options.get("pyarrow"):
             pyarrow_check_ipc(data, hex_id)
         del data
@@ -506,7 +524,9 @@ def main(argv):
     return 0
 
 
-if __name__ == "__main__":
+def exit_with(main):
+    """Runs main(argv) and exits: its status, 2 + "SKIP: why" for CannotRun, 1 + "FAIL: why" for
+    anything else (also used by the plasmasharp-py program)."""
     try:
         sys.exit(main(sys.argv[1:]))
     except CannotRun as e:
@@ -515,6 +535,10 @@ if __name__ == "__main__":
     except Failure as e:
         print("FAIL: %s" % e, file=sys.stderr)
         sys.exit(1)
-    except Exception as e:  # every other error, a ctypes or pyarrow one too, is a FAIL line
+    except Exception as e:  # every other error (ctypes, pyarrow, plasmasharp) is a FAIL line
         print("FAIL: %s: %s" % (type(e).__name__, e), file=sys.stderr)
         sys.exit(1)
+
+
+if __name__ == "__main__":
+    exit_with(main)
