@@ -33,8 +33,22 @@ def pyarrow_or_none():
         return None
 
 
-needs_pyarrow = pytest.mark.skipif(pyarrow_or_none() is None,
-                                   reason="pyarrow is not importable in this run (the with-pyarrow run covers it)")
+# Tests of the pyarrow paths. A run without pyarrow deselects them instead of skipping them:
+# they are the with-pyarrow run's tests (run_tests.sh runs both), not gaps of this one.
+needs_pyarrow = pytest.mark.needs_pyarrow
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "needs_pyarrow: runs only where pyarrow imports")
+
+
+def pytest_collection_modifyitems(config, items):
+    if pyarrow_or_none() is not None:
+        return
+    deselected = [item for item in items if item.get_closest_marker("needs_pyarrow")]
+    if deselected:
+        items[:] = [item for item in items if not item.get_closest_marker("needs_pyarrow")]
+        config.hook.pytest_deselected(items=deselected)
 
 
 def arrow11_store_or_skip():
