@@ -3,12 +3,15 @@
 // slots); the replay sends the same bytes on real sockets (pipelined records in one write),
 // then checks the store is healthy. Some findings (UBSan) only kill the sanitizer build of the
 // store: tests/sanitize/run.sh runs this suite against it.
-// Set PS_FUZZ_REPLAY_DIR to also replay every file of a folder (e.g. new crash files).
+// ReplayDirectory replays every committed store regression; set PS_FUZZ_REPLAY_DIR to also
+// replay every raw file of a folder (e.g. new crash files).
 #include <dirent.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
+#include <cctype>
 #include <fstream>
 #include <iterator>
 #include <limits>
@@ -116,22 +119,37 @@ TEST_F(HostileFuzzRegressionsTest, RecordedCases) {
   }
 }
 
+// Every committed store regression (tests/fuzz/regressions/store/*.hex, the fuzzer's own seeds
+// too), plus the raw files of PS_FUZZ_REPLAY_DIR when set (e.g. new crash files).
 TEST_F(HostileFuzzRegressionsTest, ReplayDirectory) {
-  const char* dir = std::getenv("PS_FUZZ_REPLAY_DIR");
-  if (dir == nullptr || *dir == '\0') GTEST_SKIP() << "PS_FUZZ_REPLAY_DIR not set";
-  DIR* d = ::opendir(dir);
-  ASSERT_NE(d, nullptr) << dir;
-  while (dirent* e = ::readdir(d)) {
-    if (e->d_name[0] == '.') continue;
-    std::string path = std::string(dir) + "/" + e->d_name;
-    std::ifstream in(path, std::ios::binary);
-    Bytes input((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    SCOPED_TRACE(path);
-    Replay(*store_, input);
-    ASSERT_TRUE(store_->alive()) << path;
-    ExpectBystanderServed();
+  std::vector<std::string> dirs = {PLASMASHARP_STORE_REGRESSIONS_DIR};
+  if (const char* extra = std::getenv("PS_FUZZ_REPLAY_DIR"); extra != nullptr && *extra != '\0') {
+    dirs.push_back(extra);
   }
-  ::closedir(d);
+  size_t replayed = 0;
+  for (const std::string& dir : dirs) {
+    DIR* d = ::opendir(dir.c_str());
+    ASSERT_NE(d, nullptr) << dir;
+    while (dirent* e = ::readdir(d)) {
+      if (e->d_name[0] == '.') continue;
+      std::string name = e->d_name;
+      std::string path = dir + "/" + name;
+      std::ifstream in(path, std::ios::binary);
+      Bytes input((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      if (name.size() > 4 && name.compare(name.size() - 4, 4, ".hex") == 0) {
+        std::string hex(input.begin(), input.end());
+        hex.erase(std::remove_if(hex.begin(), hex.end(), ::isspace), hex.end());
+        input = FromHex(hex);
+      }
+      SCOPED_TRACE(path);
+      Replay(*store_, input);
+      ASSERT_TRUE(store_->alive()) << path;
+      ExpectBystanderServed();
+      ++replayed;
+    }
+    ::closedir(d);
+  }
+  EXPECT_GE(replayed, 3u) << "the committed regressions were not found";
 }
 
 }  // namespace
