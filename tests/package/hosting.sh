@@ -18,34 +18,11 @@ results="$(cd "$results" && pwd)"
 native_bin="${PLASMASHARP_NATIVE_BIN:-$repo/build/bin}"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 unset PLASMASHARP_NATIVE_DIR LD_LIBRARY_PATH
-started=$SECONDS
 
 work="$(mktemp -d /tmp/plasmasharp-package-hosting.XXXXXX)"
 trap 'rm -rf "$work"' EXIT
-cases="$work/cases.tsv"; : > "$cases"
-record() {  # record NAME pass|fail [WHY]
-  printf '%s\t%s\t%s\n' "$1" "$2" "$(printf '%s' "${3:-}" | tr '\n\t' '  ' | cut -c1-2000)" >> "$cases"
-  if [ "$2" = pass ]; then echo "package-hosting: PASS $1"; else echo "package-hosting: FAIL $1${3:+: $3}"; fi
-}
-finish() {
-  python3 - "$cases" "$results/package-hosting.xml" <<'PY'
-import sys
-from xml.sax.saxutils import quoteattr, escape
-rows = [(l.rstrip("\n").split("\t") + ["", ""])[:3] for l in open(sys.argv[1], encoding="utf-8") if l.strip()]
-with open(sys.argv[2], "w", encoding="utf-8") as out:
-    out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
-    out.write(f'<testsuite name="package-hosting" tests="{len(rows)}" failures="{sum(r[1] == "fail" for r in rows)}">\n')
-    for name, status, why in rows:
-        out.write(f'  <testcase classname="package-hosting" name={quoteattr(name)}>')
-        if status == "fail":
-            out.write(f'<failure message={quoteattr(why[:300])}>{escape(why)}</failure>')
-        out.write('</testcase>\n')
-    out.write('</testsuite>\n')
-PY
-  local failed; failed="$(awk -F'\t' '$2=="fail"' "$cases" | wc -l)"
-  echo "package-hosting: $(awk -F'\t' '$2=="pass"' "$cases" | wc -l) passed, $failed failed in $((SECONDS - started)) s -> $results/package-hosting.xml"
-  [ "$failed" -eq 0 ]; exit $?
-}
+SUITE=package-hosting
+source "$here/package_checks.sh"
 newest() { ls "$packages"/"$1".[0-9]*.nupkg 2>/dev/null | sort -V | tail -n 1; }
 
 # ---- 1. the packages: given, or packed now
@@ -79,23 +56,7 @@ else record "package holds the assembly, XML docs, readme and depends on PlasmaS
 
 # ---- 3. a brand-new console project from the local folder feed (own package cache: no stale 0.1.0)
 app="$work/app"; mkdir -p "$app"
-cat > "$app/nuget.config" <<XML
-<?xml version="1.0" encoding="utf-8"?>
-<configuration>
-  <config><add key="globalPackagesFolder" value="$work/nuget-packages" /></config>
-  <packageSources>
-    <clear />
-    <add key="local" value="$packages" />
-$( [ -d "$HOME/.nuget/packages" ] && echo "    <add key=\"machine-cache\" value=\"$HOME/.nuget/packages\" />" )
-    <add key="nuget.org" value="https://api.nuget.org/v3/index.json" protocolVersion="3" />
-  </packageSources>
-  <packageSourceMapping>
-    <packageSource key="local"><package pattern="PlasmaSharp" /><package pattern="PlasmaSharp.*" /></packageSource>
-$( [ -d "$HOME/.nuget/packages" ] && echo "    <packageSource key=\"machine-cache\"><package pattern=\"*\" /></packageSource>" )
-    <packageSource key="nuget.org"><package pattern="*" /></packageSource>
-  </packageSourceMapping>
-</configuration>
-XML
+write_nuget_config "$app/nuget.config" "$packages"
 if (cd "$app" && dotnet new console -n HostingConsumer -o . --force > "$work/new.log" 2>&1 \
     && dotnet add package Microsoft.Extensions.Hosting --version 10.0.0 --no-restore >> "$work/new.log" 2>&1 \
     && dotnet add package OpenTelemetry.Extensions.Hosting --version 1.20.1 --no-restore >> "$work/new.log" 2>&1 \

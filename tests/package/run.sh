@@ -23,40 +23,8 @@ unset PLASMASHARP_NATIVE_DIR LD_LIBRARY_PATH
 
 work="$(mktemp -d /tmp/plasmasharp-package.XXXXXX)"
 trap 'rm -rf "$work"' EXIT
-cases="$work/cases.tsv"
-: > "$cases"
-# record NAME pass|fail|skip [WHY]
-record() {
-  printf '%s\t%s\t%s\n' "$1" "$2" "$(printf '%s' "${3:-}" | tr '\n\t' '  ' | cut -c1-2000)" >> "$cases"
-  if [ "$2" = pass ]; then echo "package: PASS $1"; else echo "package: ${2^^} $1${3:+: $3}"; fi
-}
-write_junit() {
-  python3 - "$cases" "$results/package.xml" <<'PY'
-import sys
-from xml.sax.saxutils import quoteattr, escape
-rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1], encoding="utf-8") if l.strip()]
-failures = sum(1 for r in rows if r[1] == "fail")
-skipped = sum(1 for r in rows if r[1] == "skip")
-with open(sys.argv[2], "w", encoding="utf-8") as out:
-    out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
-    out.write(f'<testsuite name="package" tests="{len(rows)}" failures="{failures}" skipped="{skipped}">\n')
-    for name, status, why in [(r + ["", ""])[:3] for r in rows]:
-        out.write(f'  <testcase classname="package" name={quoteattr(name)}>')
-        if status == "fail":
-            out.write(f'<failure message={quoteattr(why[:300])}>{escape(why)}</failure>')
-        elif status == "skip":
-            out.write(f'<skipped message={quoteattr(why[:300])}/>')
-        out.write('</testcase>\n')
-    out.write('</testsuite>\n')
-PY
-}
-finish() {
-  write_junit
-  local failed; failed="$(awk -F'\t' '$2=="fail"' "$cases" | wc -l)"
-  echo "package: $(awk -F'\t' '$2=="pass"' "$cases" | wc -l) passed, $failed failed -> $results/package.xml"
-  [ "$failed" -eq 0 ]
-  exit $?
-}
+SUITE=package
+source "$here/package_checks.sh"
 
 # ---- 1. the package: given, or packed now
 nupkg=""
@@ -118,25 +86,7 @@ done
 # ---- 4. a brand-new console project that takes the package from the local folder feed
 app="$work/app"
 mkdir -p "$app" "$work/nuget-packages"
-# Own global-packages folder: a re-packed 0.1.0 is never confused with a cached one. Apache.Arrow
-# comes from the machine's cache when it is there (a folder feed), else from nuget.org.
-cat > "$work/nuget.config" <<XML
-<?xml version="1.0" encoding="utf-8"?>
-<configuration>
-  <config><add key="globalPackagesFolder" value="$work/nuget-packages" /></config>
-  <packageSources>
-    <clear />
-    <add key="local" value="$packages" />
-$( [ -d "$HOME/.nuget/packages" ] && echo "    <add key=\"machine-cache\" value=\"$HOME/.nuget/packages\" />" )
-    <add key="nuget.org" value="https://api.nuget.org/v3/index.json" protocolVersion="3" />
-  </packageSources>
-  <packageSourceMapping>
-    <packageSource key="local"><package pattern="PlasmaSharp" /><package pattern="PlasmaSharp.*" /></packageSource>
-$( [ -d "$HOME/.nuget/packages" ] && echo "    <packageSource key=\"machine-cache\"><package pattern=\"*\" /></packageSource>" )
-    <packageSource key="nuget.org"><package pattern="*" /></packageSource>
-  </packageSourceMapping>
-</configuration>
-XML
+write_nuget_config "$work/nuget.config" "$packages"   # also used by the tool install below
 cp "$work/nuget.config" "$app/nuget.config"
 if (cd "$app" && dotnet new console -n PackageConsumer -o . --force > "$work/new.log" 2>&1 \
     && dotnet add package PlasmaSharp --version "$version" > "$work/add.log" 2>&1); then
