@@ -1,4 +1,4 @@
-using System.Text;
+using Spectre.Console;
 
 namespace PlasmaSharp.Cli.Tests;
 
@@ -37,6 +37,15 @@ public abstract class CliTestBase : IAsyncLifetime
     /// <summary>Like <see cref="CliWith"/>, with the error text going to <paramref name="error"/> as it is written.</summary>
     protected static CliResult CliWithErrorWriter(StringWriter error, byte[]? stdin, Dictionary<string, string?>? environment,
                                                   CancellationToken token, params string[] args)
+        => Run(error, stdin, environment, null, token, args);
+
+    /// <summary>Runs plasmasharp against this test's store as if standard output were a terminal:
+    /// tables and progress bars go to <paramref name="terminal"/>, plain text to the result's Out.</summary>
+    protected CliResult CliOnTerminal(IAnsiConsole terminal, StringWriter? error = null, params string[] args)
+        => Run(error ?? new StringWriter(), null, null, terminal, default, args.Append("--socket").Append(Store.SocketPath).ToArray());
+
+    private static CliResult Run(StringWriter error, byte[]? stdin, Dictionary<string, string?>? environment, IAnsiConsole? terminal,
+                                 CancellationToken token, string[] args)
     {
         var output = new StringWriter();
         var stdout = new MemoryStream();
@@ -47,6 +56,7 @@ public abstract class CliTestBase : IAsyncLifetime
             OpenStandardOutput = () => new NonClosingStream(stdout),
             OpenStandardInput = () => new MemoryStream(stdin ?? []),
             GetEnvironmentVariable = name => environment is not null && environment.TryGetValue(name, out string? v) ? v : null,
+            Terminal = terminal,
         };
         int code = CliApp.Run(args, console, token);
         return new CliResult(code, output.ToString(), error.ToString(), stdout.ToArray());

@@ -65,11 +65,12 @@ public sealed class ErrorTests : CliTestBase
     {
         CliResult none = CliWith(null, null, default);
         Assert.Equal(ExitCodes.Usage, none.ExitCode);
-        Assert.Contains("usage: plasmasharp", none.Error);
+        Assert.Contains("Usage:", none.Error);
+        Assert.Contains("plasmasharp [command] [options]", none.Error);
         CliResult help = CliWith(null, null, default, "--help");
         Assert.Equal(ExitCodes.Ok, help.ExitCode);
         Assert.Contains("exit codes:", help.Out);
-        foreach (string command in new[] { "put FILE", "get ID", "ls", "stats", "watch", "rm ID", "evict BYTES" })
+        foreach (string command in new[] { "put <FILE>", "get <ID>", "ls", "stats", "watch", "rm <ID>", "evict <BYTES>", "node", "nodes" })
             Assert.Contains(command, help.Out);
     }
 

@@ -5,7 +5,7 @@ namespace PlasmaSharp.Cli.Tests;
 /// <summary>The real executable (as `dotnet PlasmaSharp.Cli.dll`): exit codes and streams as a shell sees them.</summary>
 public sealed class ProcessTests : CliTestBase
 {
-    private static (int Code, string Out, string Error) RunTool(params string[] args)
+    internal static (int Code, string Out, string Error) RunTool(params string[] args)
     {
         string dll = Path.Combine(AppContext.BaseDirectory, "PlasmaSharp.Cli.dll");
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };

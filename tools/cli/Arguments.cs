@@ -1,3 +1,4 @@
+using System.CommandLine.Parsing;
 using System.Globalization;
 
 namespace PlasmaSharp.Cli;
@@ -5,68 +6,40 @@ namespace PlasmaSharp.Cli;
 /// <summary>A usage error: printed with a hint to --help, exit code 1.</summary>
 public sealed class UsageException(string message) : Exception(message);
 
-/// <summary>The words after the command, split into positionals and --options (hand-rolled: the
-/// tool needs no parsing library). Options take their value as the next word or after '='.</summary>
-internal sealed class Arguments
+/// <summary>The tool's value formats (ids, byte counts, durations, counts). System.CommandLine
+/// splits the command line; these turn its words into values, with messages that say what a
+/// valid value looks like. Bad values become parse errors, so they are reported before any
+/// connection is tried and never depend on whether a store is running.</summary>
+internal static class Arguments
 {
-    private readonly Dictionary<string, string?> _options = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _used = new(StringComparer.Ordinal);
-
-    public List<string> Positionals { get; } = [];
-
-    /// <param name="words">The words after the command name.</param>
-    /// <param name="valued">Options that take a value (e.g. "--socket", "-o").</param>
-    /// <param name="flags">Options without a value.</param>
-    public static Arguments Parse(IEnumerable<string> words, string[] valued, string[] flags)
+    /// <summary>A CustomParser for System.CommandLine: the last token through <paramref name="parse"/>,
+    /// its UsageException turned into a parse error (exit code 1).</summary>
+    public static T Parsed<T>(ArgumentResult result, Func<string, T> parse)
     {
-        var result = new Arguments();
-        using IEnumerator<string> e = words.GetEnumerator();
-        bool onlyPositionals = false;
-        while (e.MoveNext())
+        try
         {
-            string word = e.Current;
-            if (onlyPositionals || word == "-" || !word.StartsWith('-'))
-            {
-                result.Positionals.Add(word);
-                continue;
-            }
-            if (word == "--")
-            {
-                onlyPositionals = true;
-                continue;
-            }
-            string name = word, value = "";
-            int eq = word.IndexOf('=');
-            bool hasInlineValue = eq > 0;
-            if (hasInlineValue)
-            {
-                name = word[..eq];
-                value = word[(eq + 1)..];
-            }
-            if (valued.Contains(name))
-            {
-                if (!hasInlineValue)
-                {
-                    if (!e.MoveNext()) throw new UsageException($"option {name} needs a value");
-                    value = e.Current;
-                }
-                result._options[name] = value;
-            }
-            else if (flags.Contains(name) && !hasInlineValue)
-            {
-                result._options[name] = null;
-            }
-            else
-            {
-                throw new UsageException($"unknown option '{word}'");
-            }
+            return parse(result.Tokens[^1].Value);
         }
-        return result;
+        catch (UsageException e)
+        {
+            result.AddError(e.Message);
+            return default!;
+        }
     }
 
-    public string? Option(string name) => _options.TryGetValue(name, out string? v) ? v : null;
-
-    public bool Flag(string name) => _options.ContainsKey(name);
+    /// <summary>Every token through <paramref name="parse"/> (arguments taking several values, e.g. rm's ids).</summary>
+    public static T[] ParsedAll<T>(ArgumentResult result, Func<string, T> parse)
+    {
+        try
+        {
+            return result.Tokens.Select(t => parse(t.Value)).ToArray();
+        }
+        catch (UsageException e)
+        {
+            result.AddError(e.Message);
+            return [];
+        }
+    }
 
     public static ObjectId ParseId(string text)
     {
@@ -96,5 +69,37 @@ internal sealed class Arguments
         if (long.TryParse(t, NumberStyles.None, CultureInfo.InvariantCulture, out long n) && n <= long.MaxValue / multiplier)
             return n * multiplier;
         throw new UsageException($"{what}: '{text}' is not a byte count (e.g. 1048576, 512K, 64M, 2G)");
+    }
+
+    /// <summary>Milliseconds, 0 to int.MaxValue (what the client's Get accepts).</summary>
+    public static long ParseMilliseconds(string text, string what)
+    {
+        if (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out long ms) && ms <= int.MaxValue) return ms;
+        throw new UsageException($"{what}: '{text}' is not a number of milliseconds");
+    }
+
+    public static int ParsePositive(string text, string what)
+    {
+        if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n >= 1) return n;
+        throw new UsageException($"{what}: '{text}' is not a positive number");
+    }
+
+    /// <summary>"10", "2.5", "2s", "500ms".</summary>
+    public static TimeSpan ParseSeconds(string text, string what)
+    {
+        string t = text.Trim().ToLowerInvariant();
+        double scale = 1;
+        if (t.EndsWith("ms", StringComparison.Ordinal))
+        {
+            scale = 0.001;
+            t = t[..^2];
+        }
+        else if (t.EndsWith('s'))
+        {
+            t = t[..^1];
+        }
+        if (double.TryParse(t, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out double v) && v > 0 && v * scale < 86400)
+            return TimeSpan.FromSeconds(v * scale);
+        throw new UsageException($"{what}: '{text}' is not a duration (seconds, e.g. 10, 2.5, 500ms)");
     }
 }

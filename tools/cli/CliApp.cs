@@ -1,3 +1,7 @@
+using System.CommandLine;
+using System.CommandLine.Help;
+using System.CommandLine.Invocation;
+using System.CommandLine.Parsing;
 using System.Reflection;
 
 namespace PlasmaSharp.Cli;
@@ -8,96 +12,65 @@ public static class CliApp
     /// <summary>The environment variable naming the default store socket.</summary>
     public const string SocketVariable = "PLASMA_STORE_SOCKET";
 
-    internal const string Usage =
-        "usage: plasmasharp <command> [arguments] [--socket PATH]\n" +
+    /// <summary>Printed after the generated help of every command.</summary>
+    internal const string HelpEpilogue =
+        "Arguments may also come from a response file: plasmasharp @FILE (one or more per line).\n" +
+        "Tab completion: see the shell hook in the tool's README ([suggest] directive).\n" +
         "\n" +
-        "commands:\n" +
-        "  put FILE [--id HEX] [--metadata TEXT]   store FILE ('-' = stdin) as a new sealed object; prints its id\n" +
-        "  get ID [-o FILE] [--timeout MS]         write the object's data to FILE (default: stdout)\n" +
-        "  ls                                      table of objects: id, data and metadata sizes, ref count, state, age\n" +
-        "  stats                                   capacity, bytes used, object counts\n" +
-        "  watch [--count N]                       print seal and delete notifications until Ctrl+C (or N of them)\n" +
-        "  rm ID...                                delete objects (in-use ones go once released)\n" +
-        "  evict BYTES                             ask the store to evict unused objects (512M, 2G, ...)\n" +
-        "\n" +
-        "cluster commands (the node and object tables in Redis; --redis or $PLASMASHARP_REDIS, no --socket):\n" +
-        "  node (--memory BYTES --socket PATH | --store-socket PATH) [--node-id ID] [--ttl SECONDS] [--listen IP[:PORT]]\n" +
-        "                                          run a node agent beside a store until SIGINT/SIGTERM\n" +
-        "  nodes                                   the live nodes: address, objects, bytes used, capacity, version\n" +
-        "  ls --cluster                            every object on every live node: id, node, sizes, digest\n" +
-        "\n" +
-        "options:\n" +
-        "  --socket PATH   the store's Unix socket (default: $" + SocketVariable + ")\n" +
-        "  -h, --help      this text; --version: the tool's and the native library's versions\n" +
-        "\n" +
-        "ids are 40 hex digits, as pyarrow.plasma prints them.\n" +
         ExitCodes.Help;
 
     /// <summary>Runs one command line; returns the exit code.</summary>
     public static int Run(string[] args, CliConsole console, CancellationToken cancellationToken = default)
     {
-        if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+        RootCommand root = CommandTree.Build(console, cancellationToken);
+        foreach (Option option in root.Options)
         {
-            (args.Length == 0 ? console.Error : console.Out).WriteLine(Usage);
-            return args.Length == 0 ? ExitCodes.Usage : ExitCodes.Ok;
+            if (option is HelpOption help && help.Action is HelpAction generated) help.Action = new HelpWithEpilogue(generated);
+            if (option is VersionOption version) version.Action = new VersionWithNativeLibrary();
         }
-        if (args[0] == "--version")
+        var invocation = new InvocationConfiguration
         {
-            console.Out.WriteLine($"plasmasharp {typeof(CliApp).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]}, native library {PlasmaClient.NativeVersion}");
-            return ExitCodes.Ok;
+            Output = console.Out,
+            Error = console.Error,
+            // Exceptions are mapped to exit codes by Guard; Ctrl+C is Program's (one handler for all commands).
+            EnableDefaultExceptionHandler = false,
+            ProcessTerminationTimeout = null,
+        };
+        if (args.Length == 0)
+        {
+            // No command: the help, on the error stream, and a failure (a script ran us wrongly).
+            root.Parse(["--help"]).Invoke(new InvocationConfiguration { Output = console.Error, Error = console.Error });
+            return ExitCodes.Usage;
         }
-        string command = args[0];
-        string[] rest = args[1..];
-        string socket = "(none)";
+        ParseResult parsed = root.Parse(args);
+        if (parsed.Action is ParseErrorAction) return ReportParseErrors(parsed, console);
+        return parsed.Invoke(invocation);
+    }
+
+    /// <summary>Parse errors in the tool's own words ("unknown option '--x'"), then a hint to --help.</summary>
+    private static int ReportParseErrors(ParseResult parsed, CliConsole console)
+    {
+        bool atRoot = parsed.CommandResult.Command is RootCommand;
+        var messages = parsed.UnmatchedTokens.Select(token =>
+            token.StartsWith('-') && token.Length > 1 ? $"unknown option '{token}'"
+            : atRoot ? $"unknown command '{token}'"
+            : $"{parsed.CommandResult.Command.Name}: unexpected argument '{token}'").ToList();
+        // The rest in System.CommandLine's words, without repeating the unmatched tokens.
+        List<ParseError> others = parsed.Errors.Where(e => !parsed.UnmatchedTokens.Any(t => e.Message.Contains($"'{t}'", StringComparison.Ordinal))).ToList();
+        // "Required command was not provided" (on the root) only when nothing else explains the failure.
+        List<ParseError> specific = others.Where(e => e.SymbolResult is not CommandResult { Command: RootCommand }).ToList();
+        messages.AddRange((messages.Count + specific.Count > 0 ? specific : others).Select(e => e.Message));
+        foreach (string message in messages) console.Error.WriteLine($"plasmasharp: {message}");
+        console.Error.WriteLine($"Try 'plasmasharp {(atRoot ? "" : parsed.CommandResult.Command.Name + " ")}--help'.");
+        return ExitCodes.Usage;
+    }
+
+    /// <summary>Runs a command's body, turning the failures it can meet into messages and exit codes.</summary>
+    internal static int Guard(CliConsole console, Func<int> body)
+    {
         try
         {
-            if (rest.Contains("-h") || rest.Contains("--help"))
-            {
-                console.Out.WriteLine(Usage);
-                return ExitCodes.Ok;
-            }
-            if (ClusterCommands.Handles(command, rest)) return ClusterCommands.Run(command, rest, console, cancellationToken);
-            Func<Arguments, PlasmaClient, int> body;
-            Arguments parsed;
-            switch (command)
-            {
-                case "put":
-                    parsed = Arguments.Parse(rest, ["--socket", "--id", "--metadata"], []);
-                    body = (a, c) => ObjectCommands.Put(a, c, console);
-                    break;
-                case "get":
-                    parsed = Arguments.Parse(rest, ["--socket", "-o", "--output", "--timeout"], []);
-                    body = (a, c) => ObjectCommands.Get(a, c, console);
-                    break;
-                case "rm":
-                    parsed = Arguments.Parse(rest, ["--socket"], []);
-                    body = (a, c) => ObjectCommands.Remove(a, c, console);
-                    break;
-                case "ls":
-                    parsed = Arguments.Parse(rest, ["--socket"], []);
-                    body = (a, c) => StoreCommands.List(a, c, console);
-                    break;
-                case "stats":
-                    parsed = Arguments.Parse(rest, ["--socket"], []);
-                    body = (a, c) => StoreCommands.Stats(a, c, console);
-                    break;
-                case "evict":
-                    parsed = Arguments.Parse(rest, ["--socket"], []);
-                    body = (a, c) => StoreCommands.Evict(a, c, console);
-                    break;
-                case "watch":
-                    parsed = Arguments.Parse(rest, ["--socket", "--count"], []);
-                    body = (a, c) => WatchCommand.Run(a, c, console, cancellationToken);
-                    break;
-                default:
-                    throw new UsageException($"unknown command '{command}'");
-            }
-            ObjectCommands.ValidateBeforeConnecting(command, parsed);
-            socket = parsed.Option("--socket") ?? console.GetEnvironmentVariable(SocketVariable) ?? "";
-            if (socket.Length == 0)
-                throw new UsageException($"no store socket: pass --socket PATH or set {SocketVariable}");
-            using PlasmaClient client = Connect(socket);
-            return body(parsed, client);
+            return body();
         }
         catch (UsageException e)
         {
@@ -108,11 +81,6 @@ public static class CliApp
         catch (StoreUnreachableException e)
         {
             console.Error.WriteLine($"plasmasharp: {e.Message}");
-            return ExitCodes.StoreUnreachable;
-        }
-        catch (PlasmaConnectionException e)
-        {
-            console.Error.WriteLine($"plasmasharp: lost the store at {socket}: {e.Message}");
             return ExitCodes.StoreUnreachable;
         }
         catch (ObjectNotFoundException e)
@@ -140,6 +108,11 @@ public static class CliApp
             console.Error.WriteLine($"plasmasharp: {e.Message}");
             return ExitCodes.FileError;
         }
+        catch (RedisUnreachableException e)
+        {
+            console.Error.WriteLine($"plasmasharp: {e.Message}");
+            return ExitCodes.RedisUnreachable;
+        }
         catch (TimeoutException e)
         {
             console.Error.WriteLine($"plasmasharp: {e.Message}");
@@ -147,7 +120,24 @@ public static class CliApp
         }
         catch (OperationCanceledException)
         {
-            return 130;
+            return ExitCodes.Interrupted;
+        }
+    }
+
+    /// <summary>Connects to the store at <paramref name="socket"/> (or $PLASMA_STORE_SOCKET) and runs <paramref name="body"/>.</summary>
+    internal static int WithStore(string? socket, CliConsole console, Func<PlasmaClient, int> body)
+    {
+        socket ??= console.GetEnvironmentVariable(SocketVariable) ?? "";
+        if (socket.Length == 0)
+            throw new UsageException($"no store socket: pass --socket PATH or set {SocketVariable}");
+        using PlasmaClient client = Connect(socket);
+        try
+        {
+            return body(client);
+        }
+        catch (PlasmaConnectionException e)
+        {
+            throw new StoreUnreachableException($"lost the store at {socket}: {e.Message}");
         }
     }
 
@@ -165,6 +155,32 @@ public static class CliApp
             throw new StoreUnreachableException($"cannot connect to a store at {socket} (is it running?): {e.Message}");
         }
     }
+
+    /// <summary>The generated help, then the exit codes and the notes on response files and completion.</summary>
+    private sealed class HelpWithEpilogue(HelpAction generated) : SynchronousCommandLineAction
+    {
+        public override bool ClearsParseErrors => true;
+
+        public override int Invoke(ParseResult parseResult)
+        {
+            generated.Invoke(parseResult);
+            parseResult.InvocationConfiguration.Output.WriteLine(HelpEpilogue);
+            return ExitCodes.Ok;
+        }
+    }
+
+    /// <summary>--version: the tool's version and the native library's (they ship together but are worth telling apart).</summary>
+    private sealed class VersionWithNativeLibrary : SynchronousCommandLineAction
+    {
+        public override bool ClearsParseErrors => true;
+
+        public override int Invoke(ParseResult parseResult)
+        {
+            string? version = typeof(CliApp).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0];
+            parseResult.InvocationConfiguration.Output.WriteLine($"plasmasharp {version}, native library {PlasmaClient.NativeVersion}");
+            return ExitCodes.Ok;
+        }
+    }
 }
 
 /// <summary>The store cannot be reached: exit code 3.</summary>
@@ -172,3 +188,6 @@ internal sealed class StoreUnreachableException(string message) : Exception(mess
 
 /// <summary>A local file cannot be read or written: exit code 6.</summary>
 internal sealed class LocalFileException(string message) : Exception(message);
+
+/// <summary>The cluster's Redis cannot be reached: exit code 8.</summary>
+internal sealed class RedisUnreachableException(string message, Exception inner) : Exception(message, inner);

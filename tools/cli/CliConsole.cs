@@ -1,3 +1,5 @@
+using Spectre.Console;
+
 namespace PlasmaSharp.Cli;
 
 /// <summary>Where a command reads and writes: the real console in the tool, buffers in tests.</summary>
@@ -14,6 +16,11 @@ public sealed class CliConsole
     /// <summary>Environment lookup (PLASMA_STORE_SOCKET).</summary>
     public Func<string, string?> GetEnvironmentVariable { get; init; } = Environment.GetEnvironmentVariable;
 
+    /// <summary>Where progress bars, the stats table and watch's live table are drawn; null when
+    /// standard output is not a terminal (redirected, piped, tests): then every command prints
+    /// plain lines that scripts can parse.</summary>
+    public IAnsiConsole? Terminal { get; init; }
+
     /// <summary>The process's console.</summary>
     public static CliConsole System { get; } = new()
     {
@@ -21,5 +28,6 @@ public sealed class CliConsole
         Error = Console.Error,
         OpenStandardOutput = Console.OpenStandardOutput,
         OpenStandardInput = Console.OpenStandardInput,
+        Terminal = Console.IsOutputRedirected ? null : AnsiConsole.Console,
     };
 }

@@ -10,56 +10,43 @@ internal static class ClusterCommands
 {
     public const string RedisVariable = "PLASMASHARP_REDIS";
 
-    /// <summary>True for the commands this class runs.</summary>
-    public static bool Handles(string command, string[] rest) =>
-        command is "node" or "nodes" || (command == "ls" && rest.Contains("--cluster"));
+    /// <summary>node's options, parsed (null: not given).</summary>
+    public sealed record NodeArguments(string? NodeId, long? Memory, string? Socket, string? StoreSocket, TimeSpan? Ttl, string? Listen);
 
-    public static int Run(string command, string[] rest, CliConsole console, CancellationToken cancellationToken)
+    /// <summary>--redis, else $PLASMASHARP_REDIS; neither is a usage error.</summary>
+    private static string ResolveRedis(string? redis, CliConsole console)
     {
-        Arguments a;
-        switch (command)
-        {
-            case "node":
-                a = Arguments.Parse(rest, ["--redis", "--node-id", "--memory", "--socket", "--store-socket", "--ttl", "--listen"], []);
-                break;
-            case "nodes":
-                a = Arguments.Parse(rest, ["--redis"], []);
-                break;
-            default:
-                a = Arguments.Parse(rest, ["--redis"], ["--cluster"]);
-                break;
-        }
-        if (a.Positionals.Count != 0) throw new UsageException($"{command} takes no arguments");
-        string redis = a.Option("--redis") ?? console.GetEnvironmentVariable(RedisVariable) ?? "";
+        redis ??= console.GetEnvironmentVariable(RedisVariable) ?? "";
         if (redis.Length == 0) throw new UsageException($"no Redis: pass --redis HOST:PORT[,password=...] or set {RedisVariable}");
+        return redis;
+    }
+
+    /// <summary>Runs <paramref name="body"/>; Redis failures become exit code 8, naming the server.</summary>
+    private static int WithRedis(string redis, Func<int> body)
+    {
         try
         {
-            return command switch
-            {
-                "node" => Node(a, redis, console, cancellationToken),
-                "nodes" => Nodes(redis, console),
-                _ => List(redis, console, cancellationToken),
-            };
+            return body();
         }
         catch (Exception e) when (e is RedisException or RedisTimeoutException)
         {
             // Unreachable, refused (wrong password, NOAUTH) or timed out: the cluster cannot be read.
-            console.Error.WriteLine($"plasmasharp: cannot reach Redis at {redis.Split(',')[0]}: {e.Message}");
-            return ExitCodes.RedisUnreachable;
+            throw new RedisUnreachableException($"cannot reach Redis at {redis.Split(',')[0]}: {e.Message}", e);
         }
     }
 
-    private static int Node(Arguments a, string redis, CliConsole console, CancellationToken cancellationToken)
+    public static int Node(string? redisOption, NodeArguments a, CliConsole console, CancellationToken cancellationToken)
     {
+        string redis = ResolveRedis(redisOption, console);
         var options = new PlasmaNodeOptions
         {
             Redis = redis,
-            StoreSocket = a.Option("--store-socket"),
-            Socket = a.Option("--socket"),
-            Memory = a.Option("--memory") is { } m ? Arguments.ParseBytes(m, "--memory") : null,
+            StoreSocket = a.StoreSocket,
+            Socket = a.Socket,
+            Memory = a.Memory,
         };
-        if (a.Option("--node-id") is { } id) options.NodeId = id;
-        if (a.Option("--ttl") is { } ttl) options.Ttl = ParseSeconds(ttl, "--ttl");
+        if (a.NodeId is { } id) options.NodeId = id;
+        if (a.Ttl is { } ttl) options.Ttl = ttl;
         try
         {
             options.Validate();
@@ -71,18 +58,27 @@ internal static class ClusterCommands
         Microsoft.AspNetCore.Builder.WebApplication app;
         try
         {
-            app = PlasmaNodeHost.Build(options, a.Option("--listen") ?? "127.0.0.1");
+            app = PlasmaNodeHost.Build(options, a.Listen ?? "127.0.0.1");
         }
         catch (ArgumentException e)
         {
             throw new UsageException(e.Message);
         }
         // Runs until SIGINT/SIGTERM (the host's console lifetime) or the tool's own Ctrl+C token.
-        Microsoft.Extensions.Hosting.HostingAbstractionsHostExtensions.RunAsync(app, cancellationToken).GetAwaiter().GetResult();
-        return ExitCodes.Ok;
+        return WithRedis(redis, () =>
+        {
+            Microsoft.Extensions.Hosting.HostingAbstractionsHostExtensions.RunAsync(app, cancellationToken).GetAwaiter().GetResult();
+            return ExitCodes.Ok;
+        });
     }
 
-    private static int Nodes(string redis, CliConsole console)
+    public static int Nodes(string? redisOption, CliConsole console)
+    {
+        string redis = ResolveRedis(redisOption, console);
+        return WithRedis(redis, () => PrintNodes(redis, console));
+    }
+
+    private static int PrintNodes(string redis, CliConsole console)
     {
         using PlasmaCluster cluster = PlasmaCluster.Connect(redis);
         DateTimeOffset now = DateTimeOffset.UtcNow;
@@ -93,7 +89,13 @@ internal static class ClusterCommands
         return ExitCodes.Ok;
     }
 
-    private static int List(string redis, CliConsole console, CancellationToken cancellationToken)
+    public static int List(string? redisOption, CliConsole console, CancellationToken cancellationToken)
+    {
+        string redis = ResolveRedis(redisOption, console);
+        return WithRedis(redis, () => PrintObjects(redis, console, cancellationToken));
+    }
+
+    private static int PrintObjects(string redis, CliConsole console, CancellationToken cancellationToken)
     {
         using PlasmaCluster cluster = PlasmaCluster.Connect(redis);
         console.Out.WriteLine($"{"ID",-40}  {"NODE",-24}  {"DATA",12}  {"METADATA",8}  DIGEST");
@@ -102,24 +104,5 @@ internal static class ClusterCommands
         foreach (ObjectLocation l in rows)
             console.Out.WriteLine($"{l.Id,-40}  {l.NodeId,-24}  {l.DataSize,12}  {l.MetadataSize,8}  {l.Digest}{(l.IsSpilled ? "  spilled" : "")}");
         return ExitCodes.Ok;
-    }
-
-    /// <summary>"10", "2.5", "2s", "500ms".</summary>
-    internal static TimeSpan ParseSeconds(string text, string what)
-    {
-        string t = text.Trim().ToLowerInvariant();
-        double scale = 1;
-        if (t.EndsWith("ms", StringComparison.Ordinal))
-        {
-            scale = 0.001;
-            t = t[..^2];
-        }
-        else if (t.EndsWith('s'))
-        {
-            t = t[..^1];
-        }
-        if (double.TryParse(t, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out double v) && v > 0 && v * scale < 86400)
-            return TimeSpan.FromSeconds(v * scale);
-        throw new UsageException($"{what}: '{text}' is not a duration (seconds, e.g. 10, 2.5, 500ms)");
     }
 }

@@ -21,6 +21,8 @@ public static class ExitCodes
     public const int StoreError = 7;
     /// <summary>Cluster commands: the cluster's Redis cannot be reached.</summary>
     public const int RedisUnreachable = 8;
+    /// <summary>Stopped by Ctrl+C before finishing (the shell's 128 + SIGINT).</summary>
+    public const int Interrupted = 130;
 
     internal const string Help =
         "exit codes: 0 ok, 1 usage error (bad arguments, malformed id, no socket), 2 object not found,\n" +

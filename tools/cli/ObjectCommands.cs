@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 
 namespace PlasmaSharp.Cli;
@@ -6,48 +5,10 @@ namespace PlasmaSharp.Cli;
 /// <summary>put, get, rm: commands about named objects.</summary>
 internal static class ObjectCommands
 {
-    /// <summary>Usage errors are reported before any connection is tried, so a typo never
-    /// depends on whether a store is running.</summary>
-    public static void ValidateBeforeConnecting(string command, Arguments a)
+    public static int Put(string file, ObjectId? givenId, string metadataText, PlasmaClient client, CliConsole console)
     {
-        switch (command)
-        {
-            case "put":
-                if (a.Positionals.Count != 1) throw new UsageException("put needs exactly one FILE ('-' for standard input)");
-                if (a.Option("--id") is { } id) Arguments.ParseId(id);
-                if (a.Positionals[0] != "-" && !File.Exists(a.Positionals[0]))
-                    throw new LocalFileException($"cannot read {a.Positionals[0]}: no such file");
-                break;
-            case "get":
-                if (a.Positionals.Count != 1) throw new UsageException("get needs exactly one ID");
-                Arguments.ParseId(a.Positionals[0]);
-                if (a.Option("--timeout") is { } t && (!long.TryParse(t, NumberStyles.None, CultureInfo.InvariantCulture, out long ms) || ms > int.MaxValue))
-                    throw new UsageException($"--timeout: '{t}' is not a number of milliseconds");
-                break;
-            case "rm":
-                if (a.Positionals.Count == 0) throw new UsageException("rm needs at least one ID");
-                foreach (string p in a.Positionals) Arguments.ParseId(p);
-                break;
-            case "evict":
-                if (a.Positionals.Count != 1) throw new UsageException("evict needs exactly one BYTES");
-                Arguments.ParseBytes(a.Positionals[0], "evict");
-                break;
-            case "watch":
-                if (a.Positionals.Count != 0) throw new UsageException("watch takes no arguments");
-                if (a.Option("--count") is { } c && (!int.TryParse(c, NumberStyles.None, CultureInfo.InvariantCulture, out int n) || n < 1))
-                    throw new UsageException($"--count: '{c}' is not a positive number");
-                break;
-            case "ls" or "stats":
-                if (a.Positionals.Count != 0) throw new UsageException($"{command} takes no arguments");
-                break;
-        }
-    }
-
-    public static int Put(Arguments a, PlasmaClient client, CliConsole console)
-    {
-        string file = a.Positionals[0];
-        ObjectId id = a.Option("--id") is { } hex ? Arguments.ParseId(hex) : ObjectId.NewRandom();
-        byte[] metadata = Encoding.UTF8.GetBytes(a.Option("--metadata") ?? "");
+        ObjectId id = givenId ?? ObjectId.NewRandom();
+        byte[] metadata = Encoding.UTF8.GetBytes(metadataText);
         long size;
         try
         {
@@ -62,9 +23,19 @@ internal static class ObjectCommands
             {
                 using var source = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
                 size = source.Length;
-                // Straight from the file into shared memory: no intermediate buffer, any size.
+                // From the file into shared memory in 1 MiB pieces: any size, and a bar that moves.
                 using WritablePlasmaObject target = client.Create(id, size, metadata);
-                using (Stream destination = target.OpenDataStream()) source.CopyTo(destination, 1 << 20);
+                using (Stream destination = target.OpenDataStream())
+                    TransferProgress.Run(console.Terminal, $"put {Path.GetFileName(file)}", size, report =>
+                    {
+                        byte[] piece = new byte[TransferProgress.StepBytes];
+                        int n;
+                        while ((n = source.Read(piece)) > 0)
+                        {
+                            destination.Write(piece, 0, n);
+                            report(n);
+                        }
+                    });
                 target.Seal();
             }
         }
@@ -85,11 +56,8 @@ internal static class ObjectCommands
         return ExitCodes.Ok;
     }
 
-    public static int Get(Arguments a, PlasmaClient client, CliConsole console)
+    public static int Get(ObjectId id, long timeoutMs, string? output, PlasmaClient client, CliConsole console)
     {
-        ObjectId id = Arguments.ParseId(a.Positionals[0]);
-        long timeoutMs = a.Option("--timeout") is { } t ? long.Parse(t, CultureInfo.InvariantCulture) : 0;
-        string? output = a.Option("-o") ?? a.Option("--output");
         using PlasmaObject? obj = client.Get(id, TimeSpan.FromMilliseconds(timeoutMs));
         if (obj is null)
         {
@@ -104,7 +72,17 @@ internal static class ObjectCommands
             using Stream destination = output is null || output == "-"
                 ? console.OpenStandardOutput()
                 : new FileStream(output, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20);
-            foreach (ReadOnlyMemory<byte> chunk in obj.GetDataChunks()) destination.Write(chunk.Span);
+            // Progress only when the data goes to a file: on standard output it would mix with the data.
+            TransferProgress.Run(output is null || output == "-" ? null : console.Terminal, $"get {id}", obj.DataLength, report =>
+            {
+                foreach (ReadOnlyMemory<byte> chunk in obj.GetDataChunks())
+                    for (int offset = 0; offset < chunk.Length; offset += TransferProgress.StepBytes)
+                    {
+                        ReadOnlyMemory<byte> piece = chunk.Slice(offset, Math.Min(TransferProgress.StepBytes, chunk.Length - offset));
+                        destination.Write(piece.Span);
+                        report(piece.Length);
+                    }
+            });
             destination.Flush();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -117,9 +95,8 @@ internal static class ObjectCommands
         return ExitCodes.Ok;
     }
 
-    public static int Remove(Arguments a, PlasmaClient client, CliConsole console)
+    public static int Remove(ObjectId[] ids, PlasmaClient client, CliConsole console)
     {
-        ObjectId[] ids = a.Positionals.Select(Arguments.ParseId).ToArray();
         DeleteResult[] results = client.Delete(ids);
         int exit = ExitCodes.Ok;
         for (int i = 0; i < ids.Length; i++)

@@ -1,11 +1,13 @@
 using System.Globalization;
+using Spectre.Console;
+using Spectre.Console.Rendering;
 
 namespace PlasmaSharp.Cli;
 
 /// <summary>ls, stats, evict: commands about the whole store.</summary>
 internal static class StoreCommands
 {
-    public static int List(Arguments a, PlasmaClient client, CliConsole console)
+    public static int List(PlasmaClient client, CliConsole console)
     {
         IReadOnlyList<ObjectInfo> objects = client.List();
         DateTimeOffset now = DateTimeOffset.UtcNow;
@@ -15,24 +17,40 @@ internal static class StoreCommands
         return ExitCodes.Ok;
     }
 
-    public static int Stats(Arguments a, PlasmaClient client, CliConsole console)
+    /// <summary>A table on a terminal; "name  value (detail)" lines otherwise, which scripts parse.</summary>
+    public static int Stats(PlasmaClient client, CliConsole console)
     {
         long capacity = client.Capacity;
         IReadOnlyList<ObjectInfo> objects = client.List();
         long used = objects.Sum(o => o.DataSize + o.MetadataSize);
+        long free = Math.Max(0, capacity - used);
         int sealedCount = objects.Count(o => o.IsSealed);
         int referenced = objects.Count(o => o.RefCount > 0);
-        console.Out.WriteLine($"socket      {client.SocketPath}");
-        console.Out.WriteLine($"capacity    {capacity} bytes ({Human(capacity)})");
-        console.Out.WriteLine($"used        {used} bytes ({Human(used)}, {(capacity > 0 ? 100.0 * used / capacity : 0):F1}%; object data + metadata)");
-        console.Out.WriteLine($"free        {Math.Max(0, capacity - used)} bytes ({Human(Math.Max(0, capacity - used))})");
-        console.Out.WriteLine($"objects     {objects.Count} ({sealedCount} sealed, {objects.Count - sealedCount} unsealed, {referenced} in use)");
+        (string Name, string Value, string Detail)[] rows =
+        [
+            ("socket", client.SocketPath, ""),
+            ("capacity", $"{capacity} bytes", Human(capacity)),
+            ("used", $"{used} bytes", $"{Human(used)}, {(capacity > 0 ? 100.0 * used / capacity : 0).ToString("F1", CultureInfo.InvariantCulture)}%; object data + metadata"),
+            ("free", $"{free} bytes", Human(free)),
+            ("objects", $"{objects.Count}", $"{sealedCount} sealed, {objects.Count - sealedCount} unsealed, {referenced} in use"),
+        ];
+        if (console.Terminal is { } terminal)
+        {
+            var table = new Table().Border(TableBorder.Rounded).Title("plasma store")
+                .AddColumn("STAT").AddColumn(new TableColumn("VALUE").RightAligned()).AddColumn("DETAIL");
+            // Text, not markup: a socket path may contain '[' .
+            foreach (var (name, value, detail) in rows)
+                table.AddRow(new IRenderable[] { new Text(name), new Text(value), new Text(detail) });
+            terminal.Write(table);
+            return ExitCodes.Ok;
+        }
+        foreach (var (name, value, detail) in rows)
+            console.Out.WriteLine($"{name,-11} {value}{(detail.Length > 0 ? $" ({detail})" : "")}");
         return ExitCodes.Ok;
     }
 
-    public static int Evict(Arguments a, PlasmaClient client, CliConsole console)
+    public static int Evict(long bytes, PlasmaClient client, CliConsole console)
     {
-        long bytes = Arguments.ParseBytes(a.Positionals[0], "evict");
         long freed = client.Evict(bytes);
         console.Out.WriteLine($"evicted {freed} bytes ({Human(freed)}; asked for {bytes})");
         return ExitCodes.Ok;
