@@ -86,7 +86,7 @@ build_real() {
   [[ -n "${ARROW11_MISSING:-}" ]] && return 0
   echo "== build (real Arrow 11 C++ client bench: $REAL_BENCH)"
   mkdir -p "$(dirname "$REAL_BENCH")"
-  g++ -std=c++17 -O2 -Wno-cpp -I"$ARROW11_HOME/include" tools/bench/real/bench_real.cc \
+  g++ -std=c++17 -O2 -Wno-cpp -I"$ARROW11_HOME/include" -Itools/bench/native tools/bench/real/bench_real.cc \
     -o "$REAL_BENCH" -L"$ARROW11_LIB" -lplasma -larrow -lbenchmark -lpthread -Wl,-rpath,"$ARROW11_LIB"
 }
 

@@ -17,19 +17,6 @@ namespace {
 
 constexpr int64_t kDefaultCapacity = int64_t{3} << 30;  // room for a 1 GiB object + the 100k
 
-bool TakeValue(int& i, int argc, char** argv, const char* flag, std::string* out) {
-  const size_t length = std::strlen(flag);
-  if (std::strncmp(argv[i], flag, length) != 0) return false;
-  if (argv[i][length] == '=') {
-    *out = argv[i] + length + 1;
-    return true;
-  }
-  if (argv[i][length] == '\0' && i + 1 < argc) {
-    *out = argv[++i];
-    return true;
-  }
-  return false;
-}
 
 }  // namespace
 

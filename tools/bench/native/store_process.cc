@@ -127,21 +127,6 @@ double ProcessCpuSeconds(pid_t pid) {
   return -1;
 }
 
-double ProcessCpuSecondsPrecise(pid_t pid) {
-  if (pid <= 0) return -1;
-  const std::string tasks = "/proc/" + std::to_string(pid) + "/task";
-  DIR* directory = opendir(tasks.c_str());
-  if (directory == nullptr) return -1;
-  double total = 0;
-  while (dirent* entry = readdir(directory)) {
-    if (entry->d_name[0] == '.') continue;
-    std::ifstream schedstat(tasks + "/" + entry->d_name + "/schedstat");
-    double on_cpu_ns = 0;
-    if (schedstat >> on_cpu_ns) total += on_cpu_ns * 1e-9;
-  }
-  closedir(directory);
-  return total;
-}
 
 int64_t ProcessPeakRssBytes(pid_t pid) { return pid > 0 ? StatusField(pid, "VmHWM") : -1; }
 

@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <string>
 
+#include "process_util.h"
+
 namespace plasmabench {
 
 class StoreProcess {
@@ -35,9 +37,5 @@ int64_t ProcessRssBytes(pid_t pid);
 int64_t ProcessPeakRssBytes(pid_t pid);
 // CPU time (user + system) a process has used so far, in seconds; -1 if unknown.
 double ProcessCpuSeconds(pid_t pid);
-// Nanosecond-precise CPU time of all threads of a process (/proc/<pid>/task/*/schedstat), in
-// seconds; -1 if unknown. Used to report the store's CPU per operation, a figure that stays
-// meaningful on a loaded machine where wall-clock rates mostly measure waiting for a CPU.
-double ProcessCpuSecondsPrecise(pid_t pid);
 
 }  // namespace plasmabench

@@ -24,6 +24,8 @@
 #include <string>
 #include <vector>
 
+#include "process_util.h"
+
 namespace {
 
 constexpr int64_t kKiB = 1024;
@@ -75,22 +77,8 @@ void DeleteObjects(const std::vector<plasma::ObjectID>& ids) {
   }
 }
 
-// CPU seconds of every thread of the store process (schedstat: ns on CPU), or -1 if unknown.
-double StoreCpuSeconds() {
-  if (g_store_pid <= 0) return -1;
-  const std::string tasks = "/proc/" + std::to_string(g_store_pid) + "/task";
-  DIR* directory = opendir(tasks.c_str());
-  if (directory == nullptr) return -1;
-  double total = 0;
-  while (dirent* entry = readdir(directory)) {
-    if (entry->d_name[0] == '.') continue;
-    std::ifstream schedstat(tasks + "/" + entry->d_name + "/schedstat");
-    double on_cpu_ns = 0;
-    if (schedstat >> on_cpu_ns) total += on_cpu_ns * 1e-9;
-  }
-  closedir(directory);
-  return total;
-}
+// CPU seconds of every thread of the store process, or -1 if unknown.
+double StoreCpuSeconds() { return plasmabench::ProcessCpuSecondsPrecise(g_store_pid); }
 
 // Reports the store's CPU per operation over a figure's loop (counter store_cpu_us_per_op).
 class StoreCpuMeter {
@@ -207,19 +195,6 @@ void LargePut(benchmark::State& state) {
   state.SetBytesProcessed(state.iterations() * size);
 }
 
-bool TakeValue(int& i, int argc, char** argv, const char* flag, std::string* out) {
-  const size_t length = std::strlen(flag);
-  if (std::strncmp(argv[i], flag, length) != 0) return false;
-  if (argv[i][length] == '=') {
-    *out = argv[i] + length + 1;
-    return true;
-  }
-  if (argv[i][length] == '\0' && i + 1 < argc) {
-    *out = argv[++i];
-    return true;
-  }
-  return false;
-}
 
 }  // namespace
 
@@ -227,11 +202,11 @@ int main(int argc, char** argv) {
   std::vector<char*> benchmark_args{argv[0]};
   for (int i = 1; i < argc; ++i) {
     std::string value;
-    if (TakeValue(i, argc, argv, "--store-socket", &value)) {
+    if (plasmabench::TakeValue(i, argc, argv, "--store-socket", &value)) {
       g_socket = value;
     } else if (std::strcmp(argv[i], "--quick") == 0) {
       g_quick = true;
-    } else if (TakeValue(i, argc, argv, "--store-pid", &value)) {
+    } else if (plasmabench::TakeValue(i, argc, argv, "--store-pid", &value)) {
       g_store_pid = static_cast<pid_t>(std::atol(value.c_str()));
     } else {
       benchmark_args.push_back(argv[i]);
