@@ -1,6 +1,6 @@
 using PlasmaSharp.Cli;
 
-// plasmasharp: see CliApp.Usage (or `plasmasharp --help`).
+// plasmasharp: the commands are defined in CommandTree (see `plasmasharp --help`).
 using var interrupted = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>
 {
