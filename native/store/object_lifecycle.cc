@@ -45,9 +45,14 @@ std::optional<uint64_t> StoreCore::AllocateWithEviction(ClientState& c, uint64_t
     if (!policy_.EnforceClientQuota(c.id, static_cast<int64_t>(size), &victims)) return std::nullopt;
     EvictObjects(victims);
   }
+  if (!evict_if_full) return allocator_.Allocate(size);
+  return AllocateEvictingGlobally(size);
+}
+
+std::optional<uint64_t> StoreCore::AllocateEvictingGlobally(uint64_t size) {
   for (;;) {
     std::optional<uint64_t> block = allocator_.Allocate(size);
-    if (block || !evict_if_full) return block;
+    if (block) return block;
     // Free at least what is missing, and at least 20% of the capacity so that a stream of
     // creates does not evict on every call (the real store's policy).
     int64_t required = static_cast<int64_t>(allocator_.used_bytes() + std::max<uint64_t>(size, 1)) -
@@ -66,7 +71,10 @@ std::optional<uint64_t> StoreCore::AllocateWithEviction(ClientState& c, uint64_t
 }
 
 void StoreCore::EvictObjects(const std::vector<ObjectEntry*>& victims) {
-  for (ObjectEntry* e : victims) DeleteObject(e);
+  for (ObjectEntry* e : victims) {
+    if (external_store_ != nullptr && SpillObject(e)) continue;
+    DeleteObject(e);
+  }
 }
 
 void StoreCore::SealObjects(const std::vector<ObjectEntry*>& entries,
@@ -108,6 +116,11 @@ void StoreCore::DeleteObject(ObjectEntry* e) {
 }
 
 void StoreCore::EraseObject(ObjectEntry* e) {
+  if (e->spilled) {  // no memory, no LRU: only its external copy is left
+    external_store_->Delete(e->id);
+    objects_.Erase(e->id);
+    return;
+  }
   policy_.ObjectRemoved(e);
   allocator_.Free(e->allocator_offset);
   allocated_bytes_ -= static_cast<int64_t>(e->size());

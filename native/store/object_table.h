@@ -34,6 +34,9 @@ struct ObjectEntry {
   int64_t construct_duration = -1;  // seconds from create to seal; -1 while unsealed
   std::string digest;               // 8 bytes once sealed
   bool delete_pending = false;      // Delete arrived while in use / unsealed
+  // Sealed, but its bytes are in the external store (-e), not in the segment: no block, no
+  // LRU, no reference. Contains, List and Get still see it (a Get restores it first).
+  bool spilled = false;
 
   // Eviction bookkeeping, owned by EvictionPolicy.
   ConnectionId quota_owner = kNoConnection;  // client whose quota this object counts against

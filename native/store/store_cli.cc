@@ -1,8 +1,9 @@
 // The plasma-store command line, identical to the real plasma-store-server:
 //   -m BYTES (required)  -s SOCKET (required)  -d DIRECTORY (default /dev/shm)  -h (hugepages)
+//   -e URL (external store: hashtable://NAME)
 // plus --socket-mode OCTAL (default 0600), the limits (--max-clients, --max-pending-gets,
 // --max-get-ids, --allow-uid; defaults change nothing for real clients) and --help. A bad or
-// missing flag prints the usage and exits 2. SIGTERM / SIGINT stop the store cleanly (socket
+// missing flag (an -e URL of an unknown scheme too) prints the usage and exits 2. SIGTERM / SIGINT stop the store cleanly (socket
 // file removed).
 #include <getopt.h>
 #include <signal.h>
@@ -13,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "external/external_store.h"
 #include "store_runner.h"
 
 namespace plasmasharp::store {
@@ -21,11 +23,13 @@ namespace {
 
 void PrintUsage(FILE* out, const char* program) {
   std::fprintf(out,
-               "Usage: %s -m BYTES -s SOCKET [-d DIRECTORY] [-h] [--socket-mode OCTAL] [limits]\n"
+               "Usage: %s -m BYTES -s SOCKET [-d DIRECTORY] [-h] [-e URL] [--socket-mode OCTAL] [limits]\n"
                "  -m BYTES             store capacity in bytes (required)\n"
                "  -s SOCKET            Unix socket path clients connect to (required)\n"
                "  -d DIRECTORY         where the shared-memory file is created (default /dev/shm)\n"
                "  -h                   use huge pages (-d must be a hugetlbfs mount)\n"
+               "  -e URL               external store evicted objects are spilled to and restored\n"
+               "                       from by a later Get: hashtable://NAME (in-process memory)\n"
                "  --socket-mode OCTAL  permissions of the socket file (default 0600)\n"
                "  --max-clients N      at most N connections at once; more are closed at once\n"
                "                       (default 0 = unlimited)\n"
@@ -109,7 +113,7 @@ int RunStoreMain(int argc, char** argv) {
   opterr = 0;
   optind = 1;
   int opt;
-  while ((opt = getopt_long(argc, argv, ":m:s:d:h", long_options, nullptr)) != -1) {
+  while ((opt = getopt_long(argc, argv, ":m:s:d:he:", long_options, nullptr)) != -1) {
     switch (opt) {
       case 'm':
         if (!ParsePositive(optarg, &options.capacity)) {
@@ -122,6 +126,16 @@ int RunStoreMain(int argc, char** argv) {
       case 's': options.socket_path = optarg; break;
       case 'd': options.directory = optarg; break;
       case 'h': options.hugepages = true; break;
+      case 'e': {
+        std::string error;
+        if (!IsValidExternalStoreUrl(optarg, &error)) {
+          std::fprintf(stderr, "%s: -e: %s\n", program, error.c_str());
+          PrintUsage(stderr, program);
+          return 2;
+        }
+        options.external_store = optarg;
+        break;
+      }
       case kHelp: PrintUsage(stdout, program); return 0;
       case kSocketMode:
         if (!ParseMode(optarg, &options.socket_mode)) {

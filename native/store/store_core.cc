@@ -40,10 +40,12 @@ bool IsRequestType(int64_t type) {
 
 }  // namespace
 
-StoreCore::StoreCore(int64_t capacity, SharedSegment* segment, StoreLimits limits)
+StoreCore::StoreCore(int64_t capacity, SharedSegment* segment, StoreLimits limits,
+                     ExternalStore* external_store)
     : capacity_(capacity),
       segment_(segment),
       limits_(std::move(limits)),
+      external_store_(external_store),
       allocator_(static_cast<uint64_t>(capacity)),
       policy_(capacity) {}
 

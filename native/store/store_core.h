@@ -25,6 +25,7 @@
 
 #include "client_state.h"
 #include "eviction_policy.h"
+#include "external/external_store.h"
 #include "message_builders.h"
 #include "object_table.h"
 #include "region_allocator.h"
@@ -50,7 +51,9 @@ class StoreCore {
   // `segment` must outlive the core. Capacity = bytes of object data the store may hold.
   // The core applies the per-request limits (max_pending_gets, max_get_ids); the event loop
   // applies the per-connection ones (max_clients, allowed_uids).
-  StoreCore(int64_t capacity, SharedSegment* segment, StoreLimits limits = {});
+  // `external_store` (optional, -e) must outlive the core too: eviction spills to it.
+  StoreCore(int64_t capacity, SharedSegment* segment, StoreLimits limits = {},
+            ExternalStore* external_store = nullptr);
   ~StoreCore();
   StoreCore(const StoreCore&) = delete;
   StoreCore& operator=(const StoreCore&) = delete;
@@ -116,7 +119,19 @@ class StoreCore {
                                uint64_t metadata_size, bool evict_if_full, int device_num,
                                ObjectEntry** out);
   std::optional<uint64_t> AllocateWithEviction(ClientState& c, uint64_t size, bool evict_if_full);
+  // The global LRU part of AllocateWithEviction (no quota): evicts until `size` fits or
+  // nothing evictable is left.
+  std::optional<uint64_t> AllocateEvictingGlobally(uint64_t size);
+  // Spills each victim to the external store when there is one (else, or if that fails,
+  // deletes it with a notification).
   void EvictObjects(const std::vector<ObjectEntry*>& victims);
+
+  // spilling.cc (only with an external store)
+  // Writes the object's bytes out and frees its memory; no notification. False = not stored.
+  bool SpillObject(ObjectEntry* entry);
+  // Reads a spilled object back into a new block (evicting others if needed), as if it had
+  // been sealed there all along; no notification. False (with a log line) = still spilled.
+  bool RestoreObject(ObjectEntry* entry);
   // Seals, notifies subscribers (one frame for all) and wakes Gets waiting for them.
   void SealObjects(const std::vector<ObjectEntry*>& entries, const std::vector<std::string>& digests);
   void AbortObject(ObjectEntry* entry);  // frees an unsealed object, no notification
@@ -147,6 +162,7 @@ class StoreCore {
   int64_t capacity_;
   SharedSegment* segment_;
   StoreLimits limits_;
+  ExternalStore* external_store_;  // nullptr without -e
   // Flatbuffers reads its scalars in place, so payloads must be 8-byte aligned; a payload that
   // follows an odd-length one in the input buffer is copied here first.
   std::vector<uint64_t> aligned_payload_;

@@ -27,6 +27,7 @@ struct StoreRunner::State {
   std::string socket_path;
   ino_t socket_inode = 0;
   std::unique_ptr<SharedSegment> segment;
+  std::unique_ptr<ExternalStore> external_store;
   std::unique_ptr<StoreCore> core;
   std::unique_ptr<EventLoop> loop;
   std::thread thread;
@@ -131,6 +132,11 @@ std::unique_ptr<StoreRunner> StoreRunner::Start(const StoreOptions& options, std
     *error = "the socket path must be non-empty and shorter than 108 bytes.";
     return nullptr;
   }
+  std::unique_ptr<ExternalStore> external_store;
+  if (!options.external_store.empty()) {
+    external_store = OpenExternalStore(options.external_store, error);
+    if (!external_store) return nullptr;
+  }
   if (!PrepareSocketPath(options.socket_path, error)) return nullptr;
   int64_t capacity = options.capacity;
   if (!CapToFreeSpace(options, &capacity, error)) return nullptr;
@@ -171,7 +177,9 @@ std::unique_ptr<StoreRunner> StoreRunner::Start(const StoreOptions& options, std
   limits.max_pending_gets = options.max_pending_gets;
   limits.max_get_ids = options.max_get_ids;
   limits.allowed_uids = options.allowed_uids;
-  state->core = std::make_unique<StoreCore>(capacity, state->segment.get(), std::move(limits));
+  state->external_store = std::move(external_store);
+  state->core = std::make_unique<StoreCore>(capacity, state->segment.get(), std::move(limits),
+                                            state->external_store.get());
   state->loop = std::make_unique<EventLoop>(state->core.get(), epoll_fd, listen_fd, wake_fd);
   EventLoop* loop = state->loop.get();
   state->thread = std::thread([loop] { loop->Run(); });
@@ -190,6 +198,7 @@ void StoreRunner::Stop() {
   if (state_->thread.joinable()) state_->thread.join();
   state_->loop.reset();  // closes every client connection
   state_->core.reset();
+  state_->external_store.reset();
   state_->segment.reset();
   // Remove the socket file, unless someone replaced it meanwhile.
   struct stat st {};

@@ -26,6 +26,8 @@ struct StoreOptions {
   size_t max_pending_gets = kDefaultMaxPendingGets;  // --max-pending-gets (per connection)
   size_t max_get_ids = kDefaultMaxGetIds;            // --max-get-ids (per GetRequest)
   std::vector<uid_t> allowed_uids;                   // --allow-uid; empty = socket mode decides
+  // -e URL: where eviction spills objects (external/external_store.h); empty = evict for good.
+  std::string external_store;
 };
 
 class StoreRunner {

@@ -64,12 +64,12 @@ def arrow11_store_or_skip():
 class StoreProcess:
     """A store process on a socket in a fresh temp folder."""
 
-    def __init__(self, kind, capacity=STORE_CAPACITY):
+    def __init__(self, kind, capacity=STORE_CAPACITY, extra_args=()):
         self.kind = kind
         executable = ps_store.store_executable() if kind == "plasmasharp" else arrow11_store_or_skip()
         self.dir = tempfile.mkdtemp(prefix="plasmasharp-py-")
         self.socket = os.path.join(self.dir, "plasma.sock")
-        self.proc = subprocess.Popen([executable, "-m", str(capacity), "-s", self.socket],
+        self.proc = subprocess.Popen([executable, "-m", str(capacity), "-s", self.socket, *extra_args],
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 10
         while not os.path.exists(self.socket):

@@ -1,6 +1,6 @@
 // ContainsRequest{object_id} -> ContainsReply{object_id, has_object}: 1 only for sealed
-// objects. ContainsReply has no error field: a request without a valid id (a SIGSEGV in the
-// real store) closes this connection.
+// objects, spilled ones (-e) included, as in the real store. ContainsReply has no error
+// field: a request without a valid id (a SIGSEGV in the real store) closes this connection.
 #include "request_decoding.h"
 #include "store_core.h"
 

@@ -1,7 +1,8 @@
 // GetRequest{object_ids, timeout_ms} -> GetReply, now or later. Sealed objects are found (the
 // connection takes its one reference); the others are awaited: timeout 0 answers at once,
 // -1 waits for every id, > 0 answers when all are sealed or at the deadline. The reply lists
-// every requested id in request order; a missing one has data_size -1. Limits (store_limits.h):
+// every requested id in request order; a missing one has data_size -1. A spilled object
+// (-e) is read back into memory first (spilling.cc). Limits (store_limits.h):
 // more ids than max_get_ids, or a Get that would wait beyond max_pending_gets per connection,
 // closes the connection.
 #include "request_decoding.h"
@@ -35,6 +36,9 @@ void StoreCore::HandleGet(ClientState& c, const uint8_t* p, size_t n) {
     if (!seen.insert(id).second) continue;
     ObjectEntry* e = objects_.Find(id);
     if (e != nullptr && e->sealed()) {
+      // Spilled (-e): restored first; one that cannot come back is answered as missing now
+      // (waiting would never end: no seal is coming).
+      if (e->spilled && !RestoreObject(e)) continue;
       AddReference(c, e);
       get->found.insert(e);
     } else {

@@ -26,7 +26,8 @@ void StoreCore::HandleSubscribe(ClientState& c, const uint8_t* p, size_t n, std:
   c.notify_fd = fds[0];
   fds.clear();
   objects_.ForEach([&](const ObjectEntry* e) {
-    if (e->sealed()) Notify(c, SealNotificationFrame({e}));
+    // Like the real store: spilled objects (-e) are not announced (only those in memory).
+    if (e->sealed() && !e->spilled) Notify(c, SealNotificationFrame({e}));
   });
   MarkDirty(c);
 }

@@ -1,0 +1,41 @@
+// The one place a -e URL is parsed.
+#include "external_store.h"
+
+#include "hashtable_store.h"
+
+namespace plasmasharp::store {
+
+namespace {
+
+constexpr const char kKnownSchemes[] = "hashtable://NAME";
+
+// "scheme://rest" -> scheme and rest; false if there is no "://" or the scheme is empty.
+bool SplitUrl(const std::string& url, std::string* scheme, std::string* rest) {
+  size_t sep = url.find("://");
+  if (sep == std::string::npos || sep == 0) return false;
+  *scheme = url.substr(0, sep);
+  *rest = url.substr(sep + 3);
+  return true;
+}
+
+}  // namespace
+
+bool IsValidExternalStoreUrl(const std::string& url, std::string* error) {
+  std::string scheme, rest;
+  if (!SplitUrl(url, &scheme, &rest)) {
+    *error = "external store '" + url + "' is not a URL (scheme://...); known: " + kKnownSchemes;
+    return false;
+  }
+  if (scheme != "hashtable") {
+    *error = "unknown external store scheme '" + scheme + "://' in '" + url + "'; known: " + kKnownSchemes;
+    return false;
+  }
+  return true;
+}
+
+std::unique_ptr<ExternalStore> OpenExternalStore(const std::string& url, std::string* error) {
+  if (!IsValidExternalStoreUrl(url, error)) return nullptr;
+  return std::make_unique<HashtableExternalStore>();
+}
+
+}  // namespace plasmasharp::store
