@@ -62,10 +62,17 @@ public sealed class ThreeNodeTests : ClusterTestBase
         string row = Assert.Single(output.Split('\n'), l => l.StartsWith(id.ToString(), StringComparison.Ordinal));
         Assert.Equal([id.ToString(), "right", "4321", "0"], row.Split(' ', StringSplitOptions.RemoveEmptyEntries)[..4]);
 
-        (code, output, _) = RunCli("nodes", "--redis", Redis.Connection);
-        Assert.Equal(ExitCodes.Ok, code);
-        Assert.Contains(output.Split('\n'), l => l.StartsWith("left ", StringComparison.Ordinal));
-        Assert.Contains(output.Split('\n'), l => l.StartsWith("right ", StringComparison.Ordinal) && l.Contains(" 1 ", StringComparison.Ordinal));
+        // `nodes` shows each node's object count as of its last heartbeat (every TTL/3, here
+        // under a second): wait for the heartbeat after the put.
+        string[] lines = [];
+        await WaitUntilAsync(() =>
+        {
+            (code, output, _) = RunCli("nodes", "--redis", Redis.Connection);
+            lines = output.Split('\n');
+            return Task.FromResult(code == ExitCodes.Ok
+                && lines.Any(l => l.StartsWith("right ", StringComparison.Ordinal) && l.Contains(" 1 ", StringComparison.Ordinal)));
+        }, TimeSpan.FromSeconds(5), "nodes shows right's object");
+        Assert.Contains(lines, l => l.StartsWith("left ", StringComparison.Ordinal));
     }
 
     [Fact]
