@@ -16,9 +16,7 @@ mkdir -p "$results"
 results="$(cd "$results" && pwd)"
 export PLASMASHARP_NATIVE_DIR="$(cd "${2:-$repo/build/bin}" && pwd)"
 if [ -z "${ARROW11_BIN:-}" ] && [ -z "${ARROW11_MISSING:-}" ]; then
-  set +o pipefail   # env.sh's probes expect the default pipeline status
   source "$repo/tests/arrow11/env.sh" "$repo/build"
-  set -o pipefail
 fi
 export PYTHONDONTWRITEBYTECODE=1
 start=$SECONDS

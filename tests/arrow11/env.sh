@@ -1,6 +1,7 @@
 # The real Apache Arrow 11 Plasma (store, C++ client, pyarrow 11) for the tests: locates it,
 # makes it runnable, and exports where it is. Source it from bash:
-#   source tests/arrow11/env.sh [BUILD_DIR]      (BUILD_DIR default: <repo>/build)
+#   source tests/arrow11/env.sh [BUILD_DIR]      (BUILD_DIR default: <repo>/build; safe under
+#                                                set -euo pipefail)
 # It exports either
 #   ARROW11_HOME     the Arrow 11 folder (PLASMASHARP_ARROW11, else <repo>/../shared/arrow11)
 #   ARROW11_BIN      BUILD_DIR/arrow11/bin: `plasma-store-server` (the real store) and
