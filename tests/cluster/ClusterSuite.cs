@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using PlasmaSharp.TestSupport;
 using Xunit.Abstractions;
 using Xunit.Sdk;
 
@@ -87,13 +88,8 @@ public sealed class RealStoreFactAttribute : FactAttribute
 {
     public RealStoreFactAttribute()
     {
-        string? missing = Environment.GetEnvironmentVariable("ARROW11_MISSING");
-        string? bin = Environment.GetEnvironmentVariable("ARROW11_BIN");
-        if (!string.IsNullOrEmpty(missing)) Skip = "real Arrow 11 store: " + missing;
-        else if (string.IsNullOrEmpty(bin))
-            Skip = "real Arrow 11 store: ARROW11_BIN is not set (run through ./build.sh test, or `source tests/arrow11/env.sh` first)";
-        else if (!File.Exists(Path.Combine(bin, "plasma-store-server"))) Skip = $"real Arrow 11 store: {bin}/plasma-store-server does not exist";
+        if (Arrow11Environment.SkipReason("real Arrow 11 store", "plasma-store-server") is { } reason) Skip = reason;
     }
 
-    public static string Executable => Path.Combine(Environment.GetEnvironmentVariable("ARROW11_BIN")!, "plasma-store-server");
+    public static string Executable => Arrow11Environment.PathOf("plasma-store-server");
 }

@@ -1,4 +1,5 @@
 using System.Reflection;
+using PlasmaSharp.TestSupport;
 using Xunit.Sdk;
 
 namespace PlasmaSharp.Tests;
@@ -21,27 +22,15 @@ internal static class TestStores
     /// <summary>Why the real store cannot run here, or null when it can. ARROW11_MISSING is the
     /// reason tests/arrow11/env.sh gives; without either variable the suite was started outside the
     /// test command, so the reason says how to get it.</summary>
-    public static string? RealStoreSkipReason { get; } = FindSkipReason();
-
-    private static string? FindSkipReason()
-    {
-        string? missing = Environment.GetEnvironmentVariable("ARROW11_MISSING");
-        if (!string.IsNullOrEmpty(missing)) return "real Arrow 11 store: " + missing;
-        string? bin = Environment.GetEnvironmentVariable("ARROW11_BIN");
-        if (string.IsNullOrEmpty(bin))
-            return "real Arrow 11 store: ARROW11_BIN is not set (run through ./build.sh test, or `source tests/arrow11/env.sh` first)";
-        if (!File.Exists(Path.Combine(bin, "plasma-store-server")))
-            return $"real Arrow 11 store: {bin}/plasma-store-server does not exist";
-        return null;
-    }
+    public static string? RealStoreSkipReason { get; } =
+        Arrow11Environment.SkipReason("real Arrow 11 store", "plasma-store-server");
 
     /// <summary>Starts a store of <paramref name="kind"/> on a fresh temporary socket.</summary>
     public static Task<PlasmaStore> StartAsync(StoreKind kind, long capacity)
     {
         if (kind == StoreKind.Ours) return PlasmaStore.StartAsync(capacity);
         if (RealStoreSkipReason is not null) throw new InvalidOperationException(RealStoreSkipReason); // the attribute skips these
-        string executable = Path.Combine(Environment.GetEnvironmentVariable("ARROW11_BIN")!, "plasma-store-server");
-        return PlasmaStore.StartAsync(capacity, new PlasmaStoreOptions { ExecutablePath = executable });
+        return PlasmaStore.StartAsync(capacity, new PlasmaStoreOptions { ExecutablePath = Arrow11Environment.PathOf("plasma-store-server") });
     }
 }
 
