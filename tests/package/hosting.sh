@@ -9,20 +9,9 @@
 # build/bin) into artifacts/packages. Writes RESULTS_DIR/package-hosting.xml (JUnit).
 set -uo pipefail
 
-here="$(cd "$(dirname "$0")" && pwd)"
-repo="$(cd "$here/../.." && pwd)"
-results="${1:?usage: hosting.sh RESULTS_DIR [PACKAGES_DIR]}"
-packages="${2:-}"
-mkdir -p "$results"
-results="$(cd "$results" && pwd)"
-native_bin="${PLASMASHARP_NATIVE_BIN:-$repo/build/bin}"
-export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
-unset PLASMASHARP_NATIVE_DIR LD_LIBRARY_PATH
-
-work="$(mktemp -d /tmp/plasmasharp-package-hosting.XXXXXX)"
-trap 'rm -rf "$work"' EXIT
 SUITE=package-hosting
-source "$here/package_checks.sh"
+# shellcheck source=package_checks.sh
+source "$(dirname "$0")/package_checks.sh" "$@"
 newest() { ls "$packages"/"$1".[0-9]*.nupkg 2>/dev/null | sort -V | tail -n 1; }
 
 # ---- 1. the packages: given, or packed now

@@ -1,5 +1,7 @@
 # The plumbing both package tests share (run.sh: PlasmaSharp + the CLI tool; hosting.sh:
-# PlasmaSharp.Hosting). Source it after setting SUITE (the JUnit suite name), results and work:
+# PlasmaSharp.Hosting). A script sets SUITE (the JUnit suite name) and sources this with its own
+# arguments (RESULTS_DIR [PACKAGES_DIR]); it then has here, repo, results, packages (may be empty),
+# native_bin ($PLASMASHARP_NATIVE_BIN or build/bin), a work dir removed at exit, and:
 #   record NAME pass|fail|skip [WHY]   one check, printed and kept for the JUnit file
 #   finish                             writes RESULTS/SUITE.xml, prints the counts, exits 1 on a failure
 #   write_nuget_config FILE PACKAGES   a NuGet config for a brand-new project: our packages only from
@@ -7,6 +9,19 @@
 #                                      is never confused with a cached one), the rest from the
 #                                      machine's cache when present, else nuget.org
 suite_started=$SECONDS
+here="$(cd "$(dirname "$0")" && pwd)"
+repo="$(cd "$here/../.." && pwd)"
+results="${1:?usage: $(basename "$0") RESULTS_DIR [PACKAGES_DIR]}"
+packages="${2:-}"
+mkdir -p "$results"
+results="$(cd "$results" && pwd)"
+native_bin="${PLASMASHARP_NATIVE_BIN:-$repo/build/bin}"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+# The apps must find everything through the packages, nothing through the environment.
+unset PLASMASHARP_NATIVE_DIR LD_LIBRARY_PATH
+
+work="$(mktemp -d "/tmp/plasmasharp-$SUITE.XXXXXX")"
+trap 'rm -rf "$work"' EXIT
 cases="$work/cases.tsv"
 : > "$cases"
 

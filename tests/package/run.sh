@@ -10,21 +10,9 @@
 # (JUnit, one testcase per check); exits 1 on any failure.
 set -uo pipefail
 
-here="$(cd "$(dirname "$0")" && pwd)"
-repo="$(cd "$here/../.." && pwd)"
-results="${1:?usage: run.sh RESULTS_DIR [PACKAGES_DIR]}"
-packages="${2:-}"
-mkdir -p "$results"
-results="$(cd "$results" && pwd)"
-native_bin="${PLASMASHARP_NATIVE_BIN:-$repo/build/bin}"
-export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
-# The app must find everything through the package, nothing through the environment.
-unset PLASMASHARP_NATIVE_DIR LD_LIBRARY_PATH
-
-work="$(mktemp -d /tmp/plasmasharp-package.XXXXXX)"
-trap 'rm -rf "$work"' EXIT
 SUITE=package
-source "$here/package_checks.sh"
+# shellcheck source=package_checks.sh
+source "$(dirname "$0")/package_checks.sh" "$@"
 
 # ---- 1. the package: given, or packed now
 nupkg=""
