@@ -22,14 +22,21 @@ public class MetricsTests
             }
     }
 
+    // A started host with a store, a client pool and the PlasmaSharp meter exported into `exported`.
+    private static async Task<IHost> StartExportingAsync(List<Metric> exported)
+    {
+        var builder = TestHosts.StoreAndClient();
+        builder.Services.AddOpenTelemetry().WithMetrics(m => m.AddMeter(PlasmaTelemetry.MeterName).AddInMemoryExporter(exported));
+        IHost host = builder.Build();
+        await host.StartAsync();
+        return host;
+    }
+
     [Fact]
     public async Task Client_operations_and_store_gauges_reach_the_in_memory_exporter()
     {
         var exported = new List<Metric>();
-        var builder = TestHosts.StoreAndClient();
-        builder.Services.AddOpenTelemetry().WithMetrics(m => m.AddMeter(PlasmaTelemetry.MeterName).AddInMemoryExporter(exported));
-        using IHost host = builder.Build();
-        await host.StartAsync();
+        using IHost host = await StartExportingAsync(exported);
         var pool = host.Services.GetRequiredService<PlasmaClientPool>();
         string socket = pool.SocketPath;
         var id = ObjectId.NewRandom();
@@ -74,10 +81,7 @@ public class MetricsTests
     public async Task Evictions_are_counted_from_the_stores_stats()
     {
         var exported = new List<Metric>();
-        var builder = TestHosts.StoreAndClient();
-        builder.Services.AddOpenTelemetry().WithMetrics(m => m.AddMeter(PlasmaTelemetry.MeterName).AddInMemoryExporter(exported));
-        using IHost host = builder.Build();
-        await host.StartAsync();
+        using IHost host = await StartExportingAsync(exported);
         var pool = host.Services.GetRequiredService<PlasmaClientPool>();
         var chunk = new byte[TestHosts.Capacity / 4];
         pool.Run(c =>
