@@ -34,7 +34,6 @@ class LruCache {
   int64_t original_capacity() const { return original_capacity_; }
   int64_t used() const { return used_; }
   int64_t remaining() const { return capacity_ - used_; }
-  size_t count() const { return items_.size(); }
   const std::string& name() const { return name_; }
   const std::list<ObjectEntry*>& items() const { return items_; }
 
