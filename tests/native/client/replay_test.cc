@@ -29,6 +29,9 @@ const uint8_t* U8(const char* s) { return reinterpret_cast<const uint8_t*>(s); }
 
 class ClientReplayTest : public ::testing::Test {
  protected:
+  void SetUp() override {
+    if (auto why = WireVectorsMissing()) GTEST_SKIP() << *why;
+  }
   // Starts a fake store replaying `conn` of `scenario` and connects a client to it.
   void Start(const std::string& scenario, int conn, ReplayOptions options = {}) {
     records_ = LoadScenario(scenario);

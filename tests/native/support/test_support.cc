@@ -52,6 +52,13 @@ std::string WireDir() {
 #endif
 }
 
+std::optional<std::string> WireVectorsMissing() {
+  std::string index = WireDir() + "/scenarios.json";
+  if (::access(index.c_str(), R_OK) == 0) return std::nullopt;
+  return "the recorded wire vectors are not here (" + index +
+         " is missing; they come from ../shared/plasma-wire beside the clone)";
+}
+
 const char* StoreKindName(StoreKind kind) {
   return kind == StoreKind::kReal ? "RealStore" : "OurStore";
 }

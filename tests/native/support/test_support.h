@@ -34,6 +34,9 @@ std::string StoreExecutable();
 
 // The folder of recorded vectors (PLASMASHARP_WIRE_DIR).
 std::string WireDir();
+// Why the recorded vectors cannot be read here (a clone without ../shared/plasma-wire), or
+// nullopt when they can: the tests that replay them GTEST_SKIP() with this reason.
+std::optional<std::string> WireVectorsMissing();
 
 // Which store a store-agnostic test runs against: ours, or the real Arrow 11
 // `plasma-store-server` (../shared/arrow11, staged by tests/arrow11/env.sh).
