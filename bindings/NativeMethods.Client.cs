@@ -73,4 +73,8 @@ internal static unsafe partial class NativeMethods
 
     [LibraryImport(LibraryName)]
     internal static partial int ps_client_debug_string(ps_client* client, byte** @out, ps_error** error);
+
+    [LibraryImport(LibraryName)]
+    internal static partial int ps_client_store_stats(ps_client* client, byte count_objects, ps_store_stats* @out,
+                                                      ps_error** error);
 }

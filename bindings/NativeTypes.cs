@@ -55,6 +55,18 @@ internal unsafe struct ps_object_info
     [FieldOffset(70)] public fixed byte reserved[2];
 }
 
+/// <summary>A store's statistics (ps_client_store_stats); -1 where not reported or not counted.</summary>
+[StructLayout(LayoutKind.Explicit, Size = 48)]
+internal struct ps_store_stats
+{
+    [FieldOffset(0)] public long capacity;
+    [FieldOffset(8)] public long bytes_used;
+    [FieldOffset(16)] public long evictions;
+    [FieldOffset(24)] public long objects;
+    [FieldOffset(32)] public long sealed_objects;
+    [FieldOffset(40)] public long objects_in_use;
+}
+
 /// <summary>The header's #define constants (sizes and ps_code values).</summary>
 internal static class NativeConstants
 {

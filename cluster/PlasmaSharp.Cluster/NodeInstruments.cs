@@ -24,10 +24,11 @@ internal static class NodeInstruments
     {
         PlasmaTelemetry.Meter.CreateObservableGauge("plasmasharp.node.objects",
             () => Observe(a => a.ObjectCount), "{object}", "Sealed objects in the node's store.");
+        // The store's own figures, from its stats (one place computes them for every reader).
         PlasmaTelemetry.Meter.CreateObservableGauge("plasmasharp.node.store.used",
-            () => Observe(a => a.UsedBytes), "By", "Data + metadata bytes of the sealed objects in the node's store.");
+            () => ObserveStore(s => s.BytesUsed), "By", "Bytes the node's store has allocated to objects (its stats).");
         PlasmaTelemetry.Meter.CreateObservableGauge("plasmasharp.node.store.capacity",
-            () => Observe(a => a.Capacity), "By", "The node's store capacity.");
+            () => ObserveStore(s => s.Capacity), "By", "The node's store capacity (its stats).");
     }
 
     public static void Track(PlasmaNodeAgent agent)
@@ -43,6 +44,19 @@ internal static class NodeInstruments
     private static List<Measurement<long>> Observe(Func<PlasmaNodeAgent, long> value)
     {
         lock (s_agents)
-            return s_agents.Select(a => new Measurement<long>(value(a), new KeyValuePair<string, object?>("node", a.NodeId))).ToList();
+            return s_agents.Select(a => new Measurement<long>(value(a), NodeTag(a))).ToList();
     }
+
+    /// <summary>One measurement per agent whose store answers (an unreachable store is left out).</summary>
+    private static List<Measurement<long>> ObserveStore(Func<PlasmaStoreStats, long> value)
+    {
+        PlasmaNodeAgent[] agents;
+        lock (s_agents) agents = [.. s_agents];
+        var measurements = new List<Measurement<long>>(agents.Length);
+        foreach (PlasmaNodeAgent a in agents)
+            if (a.ReadStoreStats() is { } stats) measurements.Add(new Measurement<long>(value(stats), NodeTag(a)));
+        return measurements;
+    }
+
+    private static KeyValuePair<string, object?> NodeTag(PlasmaNodeAgent a) => new("node", a.NodeId);
 }

@@ -59,6 +59,19 @@ public sealed class PlasmaNodeAgent : BackgroundService
     /// <summary>The store's capacity in bytes (0 before the store is reached).</summary>
     public long Capacity => _store?.Capacity ?? 0;
 
+    /// <summary>The store's statistics now, or null while it cannot be reached.</summary>
+    public PlasmaStoreStats? ReadStoreStats()
+    {
+        try
+        {
+            return _store is { IsLost: false } store ? store.ReadStats() : null;
+        }
+        catch (Exception e) when (e is PlasmaException or ObjectDisposedException)
+        {
+            return null; // lost or being replaced by a reconnect: no measurement this time
+        }
+    }
+
     /// <summary>The store's socket.</summary>
     public string StoreSocket => _storeSocket;
 

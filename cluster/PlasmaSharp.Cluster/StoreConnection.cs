@@ -54,6 +54,9 @@ internal sealed class StoreConnection : IDisposable
         }
     }
 
+    /// <summary>The store's statistics now (capacity, bytes used; objects not counted).</summary>
+    public PlasmaStoreStats ReadStats() => _client.GetStoreStats(countObjects: false);
+
     /// <summary>The sealed objects in the store now.</summary>
     public IReadOnlyList<ObjectInfo> ListSealed() => _client.List().Where(o => o.IsSealed).ToList();
 

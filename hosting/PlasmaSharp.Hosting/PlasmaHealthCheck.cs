@@ -33,7 +33,7 @@ internal sealed class PlasmaHealthCheck(
         Task<PlasmaStoreStats> read = Task.Run(() =>
         {
             using PlasmaClient client = PlasmaClient.Connect(socket, new PlasmaClientOptions { ConnectAttempts = 1, ClientName = "plasmasharp-health" });
-            return PlasmaStoreStats.Read(client, countObjects: false);
+            return client.GetStoreStats(countObjects: false);
         }, CancellationToken.None);
         PlasmaStoreStats stats;
         try

@@ -72,7 +72,7 @@ internal sealed class StoreStatsSource(string socketPath, ILogger logger) : IDis
             try
             {
                 _client ??= PlasmaClient.Connect(SocketPath, new PlasmaClientOptions { ConnectAttempts = 1, ClientName = "plasmasharp-metrics" });
-                _last = PlasmaStoreStats.Read(_client);
+                _last = _client.GetStoreStats();
                 _readAt = Stopwatch.GetTimestamp();
                 if (_failing) logger.LogInformation("Plasma store metrics: {SocketPath} answers again", SocketPath);
                 _failing = false;

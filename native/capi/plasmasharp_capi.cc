@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "plasma_client.h"
+#include "store_stats.h"
 
 #if PLASMASHARP_HAVE_STORE
 #include "store_runner.h"
@@ -370,6 +371,20 @@ ps_code ps_client_debug_string(ps_client* client, char** out, ps_error** error) 
     Status st = client->client->DebugString(&s);
     if (!st.ok()) return Report(st, error);
     *out = CopyString(s);
+    return PS_OK;
+  });
+}
+
+ps_code ps_client_store_stats(ps_client* client, uint8_t count_objects, ps_store_stats* out,
+                              ps_error** error) {
+  return Guard(error, [&]() -> ps_code {
+    if (client == nullptr) return NullArgument(error, "client");
+    if (out == nullptr) return NullArgument(error, "out");
+    plasmasharp::client::StoreStats stats;
+    Status st = plasmasharp::client::ReadStoreStats(*client->client, count_objects != 0, &stats);
+    if (!st.ok()) return Report(st, error);
+    *out = ps_store_stats{stats.capacity,       stats.bytes_used,     stats.evictions,
+                          stats.objects,        stats.sealed_objects, stats.objects_in_use};
     return PS_OK;
   });
 }

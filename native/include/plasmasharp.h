@@ -153,6 +153,19 @@ PS_API ps_code ps_object_list_get(const ps_object_list* list, int64_t index, ps_
 PS_API void ps_object_list_free(ps_object_list* list);
 /* *out is a NUL-terminated string freed with ps_string_free. */
 PS_API ps_code ps_client_debug_string(ps_client* client, char** out, ps_error** error);
+/* A store's statistics, the one place they are computed (our store and Arrow 11's alike): the
+ * capacity, the debug string's counters and, with count_objects, the object list. */
+typedef struct ps_store_stats {
+  int64_t capacity;       /* bytes */
+  int64_t bytes_used;     /* bytes allocated to objects, sealed and unsealed */
+  int64_t evictions;      /* objects evicted since the store started; -1 if it does not say */
+  int64_t objects;        /* objects in the store; -1 unless count_objects */
+  int64_t sealed_objects; /* -1 unless count_objects */
+  int64_t objects_in_use; /* objects some client holds a reference to; -1 unless count_objects */
+} ps_store_stats;
+/* One round trip (the debug string); two with count_objects (the list grows with the objects). */
+PS_API ps_code ps_client_store_stats(ps_client* client, uint8_t count_objects,
+                                     ps_store_stats* out, ps_error** error);
 
 /* ---- objects (one local reference each) ---- */
 PS_API ps_code ps_object_get_view(const ps_object* object, ps_object_view* out, ps_error** error);

@@ -41,6 +41,7 @@ public sealed class StoreCommandTests : CliTestBase
         Assert.Contains($"capacity    {Capacity} bytes", stats.Out);
         Assert.Contains("used        4002 bytes", stats.Out);
         Assert.Contains("objects     2 (2 sealed, 0 unsealed, 0 in use)", stats.Out);
+        Assert.Contains("evictions   0 (since the store started)", stats.Out);
     }
 
     [Fact]

@@ -134,7 +134,7 @@ public class HostedStoreTests
         using IHost host = builder.Build();
         await host.StartAsync();
         var pool = host.Services.GetRequiredService<PlasmaClientPool>();
-        PlasmaStoreStats stats = pool.Run(c => PlasmaStoreStats.Read(c));
+        PlasmaStoreStats stats = pool.Run(c => c.GetStoreStats());
         Assert.Equal(0, stats.Objects);
         Assert.Equal(0, stats.BytesUsed);
         var big = new byte[(int)(TestHosts.Capacity * 9 / 10)];

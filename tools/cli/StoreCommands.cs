@@ -20,19 +20,16 @@ internal static class StoreCommands
     /// <summary>A table on a terminal; "name  value (detail)" lines otherwise, which scripts parse.</summary>
     public static int Stats(PlasmaClient client, CliConsole console)
     {
-        long capacity = client.Capacity;
-        IReadOnlyList<ObjectInfo> objects = client.List();
-        long used = objects.Sum(o => o.DataSize + o.MetadataSize);
-        long free = Math.Max(0, capacity - used);
-        int sealedCount = objects.Count(o => o.IsSealed);
-        int referenced = objects.Count(o => o.RefCount > 0);
+        PlasmaStoreStats stats = client.GetStoreStats();
+        long sealedCount = stats.SealedObjects ?? 0, objects = stats.Objects ?? 0;
         (string Name, string Value, string Detail)[] rows =
         [
             ("socket", client.SocketPath, ""),
-            ("capacity", $"{capacity} bytes", Human(capacity)),
-            ("used", $"{used} bytes", $"{Human(used)}, {(capacity > 0 ? 100.0 * used / capacity : 0).ToString("F1", CultureInfo.InvariantCulture)}%; object data + metadata"),
-            ("free", $"{free} bytes", Human(free)),
-            ("objects", $"{objects.Count}", $"{sealedCount} sealed, {objects.Count - sealedCount} unsealed, {referenced} in use"),
+            ("capacity", $"{stats.Capacity} bytes", Human(stats.Capacity)),
+            ("used", $"{stats.BytesUsed} bytes", $"{Human(stats.BytesUsed)}, {(100 * stats.FillRatio).ToString("F1", CultureInfo.InvariantCulture)}%; allocated to objects"),
+            ("free", $"{stats.BytesFree} bytes", Human(stats.BytesFree)),
+            ("objects", $"{objects}", $"{sealedCount} sealed, {objects - sealedCount} unsealed, {stats.ObjectsInUse ?? 0} in use"),
+            ("evictions", stats.Evictions is { } evictions ? $"{evictions}" : "-", stats.Evictions is null ? "the store does not say" : "since the store started"),
         ];
         if (console.Terminal is { } terminal)
         {

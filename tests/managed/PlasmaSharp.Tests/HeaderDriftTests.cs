@@ -154,6 +154,7 @@ public partial class HeaderDriftTests
     [Theory]
     [InlineData("ps_object_view", typeof(ps_object_view))]
     [InlineData("ps_object_info", typeof(ps_object_info))]
+    [InlineData("ps_store_stats", typeof(ps_store_stats))]
     public void Struct_mirrors_match_the_header_layout(string name, Type managed)
     {
         var (cFields, cSize) = HeaderStruct(name);

@@ -266,6 +266,37 @@ TEST_P(CapiTest, AbortEvictRefreshOptionsDebugString) {
   ps_client_free(quota_client);
 }
 
+TEST_P(CapiTest, StoreStatsCountBytesObjectsAndEvictions) {
+  ps_store_stats stats;
+  ASSERT_EQ(ps_client_store_stats(client_, 1, &stats, err_.out()), PS_OK) << err_.message();
+  EXPECT_EQ(stats.capacity, kCapacity);
+  EXPECT_EQ(stats.bytes_used, 0);
+  EXPECT_EQ(stats.evictions, 0);
+  EXPECT_EQ(stats.objects, 0);
+
+  Put(Id("st1"), 1000, 1);
+  Put(Id("st2"), 3000, 2, "meta");
+  ps_object* unsealed = nullptr;
+  ASSERT_EQ(ps_client_create(client_, U8(Id("st3")), 500, nullptr, 0, 0, &unsealed, err_.out()), PS_OK);
+  ASSERT_EQ(ps_client_store_stats(client_, 1, &stats, err_.out()), PS_OK) << err_.message();
+  EXPECT_EQ(stats.objects, 3);
+  EXPECT_EQ(stats.sealed_objects, 2);
+  EXPECT_EQ(stats.objects_in_use, 1);  // the unsealed one, held by its creator
+  // Ours counts object sizes; the real store its allocator's (aligned) blocks.
+  if (GetParam() == StoreKind::kReal) EXPECT_GE(stats.bytes_used, 4504);
+  else EXPECT_EQ(stats.bytes_used, 4504);
+  ASSERT_EQ(ps_object_abort(unsealed, err_.out()), PS_OK);
+  ASSERT_EQ(ps_object_release(unsealed, err_.out()), PS_OK);
+
+  int64_t freed = 0;
+  ASSERT_EQ(ps_client_evict(client_, 1, &freed, err_.out()), PS_OK);
+  ASSERT_EQ(ps_client_store_stats(client_, 0, &stats, err_.out()), PS_OK) << err_.message();
+  EXPECT_GE(stats.evictions, 1);
+  EXPECT_EQ(stats.objects, -1);  // not counted
+  EXPECT_EQ(stats.sealed_objects, -1);
+  EXPECT_EQ(ps_client_store_stats(client_, 0, nullptr, err_.out()), PS_INVALID_ARGUMENT);
+}
+
 TEST_P(CapiTest, SubscriptionDeliversSealAndDeletion) {
   ps_client* sub_client = nullptr;
   ASSERT_EQ(ps_client_connect(socket_path_.c_str(), 1, 0, &sub_client, err_.out()), PS_OK);
