@@ -20,7 +20,7 @@ void ConnectionInput::Append(const uint8_t* data, size_t length, std::vector<int
 }
 
 bool ConnectionInput::Deliver(StoreCore& core, ConnectionId id) {
-  while (!core.ShouldClose(id)) {
+  while (!core.ShouldClose(id) && !core.IsParked(id)) {
     size_t available = buffer_.size() - start_;
     if (available < protocol::kHeaderSize) break;
     const uint8_t* begin = buffer_.data() + start_;
@@ -38,8 +38,15 @@ bool ConnectionInput::Deliver(StoreCore& core, ConnectionId id) {
     // Consume before handing over: the payload stays valid (no buffer change until return).
     start_ += total;
     stream_pos_ = end;
-    core.HandleMessage(id, h.type, begin + protocol::kHeaderSize, static_cast<size_t>(h.length),
-                       std::move(fds));
+    if (!core.HandleMessage(id, h.type, begin + protocol::kHeaderSize, static_cast<size_t>(h.length),
+                            std::move(fds))) {
+      // Parked (it waits for spill I/O): the message stays first in line and is handed over
+      // again, and nothing after it, once the core resumes this connection (its fds, which
+      // no waiting request takes, are closed already).
+      start_ -= total;
+      stream_pos_ -= total;
+      break;
+    }
   }
   Compact();
   return !core.ShouldClose(id);

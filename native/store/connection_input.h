@@ -38,8 +38,9 @@ class ConnectionInput {
   // Appends bytes; `fds` arrived with them (attached to the last byte). Empty data is allowed
   // only without fds (those are closed).
   void Append(const uint8_t* data, size_t length, std::vector<int> fds);
-  // Hands every complete message to the core. False when the core marked the connection
-  // for closing (bad header, bad request...).
+  // Hands every complete message to the core, until one parks the connection (it waits for
+  // spill I/O; call again when the core resumes it). False when the core marked the
+  // connection for closing (bad header, bad request...).
   bool Deliver(StoreCore& core, ConnectionId id);
 
   size_t buffered_bytes() const { return buffer_.size() - start_; }

@@ -79,6 +79,10 @@ EventLoop::~EventLoop() {
 
 void EventLoop::RequestStop() {
   stop_.store(true);
+  Wake();
+}
+
+void EventLoop::Wake() {
   uint64_t one = 1;
   ssize_t ignored = ::write(wake_fd_, &one, sizeof(one));
   (void)ignored;
@@ -129,8 +133,16 @@ void EventLoop::Run() {
         }
       }
     }
+    ResumeParked();
     core_->ProcessTimers(Clock::now());
     Settle();
+  }
+}
+
+void EventLoop::ResumeParked() {
+  for (ConnectionId id : core_->CompleteSpillIo()) {
+    auto it = conns_.find(id);
+    if (it != conns_.end() && !it->second.input.Deliver(*core_, id)) to_close_.push_back(id);
   }
 }
 

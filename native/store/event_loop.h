@@ -29,6 +29,7 @@ class EventLoop {
 
   void Run();          // until RequestStop()
   void RequestStop();  // thread-safe
+  void Wake();         // thread-safe: the loop runs one more round (spill I/O finished)
 
   static constexpr size_t kMaxQueuedReplyBytes = size_t{256} << 20;
   static constexpr size_t kMaxQueuedNotificationBytes = size_t{64} << 20;
@@ -50,6 +51,7 @@ class EventLoop {
   void Flush(Connection& conn);
   void FlushNotifications(Connection& conn, ClientState& state);
   void Settle();  // flush dirty outboxes, close what must close, retire fds
+  void ResumeParked();  // applies finished spill I/O, hands parked requests over again
   void Close(ConnectionId id);
   void SetEvents(int fd, uint64_t token, uint32_t events, bool add);
 

@@ -18,7 +18,7 @@ fb::PlasmaError StoreCore::CreateObject(ClientState& c, const ObjectId& id, uint
     return fb::PlasmaError::OutOfMemory;
   }
   std::optional<uint64_t> block = AllocateWithEviction(c, data_size + metadata_size, evict_if_full);
-  if (!block) return fb::PlasmaError::OutOfMemory;
+  if (!block) return fb::PlasmaError::OutOfMemory;  // or awaiting_spill_: asked again later
 
   ObjectEntry* e = objects_.Insert(id);
   e->segment_fd = segment_->fd();
@@ -53,6 +53,11 @@ std::optional<uint64_t> StoreCore::AllocateEvictingGlobally(uint64_t size) {
   for (;;) {
     std::optional<uint64_t> block = allocator_.Allocate(size);
     if (block) return block;
+    // -e: memory that spill writes in flight will free comes first (the request waits).
+    if (writes_in_flight_ != 0) {
+      if (!WaitForSpillWrites()) return std::nullopt;
+      continue;
+    }
     // Free at least what is missing, and at least 20% of the capacity so that a stream of
     // creates does not evict on every call (the real store's policy).
     int64_t required = static_cast<int64_t>(allocator_.used_bytes() + std::max<uint64_t>(size, 1)) -
@@ -60,7 +65,10 @@ std::optional<uint64_t> StoreCore::AllocateEvictingGlobally(uint64_t size) {
     int64_t to_free = std::max<int64_t>(required, capacity_ / 5);
     std::vector<ObjectEntry*> victims;
     int64_t freed = policy_.ChooseGlobalVictims(to_free, &victims);
-    EvictObjects(victims);
+    if (EvictObjects(victims)) {  // spilling: the memory is free once the write is done
+      if (!WaitForSpillWrites()) return std::nullopt;
+      continue;
+    }
     // Nothing left to evict, or not even the missing bytes: give up. Otherwise retry (the
     // freed blocks may still be too scattered; the next round evicts more).
     if (victims.empty() || freed < required) {
@@ -70,11 +78,10 @@ std::optional<uint64_t> StoreCore::AllocateEvictingGlobally(uint64_t size) {
   }
 }
 
-void StoreCore::EvictObjects(const std::vector<ObjectEntry*>& victims) {
-  for (ObjectEntry* e : victims) {
-    if (external_store_ != nullptr && SpillObject(e)) continue;
-    DeleteObject(e);
-  }
+bool StoreCore::EvictObjects(const std::vector<ObjectEntry*>& victims) {
+  if (external_store_ != nullptr) return SpillObjects(victims);
+  for (ObjectEntry* e : victims) DeleteObject(e);
+  return false;
 }
 
 void StoreCore::SealObjects(const std::vector<ObjectEntry*>& entries,
@@ -116,8 +123,9 @@ void StoreCore::DeleteObject(ObjectEntry* e) {
 }
 
 void StoreCore::EraseObject(ObjectEntry* e) {
-  if (e->spilled) {  // no memory, no LRU: only its external copy is left
-    external_store_->Delete(e->id);
+  bool block_busy = external_store_ != nullptr && ForgetSpill(e);
+  if (e->spilled || block_busy) {  // no memory of its own left to free now (spilling.cc)
+    policy_.ObjectRemoved(e);
     objects_.Erase(e->id);
     return;
   }

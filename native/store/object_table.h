@@ -37,6 +37,15 @@ struct ObjectEntry {
   // Sealed, but its bytes are in the external store (-e), not in the segment: no block, no
   // LRU, no reference. Contains, List and Get still see it (a Get restores it first).
   bool spilled = false;
+  // -e, spilling.cc: the external copy's key (while spilled or while its I/O runs), the I/O in
+  // flight for it (its block is being written out or read into: never freed meanwhile), a
+  // failed write (kept in memory, out of the LRU until a later write succeeds), and a failed
+  // restore (the Get waiting for it answers it as missing; one-shot).
+  enum class SpillIo : uint8_t { kNone, kWriting, kReading };
+  uint64_t spill_key = 0;
+  SpillIo spill_io = SpillIo::kNone;
+  bool spill_failed = false;
+  bool restore_failed = false;
 
   // Eviction bookkeeping, owned by EvictionPolicy.
   ConnectionId quota_owner = kNoConnection;  // client whose quota this object counts against

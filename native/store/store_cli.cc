@@ -1,6 +1,7 @@
 // The plasma-store command line, identical to the real plasma-store-server:
 //   -m BYTES (required)  -s SOCKET (required)  -d DIRECTORY (default /dev/shm)  -h (hugepages)
-//   -e URL (external store: hashtable://NAME)
+//   -e URL (external store: hashtable://NAME; ours also file://DIRECTORY, --spill-keep,
+//   --spill-limit BYTES)
 // plus --socket-mode OCTAL (default 0600), the limits (--max-clients, --max-pending-gets,
 // --max-get-ids, --allow-uid; defaults change nothing for real clients) and --help. A bad or
 // missing flag (an -e URL of an unknown scheme too) prints the usage and exits 2. SIGTERM / SIGINT stop the store cleanly (socket
@@ -30,6 +31,10 @@ void PrintUsage(FILE* out, const char* program) {
                "  -h                   use huge pages (-d must be a hugetlbfs mount)\n"
                "  -e URL               external store evicted objects are spilled to and restored\n"
                "                       from by a later Get: hashtable://NAME (in-process memory)\n"
+               "                       or file://DIRECTORY (files; cleaned at start and stop)\n"
+               "  --spill-keep         with -e file://: keep spilled objects across a restart\n"
+               "                       (re-indexed and checked at start)\n"
+               "  --spill-limit BYTES  spill at most BYTES; past it eviction drops objects\n"
                "  --socket-mode OCTAL  permissions of the socket file (default 0600)\n"
                "  --max-clients N      at most N connections at once; more are closed at once\n"
                "                       (default 0 = unlimited)\n"
@@ -97,13 +102,15 @@ int RunStoreMain(int argc, char** argv) {
   const char* program = argc > 0 ? argv[0] : "plasma-store";
   StoreOptions options;
   bool have_capacity = false;
-  enum { kHelp = 1000, kSocketMode, kMaxClients, kMaxPendingGets, kMaxGetIds, kAllowUid };
+  enum { kHelp = 1000, kSocketMode, kMaxClients, kMaxPendingGets, kMaxGetIds, kAllowUid, kSpillKeep, kSpillLimit };
   static const option long_options[] = {{"help", no_argument, nullptr, kHelp},
                                         {"socket-mode", required_argument, nullptr, kSocketMode},
                                         {"max-clients", required_argument, nullptr, kMaxClients},
                                         {"max-pending-gets", required_argument, nullptr, kMaxPendingGets},
                                         {"max-get-ids", required_argument, nullptr, kMaxGetIds},
                                         {"allow-uid", required_argument, nullptr, kAllowUid},
+                                        {"spill-keep", no_argument, nullptr, kSpillKeep},
+                                        {"spill-limit", required_argument, nullptr, kSpillLimit},
                                         {nullptr, 0, nullptr, 0}};
   auto bad_count = [&](const char* flag) {
     std::fprintf(stderr, "%s: %s needs a count (0 or more), got '%s'\n", program, flag, optarg);
@@ -161,6 +168,17 @@ int RunStoreMain(int argc, char** argv) {
           return 2;
         }
         break;
+      case kSpillKeep: options.spill_keep = true; break;
+      case kSpillLimit: {
+        int64_t limit = 0;
+        if (!ParsePositive(optarg, &limit)) {
+          std::fprintf(stderr, "%s: --spill-limit needs a positive number of bytes, got '%s'\n", program, optarg);
+          PrintUsage(stderr, program);
+          return 2;
+        }
+        options.spill_limit = static_cast<uint64_t>(limit);
+        break;
+      }
       case ':':
         std::fprintf(stderr, "%s: option needs a value\n", program);
         PrintUsage(stderr, program);
@@ -173,6 +191,16 @@ int RunStoreMain(int argc, char** argv) {
   }
   if (optind < argc) {
     std::fprintf(stderr, "%s: unexpected argument '%s'\n", program, argv[optind]);
+    PrintUsage(stderr, program);
+    return 2;
+  }
+  if ((options.spill_keep || options.spill_limit != 0) && options.external_store.empty()) {
+    std::fprintf(stderr, "%s: --spill-keep and --spill-limit need -e URL\n", program);
+    PrintUsage(stderr, program);
+    return 2;
+  }
+  if (options.spill_keep && options.external_store.rfind("file://", 0) != 0) {
+    std::fprintf(stderr, "%s: --spill-keep needs -e file://DIRECTORY (only files outlive the store)\n", program);
     PrintUsage(stderr, program);
     return 2;
   }
@@ -190,6 +218,7 @@ int RunStoreMain(int argc, char** argv) {
   sigaddset(&stop_signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
+  signal(SIGXFSZ, SIG_IGN);  // a spill file past RLIMIT_FSIZE fails its write (EFBIG), not the store
 
   std::string error;
   std::unique_ptr<StoreRunner> runner = StoreRunner::Start(options, &error);

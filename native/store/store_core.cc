@@ -47,9 +47,12 @@ StoreCore::StoreCore(int64_t capacity, SharedSegment* segment, StoreLimits limit
       limits_(std::move(limits)),
       external_store_(external_store),
       allocator_(static_cast<uint64_t>(capacity)),
-      policy_(capacity) {}
+      policy_(capacity) {
+  if (external_store_ != nullptr) spill_worker_ = std::make_unique<SpillWorker>(external_store_);
+}
 
 StoreCore::~StoreCore() {
+  if (spill_worker_) spill_worker_->StopThread();  // no I/O into the segment after this
   for (auto& kv : clients_) {
     if (kv.second->notify_fd >= 0) ::close(kv.second->notify_fd);
   }
@@ -115,18 +118,18 @@ std::vector<int> StoreCore::TakeRetiredFds() {
   return out;
 }
 
-void StoreCore::HandleMessage(ConnectionId id, int64_t type, const uint8_t* p, size_t n,
+bool StoreCore::HandleMessage(ConnectionId id, int64_t type, const uint8_t* p, size_t n,
                               std::vector<int> fds) {
   ClientState* cp = client(id);
   if (cp == nullptr || cp->close_requested) {
     for (int fd : fds) ::close(fd);
-    return;
+    return true;
   }
   ClientState& c = *cp;
   protocol::Header h{protocol::kProtocolVersion, type, static_cast<int64_t>(n)};
   if (!AcceptHeader(id, h)) {
     for (int fd : fds) ::close(fd);
-    return;
+    return true;
   }
   if (n > 0 && reinterpret_cast<uintptr_t>(p) % alignof(uint64_t) != 0) {
     aligned_payload_.resize((n + sizeof(uint64_t) - 1) / sizeof(uint64_t));
@@ -134,6 +137,7 @@ void StoreCore::HandleMessage(ConnectionId id, int64_t type, const uint8_t* p, s
     p = reinterpret_cast<const uint8_t*>(aligned_payload_.data());
   }
   using T = fb::MessageType;
+  awaiting_spill_ = false;
   switch (static_cast<T>(type)) {
     case T::PlasmaDisconnectClient:
       c.close_requested = true;  // an explicit disconnect: close quietly, like the real store
@@ -163,6 +167,12 @@ void StoreCore::HandleMessage(ConnectionId id, int64_t type, const uint8_t* p, s
   for (int fd : fds) ::close(fd);
   // Do not keep a big inline-data copy around between messages.
   if (aligned_payload_.capacity() > (size_t{1} << 17)) std::vector<uint64_t>().swap(aligned_payload_);
+  if (awaiting_spill_) {  // -e: waits for spill I/O (spilling.cc); delivered again after it
+    awaiting_spill_ = false;
+    parked_.insert(id);
+    return false;
+  }
+  return true;
 }
 
 void StoreCore::RemoveConnection(ConnectionId id) {
@@ -185,6 +195,7 @@ void StoreCore::RemoveConnection(ConnectionId id) {
     c.notify_fd = -1;
   }
   dirty_.erase(id);
+  parked_.erase(id);
   clients_.erase(it);
 }
 

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -30,6 +31,8 @@
 #include "object_table.h"
 #include "region_allocator.h"
 #include "shared_segment.h"
+#include "spill_stats.h"
+#include "spill_worker.h"
 #include "store_limits.h"
 #include "wire.h"
 
@@ -71,8 +74,12 @@ class StoreCore {
   ConnectionId AddConnection();
   // One complete message. The core owns `fds` (closes those it does not keep). `payload` may
   // be at any address: a misaligned one is copied to an aligned buffer before it is read.
-  void HandleMessage(ConnectionId id, int64_t type, const uint8_t* payload, size_t length,
+  // False = not handled yet: it needs memory a spill write is freeing, or an object a restore
+  // is reading (-e with a spill thread). The connection is parked (IsParked) and the caller
+  // hands the same message over again once CompleteSpillIo lists the connection.
+  bool HandleMessage(ConnectionId id, int64_t type, const uint8_t* payload, size_t length,
                      std::vector<int> fds);
+  bool IsParked(ConnectionId id) const;
   // EOF, error or a close the core asked for: clean up everything the client had.
   void RemoveConnection(ConnectionId id);
   // The subscriber's notification socket failed or overflowed: stop notifying it.
@@ -87,6 +94,19 @@ class StoreCore {
   bool ShouldClose(ConnectionId id) const;
   std::vector<ConnectionId> TakeDirty();
   std::vector<int> TakeRetiredFds();
+
+  // ---- spilling (-e), spilling.cc ----
+  // Runs the external store's I/O on a thread from now on; `wake` (called on that thread) must
+  // make the loop call CompleteSpillIo. Without it the I/O runs inline (tests, fuzzers).
+  void StartSpillThread(std::function<void()> wake);
+  void StopSpillThread();  // before the loop goes; later I/O runs inline
+  // Applies finished spill I/O; returns the parked connections to hand their message again.
+  std::vector<ConnectionId> CompleteSpillIo();
+  // Objects an earlier store left in the external store (--spill-keep): spilled entries again.
+  void AdoptRecovered(const std::vector<RecoveredObject>& objects);
+  // --spill-limit: at most this many bytes spilled (0 = no limit); past it eviction drops.
+  void SetSpillLimit(uint64_t bytes) { spill_limit_ = bytes; }
+  const SpillStats& spill_stats() const { return spill_stats_; }
 
   // ---- inspection (tests, debug string) ----
   const ObjectTable& objects() const { return objects_; }
@@ -122,16 +142,30 @@ class StoreCore {
   // The global LRU part of AllocateWithEviction (no quota): evicts until `size` fits or
   // nothing evictable is left.
   std::optional<uint64_t> AllocateEvictingGlobally(uint64_t size);
-  // Spills each victim to the external store when there is one (else, or if that fails,
-  // deletes it with a notification).
-  void EvictObjects(const std::vector<ObjectEntry*>& victims);
+  // Spills the victims to the external store when there is one (true: a write started; their
+  // memory is free once it is done), else deletes each with a notification.
+  bool EvictObjects(const std::vector<ObjectEntry*>& victims);
 
   // spilling.cc (only with an external store)
-  // Writes the object's bytes out and frees its memory; no notification. False = not stored.
-  bool SpillObject(ObjectEntry* entry);
-  // Reads a spilled object back into a new block (evicting others if needed), as if it had
-  // been sealed there all along; no notification. False (with a log line) = still spilled.
+  // Starts writing the victims out as one batch (their memory is freed when the write is done;
+  // no notification); those past --spill-limit are deleted instead. True if a write started.
+  bool SpillObjects(const std::vector<ObjectEntry*>& victims);
+  // Starts reading a spilled object back into a new block (evicting others if needed); it
+  // comes back as if it had been sealed there all along, no notification. False (with a log
+  // line) = it cannot come back now; true = restored, or on its way (awaiting_spill_ set).
   bool RestoreObject(ObjectEntry* entry);
+  // The write or read for `key` is done: apply it (spilling.cc).
+  void FinishSpillWrite(const SpillJob& job);
+  void FinishRestore(const SpillJob& job);
+  // Drops an entry's external side when it is erased (EraseObject). True = the entry's block
+  // is busy with I/O and is freed when that ends (the caller must not free it).
+  bool ForgetSpill(ObjectEntry* entry);
+  void DeleteSpillCopy(uint64_t key);
+  // A handler found it must wait for spill I/O: HandleMessage parks the connection.
+  void AwaitSpillIo() { awaiting_spill_ = true; }
+  // Spill writes are in flight: with inline I/O they are done, so apply them (true: allocate
+  // again); with a spill thread the request must wait (false, awaiting_spill_ set).
+  bool WaitForSpillWrites();
   // Seals, notifies subscribers (one frame for all) and wakes Gets waiting for them.
   void SealObjects(const std::vector<ObjectEntry*>& entries, const std::vector<std::string>& digests);
   void AbortObject(ObjectEntry* entry);  // frees an unsealed object, no notification
@@ -163,6 +197,19 @@ class StoreCore {
   SharedSegment* segment_;
   StoreLimits limits_;
   ExternalStore* external_store_;  // nullptr without -e
+  // -e, spilling.cc
+  std::unique_ptr<SpillWorker> spill_worker_;
+  uint64_t next_spill_key_ = 1;
+  uint64_t spill_limit_ = 0;
+  uint64_t writing_bytes_ = 0;  // bytes of writes in flight (count against the limit)
+  size_t writes_in_flight_ = 0;
+  std::unordered_map<uint64_t, ObjectEntry*> spill_io_;  // key -> entry whose I/O runs
+  // key -> block of an entry erased while its I/O ran (allocator offset, size): freed after.
+  std::unordered_map<uint64_t, std::pair<uint64_t, uint64_t>> orphan_blocks_;
+  std::unordered_set<ObjectEntry*> spill_failed_;
+  std::unordered_set<ConnectionId> parked_;
+  bool awaiting_spill_ = false;
+  SpillStats spill_stats_;
   // Flatbuffers reads its scalars in place, so payloads must be 8-byte aligned; a payload that
   // follows an odd-length one in the input buffer is copied here first.
   std::vector<uint64_t> aligned_payload_;

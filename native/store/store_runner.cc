@@ -134,7 +134,9 @@ std::unique_ptr<StoreRunner> StoreRunner::Start(const StoreOptions& options, std
   }
   std::unique_ptr<ExternalStore> external_store;
   if (!options.external_store.empty()) {
-    external_store = OpenExternalStore(options.external_store, error);
+    ExternalStoreOptions external_options;
+    external_options.keep = options.spill_keep;
+    external_store = OpenExternalStore(options.external_store, error, external_options);
     if (!external_store) return nullptr;
   }
   if (!PrepareSocketPath(options.socket_path, error)) return nullptr;
@@ -182,6 +184,11 @@ std::unique_ptr<StoreRunner> StoreRunner::Start(const StoreOptions& options, std
                                             state->external_store.get());
   state->loop = std::make_unique<EventLoop>(state->core.get(), epoll_fd, listen_fd, wake_fd);
   EventLoop* loop = state->loop.get();
+  if (state->external_store) {
+    state->core->AdoptRecovered(state->external_store->Recover());
+    state->core->SetSpillLimit(options.spill_limit);
+    state->core->StartSpillThread([loop] { loop->Wake(); });
+  }
   state->thread = std::thread([loop] { loop->Run(); });
 
   auto runner = std::unique_ptr<StoreRunner>(new StoreRunner());
@@ -196,6 +203,7 @@ void StoreRunner::Stop() {
   state_->stopped = true;
   state_->loop->RequestStop();
   if (state_->thread.joinable()) state_->thread.join();
+  state_->core->StopSpillThread();  // before the loop (and its wake fd) goes
   state_->loop.reset();  // closes every client connection
   state_->core.reset();
   state_->external_store.reset();

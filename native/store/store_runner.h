@@ -28,6 +28,8 @@ struct StoreOptions {
   std::vector<uid_t> allowed_uids;                   // --allow-uid; empty = socket mode decides
   // -e URL: where eviction spills objects (external/external_store.h); empty = evict for good.
   std::string external_store;
+  bool spill_keep = false;   // --spill-keep: file:// spill files survive a restart
+  uint64_t spill_limit = 0;  // --spill-limit BYTES: at most this much spilled (0 = no limit)
 };
 
 class StoreRunner {

@@ -5,20 +5,23 @@
 
 namespace plasmasharp::store {
 
-bool HashtableExternalStore::Put(const ObjectId& id, const uint8_t* data, size_t size,
-                                 std::string* error) {
+bool HashtableExternalStore::Put(const std::vector<SpillItem>& items, std::string* error) {
+  size_t stored = 0;
   try {
-    objects_[id].assign(data, data + size);
+    for (; stored < items.size(); ++stored) {
+      const SpillItem& item = items[stored];
+      objects_[item.key].assign(item.data, item.data + item.size());
+    }
     return true;
   } catch (const std::bad_alloc&) {
-    objects_.erase(id);
-    *error = "out of memory for a " + std::to_string(size) + "-byte copy";
+    for (size_t i = 0; i <= stored && i < items.size(); ++i) objects_.erase(items[i].key);
+    *error = "out of memory for a copy of " + std::to_string(items.size()) + " objects";
     return false;
   }
 }
 
-bool HashtableExternalStore::Get(const ObjectId& id, uint8_t* into, size_t size, std::string* error) {
-  auto it = objects_.find(id);
+bool HashtableExternalStore::Get(SpillKey key, uint8_t* into, uint64_t size, std::string* error) {
+  auto it = objects_.find(key);
   if (it == objects_.end()) {
     *error = "not in the external store";
     return false;

@@ -11,13 +11,12 @@ namespace plasmasharp::store {
 
 class HashtableExternalStore final : public ExternalStore {
  public:
-  bool Put(const ObjectId& id, const uint8_t* data, size_t size, std::string* error) override;
-  bool Get(const ObjectId& id, uint8_t* into, size_t size, std::string* error) override;
-  void Delete(const ObjectId& id) override { objects_.erase(id); }
-  bool Contains(const ObjectId& id) const override { return objects_.count(id) != 0; }
+  bool Put(const std::vector<SpillItem>& items, std::string* error) override;
+  bool Get(SpillKey key, uint8_t* into, uint64_t size, std::string* error) override;
+  void Delete(SpillKey key) override { objects_.erase(key); }
 
  private:
-  std::unordered_map<ObjectId, std::vector<uint8_t>, ObjectIdHash> objects_;
+  std::unordered_map<SpillKey, std::vector<uint8_t>> objects_;
 };
 
 }  // namespace plasmasharp::store

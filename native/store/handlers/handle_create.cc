@@ -19,6 +19,7 @@ void StoreCore::HandleCreate(ClientState& c, const uint8_t* p, size_t n) {
     error = CreateObject(c, *id, req->data_size(), req->metadata_size(), req->evict_if_full(),
                          req->device_num(), &entry);
   }
+  if (awaiting_spill_) return;  // room is being spilled: asked again then (HandleMessage)
   flatbuffers::FlatBufferBuilder b;
   flatbuffers::Offset<flatbuffers::String> id_str =
       id ? IdString(b, *id) : b.CreateString(req && req->object_id() ? req->object_id()->str() : "");

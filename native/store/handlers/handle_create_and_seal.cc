@@ -29,6 +29,7 @@ void StoreCore::HandleCreateAndSeal(ClientState& c, const uint8_t* p, size_t n) 
       DropReference(c, e);
     }
   }
+  if (awaiting_spill_) return;  // room is being spilled: asked again then (HandleMessage)
   flatbuffers::FlatBufferBuilder b;
   b.Finish(fb::CreatePlasmaCreateAndSealReply(b, error));
   Reply(c, fb::MessageType::PlasmaCreateAndSealReply, b);

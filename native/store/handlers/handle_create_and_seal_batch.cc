@@ -64,6 +64,7 @@ void StoreCore::HandleCreateAndSealBatch(ClientState& c, const uint8_t* p, size_
       for (ObjectEntry* e : created) DropReference(c, e);
     }
   }
+  if (awaiting_spill_) return;  // room is being spilled: asked again then (HandleMessage)
   flatbuffers::FlatBufferBuilder b;
   b.Finish(fb::CreatePlasmaCreateAndSealBatchReply(b, error));
   Reply(c, fb::MessageType::PlasmaCreateAndSealBatchReply, b);

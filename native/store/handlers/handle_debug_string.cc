@@ -11,7 +11,10 @@ void StoreCore::HandleGetDebugString(ClientState& c, const uint8_t* p, size_t n)
     return;
   }
   flatbuffers::FlatBufferBuilder b;
-  auto text = b.CreateString(policy_.DebugString(allocated_bytes_));
+  // With -e, the spill counters follow the real store's lines (spill_stats.h).
+  std::string debug = policy_.DebugString(allocated_bytes_);
+  if (external_store_ != nullptr) debug += spill_stats_.DebugLines();
+  auto text = b.CreateString(debug);
   b.Finish(fb::CreatePlasmaGetDebugStringReply(b, text));
   Reply(c, fb::MessageType::PlasmaGetDebugStringReply, b);
 }

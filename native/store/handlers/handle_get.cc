@@ -39,12 +39,14 @@ void StoreCore::HandleGet(ClientState& c, const uint8_t* p, size_t n) {
       // Spilled (-e): restored first; one that cannot come back is answered as missing now
       // (waiting would never end: no seal is coming).
       if (e->spilled && !RestoreObject(e)) continue;
+      if (e->spilled) continue;  // being read back: this Get runs again once it is (parked)
       AddReference(c, e);
       get->found.insert(e);
     } else {
       get->missing.push_back(id);
     }
   }
+  if (awaiting_spill_) return;  // asked again once the restores are done (HandleMessage)
   get->missing_count = get->missing.size();
   int64_t timeout_ms = req->timeout_ms();
   if (get->missing_count == 0 || (timeout_ms != -1 && timeout_ms <= 0)) {
