@@ -1,6 +1,6 @@
 // PlasmaSharp's one build: native via CMake, managed via dotnet, every test suite, pack, demo,
 // benchmarks. Run it through ./build.sh, which installs what a fresh machine lacks first.
-//   Targets: Native, Build, Test, Pack, Run, Bench (default: Test).
+//   Targets: Native, Build, Test, Pack, Run, Bench, Generate (default: Test).
 using System.Xml.Linq;
 
 var target = Argument("target", "Test");
@@ -73,6 +73,14 @@ Task("NativeRuntime")
     RunOrFail("cmake", $"--build \"{buildDir}\" -j{Environment.ProcessorCount} --target plasma-store plasmasharp_native");
   });
 
+// The raw C# bindings are generated from the C ABI header with libclang and checked in, so a
+// review shows what changed; the test command regenerates them and fails on any difference.
+Task("Generate")
+  .Description("Regenerate bindings/NativeMethods.g.cs from native/include/plasmasharp.h (tools/bindgen).")
+  .Does(() => {
+    RunOrFail("/usr/bin/python3", "tools/bindgen/bindgen.py native/include/plasmasharp.h bindings/NativeMethods.g.cs");
+  });
+
 Task("Build")
   .Description("Native, then the .NET solution.")
   .IsDependentOn("Native")
@@ -89,6 +97,8 @@ Task("Test")
     CleanDirectory(testResults);
     ImportArrow11Environment();
     var failures = new List<string>();
+    // The checked-in raw bindings are what the header generates (tools/bindgen/check.sh).
+    RunSuite("bindings", "bash", $"tools/bindgen/check.sh \"{testResults}\"", failures);
     // Native suites (GoogleTest through ctest), results as JUnit XML.
     RunSuite("native", "ctest", $"--test-dir \"{buildDir}\" --output-on-failure -j{Environment.ProcessorCount} " +
                                 $"--output-junit \"{testResults}/native.xml\"", failures);

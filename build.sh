@@ -12,7 +12,9 @@ APT_PACKAGES=(cmake g++ make flatbuffers-compiler libflatbuffers-dev libxxhash-d
               clang-14 libclang-rt-14-dev valgrind python3
               # the real Arrow 11 store and pyarrow 11 (../shared/arrow11) need these; pytest runs
               # the Python suites
-              libgflags2.2 python3-numpy python3-pytest python3-venv)
+              libgflags2.2 python3-numpy python3-pytest python3-venv
+              # tools/bindgen generates the C# raw bindings from the C header with libclang
+              python3-clang-14)
 
 ensure_packages() {
   local missing=()

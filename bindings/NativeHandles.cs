@@ -21,7 +21,7 @@ internal abstract class NativeHandle : SafeHandle
 
     /// <summary>Where the owning public instance was created; set only when leak tracking is on.
     /// Reported when this handle is finalized instead of disposed.</summary>
-    internal PlasmaSharp.LeakRecord? Leak { get; set; }
+    internal ILeakReporter? Leak { get; set; }
 
     /// <summary>Throws ObjectDisposedException (naming <paramref name="owner"/>) once Dispose was requested.</summary>
     internal void ThrowIfDisposed(object owner) => ObjectDisposedException.ThrowIf(IsDisposeRequested, owner);
@@ -56,6 +56,13 @@ internal abstract class NativeHandle : SafeHandle
 
     /// <summary>The raw pointer; only valid while a lease (or the caller's own AddRef) holds it.</summary>
     internal nint RawPointer => handle;
+}
+
+/// <summary>What a handle reports when it is finalized instead of disposed (the public layer's
+/// leak tracking implements it; this layer only calls it).</summary>
+internal interface ILeakReporter
+{
+    void ReportLeak();
 }
 
 /// <summary>Keeps a handle alive for the duration of one native call (DangerousAddRef/Release).

@@ -87,18 +87,13 @@ internal sealed unsafe class ObjectMapping
         IsSealed = view.is_sealed != 0;
     }
 
-    public static ObjectMapping FromHandle(Interop.ObjectHandle handle)
-    {
-        Interop.ps_object_view view;
-        Interop.ps_error* error = null;
-        int code = Interop.NativeMethods.ps_object_get_view(handle.Pointer, &view, &error);
-        Interop.NativeStatus.Check(code, error);
-        return new ObjectMapping(handle, view);
-    }
+    public static ObjectMapping FromHandle(Interop.ObjectHandle handle) => new(handle, NativeProxy.ps_object_get_view(handle));
 
     public Interop.ObjectHandle Handle => _handle;
     public ObjectId Id { get; }
     public byte* Data { get; }
+    /// <summary><see cref="Data"/> as an address, for callers outside unsafe code.</summary>
+    public nint DataAddress => (nint)Data;
     public long DataLength { get; }
     public byte* Metadata { get; }
     public long MetadataLength { get; }

@@ -3,8 +3,8 @@ using PlasmaSharp.Interop;
 
 namespace PlasmaSharp;
 
-// The async members live in a part of the class that is not `unsafe` (await is not allowed in an
-// unsafe context); they only call the synchronous members.
+// The async members: they only call the synchronous members (a native wait blocks its thread, so
+// they wait in bounded slices on dedicated threads).
 public sealed partial class PlasmaClient
 {
     /// <summary>Connects like <see cref="Connect"/>, but waits between attempts asynchronously and
@@ -25,7 +25,7 @@ public sealed partial class PlasmaClient
             cancellationToken.ThrowIfCancellationRequested();
             try
             {
-                ClientHandle handle = ConnectNative(socketPath, 1, 0);
+                ClientHandle handle = NativeProxy.ps_client_connect(socketPath, 1, 0);
                 return Configure(handle, socketPath, options, creation);
             }
             catch (PlasmaConnectionException) when (attempt < attempts)

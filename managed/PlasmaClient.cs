@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Runtime.InteropServices;
-using System.Text;
 using PlasmaSharp.Interop;
 
 namespace PlasmaSharp;
@@ -13,7 +10,7 @@ namespace PlasmaSharp;
 /// object, other calls on the same client, including the release of objects, wait for it. GetAsync
 /// waits in bounded slices (<see cref="PlasmaClientOptions.AsyncPollInterval"/>) so others get turns; for
 /// long synchronous waits, or waits on many threads, use a separate PlasmaClient.</para></summary>
-public sealed unsafe partial class PlasmaClient : IDisposable
+public sealed partial class PlasmaClient : IDisposable
 {
     private readonly ClientHandle _handle;
     private readonly PlasmaClientOptions _options;
@@ -43,7 +40,7 @@ public sealed unsafe partial class PlasmaClient : IDisposable
     private bool TracksLeaks => _options.TrackLeaks || PlasmaDiagnostics.TrackLeaks;
 
     /// <summary>The native library's version string (e.g. "0.1.0").</summary>
-    public static string NativeVersion => Marshal.PtrToStringUTF8((nint)NativeMethods.ps_version()) ?? "";
+    public static string NativeVersion => NativeProxy.ps_version();
 
     // ---------------------------------------------------------------- connect
 
@@ -57,20 +54,9 @@ public sealed unsafe partial class PlasmaClient : IDisposable
         ArgumentException.ThrowIfNullOrEmpty(socketPath);
         options = (options ?? new PlasmaClientOptions()).Clone();
         LeakRecord? creation = LeakRecord.CaptureIf(options.TrackLeaks || PlasmaDiagnostics.TrackLeaks);
-        ClientHandle handle = ConnectNative(socketPath, Math.Max(1, options.ConnectAttempts),
-                                            (long)options.ConnectRetryDelay.TotalMilliseconds);
+        ClientHandle handle = NativeProxy.ps_client_connect(socketPath, Math.Max(1, options.ConnectAttempts),
+                                                            (long)options.ConnectRetryDelay.TotalMilliseconds);
         return Configure(handle, socketPath, options, creation);
-    }
-
-    private static ClientHandle ConnectNative(string socketPath, int attempts, long retryDelayMs)
-    {
-        byte[] path = ToCString(socketPath);
-        ps_client* client = null;
-        ps_error* error = null;
-        int code;
-        fixed (byte* p = path) code = NativeMethods.ps_client_connect(p, attempts, retryDelayMs, &client, &error);
-        NativeStatus.Check(code, error, $"socket {socketPath}", connecting: true);
-        return new ClientHandle(client);
     }
 
     private static PlasmaClient Configure(ClientHandle handle, string socketPath, PlasmaClientOptions options,
@@ -80,14 +66,7 @@ public sealed unsafe partial class PlasmaClient : IDisposable
         try
         {
             if (options.ClientName is not null || options.OutputMemoryQuota > 0)
-            {
-                byte[] name = ToCString(options.ClientName ?? "");
-                ps_error* error = null;
-                int code;
-                fixed (byte* n = name)
-                    code = NativeMethods.ps_client_set_options(handle.Pointer, n, options.OutputMemoryQuota, &error);
-                NativeStatus.Check(code, error, "SetOptions");
-            }
+                NativeProxy.ps_client_set_options(handle, options.ClientName ?? "", options.OutputMemoryQuota);
             return new PlasmaClient(handle, socketPath, options);
         }
         catch
@@ -97,21 +76,9 @@ public sealed unsafe partial class PlasmaClient : IDisposable
         }
     }
 
-    internal static byte[] ToCString(string s)
-    {
-        var bytes = new byte[Encoding.UTF8.GetByteCount(s) + 1];
-        Encoding.UTF8.GetBytes(s, bytes);
-        return bytes;
-    }
-
     /// <summary>Closes the connection now (the store releases everything this client held and drops
     /// its unsealed objects). Later calls fail with <see cref="PlasmaConnectionException"/>.</summary>
-    public void Disconnect()
-    {
-        using var lease = Lease();
-        ps_error* error = null;
-        NativeStatus.Check(NativeMethods.ps_client_disconnect(_handle.Pointer, &error), error);
-    }
+    public void Disconnect() => NativeProxy.ps_client_disconnect(Handle);
 
     /// <summary>Closes the connection and frees the client (objects obtained earlier stay readable).</summary>
     public void Dispose()
@@ -120,65 +87,27 @@ public sealed unsafe partial class PlasmaClient : IDisposable
         _handle.Dispose();
     }
 
-    private HandleLease Lease()
+    /// <summary>The handle for a native call, after checking that this client was not disposed
+    /// (the proxy leases it for the call itself).</summary>
+    private ClientHandle Handle
     {
-        _handle.ThrowIfDisposed(this);
-        return new HandleLease(_handle);
+        get
+        {
+            _handle.ThrowIfDisposed(this);
+            return _handle;
+        }
     }
 
     // ---------------------------------------------------------------- store-wide
 
     /// <summary>The store's capacity in bytes.</summary>
-    public long Capacity
-    {
-        get
-        {
-            using var lease = Lease();
-            long capacity;
-            ps_error* error = null;
-            NativeStatus.Check(NativeMethods.ps_client_store_capacity(_handle.Pointer, &capacity, &error), error);
-            return capacity;
-        }
-    }
+    public long Capacity => NativeProxy.ps_client_store_capacity(Handle);
 
     /// <summary>The store's free-form debug text (quota and LRU statistics).</summary>
-    public string GetDebugString()
-    {
-        using var lease = Lease();
-        byte* text = null;
-        ps_error* error = null;
-        NativeStatus.Check(NativeMethods.ps_client_debug_string(_handle.Pointer, &text, &error), error);
-        try
-        {
-            return Marshal.PtrToStringUTF8((nint)text) ?? "";
-        }
-        finally
-        {
-            NativeMethods.ps_string_free(text);
-        }
-    }
+    public string GetDebugString() => NativeProxy.ps_client_debug_string(Handle);
 
     /// <summary>Every object in the store (a snapshot), with sizes, ref counts and seal state.</summary>
-    public IReadOnlyList<ObjectInfo> List()
-    {
-        ps_object_list* raw = null;
-        using (var lease = Lease())
-        {
-            ps_error* error = null;
-            NativeStatus.Check(NativeMethods.ps_client_list(_handle.Pointer, &raw, &error), error);
-        }
-        using var list = new ObjectListHandle(raw);
-        long count = NativeMethods.ps_object_list_count(raw);
-        var result = new ObjectInfo[count];
-        for (long i = 0; i < count; i++)
-        {
-            ps_object_info info;
-            ps_error* error = null;
-            NativeStatus.Check(NativeMethods.ps_object_list_get(raw, i, &info, &error), error);
-            result[i] = NativeConversions.ToObjectInfo(info);
-        }
-        return result;
-    }
+    public IReadOnlyList<ObjectInfo> List() => NativeProxy.ps_client_list(Handle);
 
     /// <summary>Evicts least-recently-used unreferenced objects until at least
     /// <paramref name="bytes"/> are free; returns the bytes actually freed.</summary>
@@ -186,11 +115,7 @@ public sealed unsafe partial class PlasmaClient : IDisposable
     public long Evict(long bytes)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(bytes);
-        using var lease = Lease();
-        long freed = 0;
-        ps_error* error = null;
-        NativeStatus.Check(NativeMethods.ps_client_evict(_handle.Pointer, bytes, &freed, &error), error);
-        return freed;
+        return NativeProxy.ps_client_evict(Handle, bytes);
     }
 
     // ---------------------------------------------------------------- per object
@@ -218,17 +143,7 @@ public sealed unsafe partial class PlasmaClient : IDisposable
     {
         ArgumentOutOfRangeException.ThrowIfNegative(dataSize);
         LeakRecord? creation = LeakRecord.CaptureIf(TracksLeaks);
-        ps_object* created = null;
-        using (var lease = Lease())
-        {
-            ps_error* error = null;
-            int code;
-            fixed (byte* m = metadata)
-                code = NativeMethods.ps_client_create(_handle.Pointer, (byte*)&id, dataSize, m, metadata.Length,
-                                                      EvictFlag, &created, &error);
-            NativeStatus.Check(code, error, id);
-        }
-        var handle = new ObjectHandle(created, abortOnRelease: true);
+        ObjectHandle handle = NativeProxy.ps_client_create(Handle, id, dataSize, metadata, _options.EvictIfFull);
         try
         {
             var result = new WritablePlasmaObject(ObjectMapping.FromHandle(handle));
@@ -241,8 +156,6 @@ public sealed unsafe partial class PlasmaClient : IDisposable
             throw;
         }
     }
-
-    private byte EvictFlag => _options.EvictIfFull ? (byte)1 : (byte)0;
 
     /// <summary>Stores <paramref name="data"/> as a new sealed object: one CreateAndSeal round trip up to
     /// <see cref="PlasmaClientOptions.CreateAndSealThreshold"/> bytes, Create + copy-and-seal into shared memory above.</summary>
@@ -270,14 +183,7 @@ public sealed unsafe partial class PlasmaClient : IDisposable
             created.WriteAndSeal(data);
             return;
         }
-        using var lease = Lease();
-        ps_error* error = null;
-        int code;
-        fixed (byte* d = data)
-        fixed (byte* m = metadata)
-            code = NativeMethods.ps_client_create_and_seal(_handle.Pointer, (byte*)&id, d, data.Length, m,
-                                                           metadata.Length, EvictFlag, &error);
-        NativeStatus.Check(code, error, id);
+        NativeProxy.ps_client_create_and_seal(Handle, id, data, metadata, _options.EvictIfFull);
     }
 
     /// <summary>Creates and seals several objects in one round trip (all or none).</summary>
@@ -296,45 +202,7 @@ public sealed unsafe partial class PlasmaClient : IDisposable
     }
 
     private void PutBatchCore(IReadOnlyList<PlasmaPutItem> items)
-    {
-        _handle.ThrowIfDisposed(this);
-        int n = items.Count;
-        if (n == 0) return;
-        var ids = new ObjectId[n];
-        var datas = new nint[n];
-        var dataSizes = new long[n];
-        var metas = new nint[n];
-        var metaSizes = new long[n];
-        var pins = new System.Buffers.MemoryHandle[2 * n];
-        try
-        {
-            for (int i = 0; i < n; i++)
-            {
-                ids[i] = items[i].Id;
-                pins[2 * i] = items[i].Data.Pin();
-                pins[2 * i + 1] = items[i].Metadata.Pin();
-                datas[i] = (nint)pins[2 * i].Pointer;
-                dataSizes[i] = items[i].Data.Length;
-                metas[i] = (nint)pins[2 * i + 1].Pointer;
-                metaSizes[i] = items[i].Metadata.Length;
-            }
-            using var lease = Lease();
-            ps_error* error = null;
-            int code;
-            fixed (ObjectId* idp = ids)
-            fixed (nint* dp = datas)
-            fixed (long* dsp = dataSizes)
-            fixed (nint* mp = metas)
-            fixed (long* msp = metaSizes)
-                code = NativeMethods.ps_client_create_and_seal_batch(_handle.Pointer, (byte*)idp, n, (byte**)dp, dsp,
-                                                                     (byte**)mp, msp, EvictFlag, &error);
-            NativeStatus.Check(code, error, $"batch of {n} objects");
-        }
-        finally
-        {
-            foreach (var pin in pins) pin.Dispose();
-        }
-    }
+        => NativeProxy.ps_client_create_and_seal_batch(Handle, items, _options.EvictIfFull);
 
     /// <summary>True when the store holds a sealed object with this id.</summary>
     /// <param name="id">The id.</param>
@@ -343,12 +211,9 @@ public sealed unsafe partial class PlasmaClient : IDisposable
         long start = ClientInstruments.Start();
         try
         {
-            using var lease = Lease();
-            byte has = 0;
-            ps_error* error = null;
-            NativeStatus.Check(NativeMethods.ps_client_contains(_handle.Pointer, (byte*)&id, &has, &error), error, id);
+            bool has = NativeProxy.ps_client_contains(Handle, id);
             ClientInstruments.Completed(start, "contains", _socketPath);
-            return has != 0;
+            return has;
         }
         catch (Exception e) when (ClientInstruments.Failed(start, "contains", _socketPath, e)) { throw; }
     }
@@ -371,24 +236,7 @@ public sealed unsafe partial class PlasmaClient : IDisposable
         catch (Exception e) when (ClientInstruments.Failed(start, "delete", _socketPath, e)) { throw; }
     }
 
-    private DeleteResult[] DeleteCore(ReadOnlySpan<ObjectId> ids)
-    {
-        _handle.ThrowIfDisposed(this);
-        var results = new int[ids.Length];
-        if (ids.IsEmpty) return [];
-        using (var lease = Lease())
-        {
-            ps_error* error = null;
-            int code;
-            fixed (ObjectId* idp = ids)
-            fixed (int* r = results)
-                code = NativeMethods.ps_client_delete(_handle.Pointer, (byte*)idp, ids.Length, r, &error);
-            NativeStatus.Check(code, error);
-        }
-        var mapped = new DeleteResult[ids.Length];
-        for (int i = 0; i < mapped.Length; i++) mapped[i] = (DeleteResult)results[i];
-        return mapped;
-    }
+    private DeleteResult[] DeleteCore(ReadOnlySpan<ObjectId> ids) => NativeProxy.ps_client_delete(Handle, ids);
 
     /// <summary>Deletes one object now, or throws why it could not: <see cref="ObjectNotFoundException"/>,
     /// <see cref="ObjectInUseException"/> or <see cref="ObjectNotSealedException"/> (in the last two
@@ -397,35 +245,17 @@ public sealed unsafe partial class PlasmaClient : IDisposable
     public void DeleteOrThrow(ObjectId id)
     {
         DeleteResult result = Delete(id);
-        if (result != DeleteResult.Deleted) throw NativeStatus.ToException((int)result, null, $"object {id}");
+        if (result != DeleteResult.Deleted) throw NativeStatus.Map((PlasmaErrorCode)result, "", $"object {id}");
     }
 
     /// <summary>Marks objects as recently used, so eviction takes them last (unknown ids are ignored).</summary>
     /// <param name="ids">The ids.</param>
-    public void Refresh(ReadOnlySpan<ObjectId> ids)
-    {
-        _handle.ThrowIfDisposed(this);
-        if (ids.IsEmpty) return;
-        using var lease = Lease();
-        ps_error* error = null;
-        int code;
-        fixed (ObjectId* idp = ids) code = NativeMethods.ps_client_refresh(_handle.Pointer, (byte*)idp, ids.Length, &error);
-        NativeStatus.Check(code, error);
-    }
+    public void Refresh(ReadOnlySpan<ObjectId> ids) => NativeProxy.ps_client_refresh(Handle, ids);
 
     /// <summary>The object's 8-byte digest, as the Plasma client computes it (XXH64 based).</summary>
     /// <param name="id">The id of a sealed object.</param>
     /// <exception cref="ObjectNotFoundException">No such sealed object.</exception>
-    public byte[] Hash(ObjectId id)
-    {
-        var digest = new byte[8];
-        using var lease = Lease();
-        ps_error* error = null;
-        int code;
-        fixed (byte* d = digest) code = NativeMethods.ps_client_hash(_handle.Pointer, (byte*)&id, d, &error);
-        NativeStatus.Check(code, error, id);
-        return digest;
-    }
+    public byte[] Hash(ObjectId id) => NativeProxy.ps_client_hash(Handle, id);
 
     // ---------------------------------------------------------------- get
 
@@ -464,27 +294,13 @@ public sealed unsafe partial class PlasmaClient : IDisposable
     /// caller's thread, before the wait moves to a dedicated one).</summary>
     private PlasmaObject?[] GetCore(ReadOnlySpan<ObjectId> ids, TimeSpan timeout, LeakRecord? creation)
     {
-        _handle.ThrowIfDisposed(this);
+        ClientHandle client = Handle;
         long timeoutMs = ToMilliseconds(timeout);
-        var raw = new nint[ids.Length];
-        if (ids.IsEmpty) return [];
-        using (var lease = Lease())
-        {
-            ps_error* error = null;
-            int code;
-            fixed (ObjectId* idp = ids)
-            fixed (nint* o = raw)
-                code = NativeMethods.ps_client_get(_handle.Pointer, (byte*)idp, ids.Length, timeoutMs, (ps_object**)o, &error);
-            if (ids.Length == 1) NativeStatus.Check(code, error, ids[0]);
-            else NativeStatus.Check(code, error);
-        }
-        var handles = new ObjectHandle?[raw.Length];
-        for (int i = 0; i < raw.Length; i++)
-            if (raw[i] != 0) handles[i] = new ObjectHandle((ps_object*)raw[i]);
-        var result = new PlasmaObject?[raw.Length];
+        ObjectHandle?[] handles = NativeProxy.ps_client_get(client, ids, timeoutMs);
+        var result = new PlasmaObject?[handles.Length];
         try
         {
-            for (int i = 0; i < raw.Length; i++)
+            for (int i = 0; i < handles.Length; i++)
                 if (handles[i] is { } h)
                 {
                     result[i] = new PlasmaObject(ObjectMapping.FromHandle(h));
@@ -519,14 +335,8 @@ public sealed unsafe partial class PlasmaClient : IDisposable
         LeakRecord? creation = LeakRecord.CaptureIf(TracksLeaks);
         if (Interlocked.Exchange(ref _subscribed, 1) != 0)
             throw new InvalidOperationException("This PlasmaClient already subscribed; the Plasma store allows one subscription per connection. Connect another client.");
-        ps_subscription* raw = null;
-        using var lease = Lease();
-        ps_error* error = null;
-        NativeStatus.Check(NativeMethods.ps_client_subscribe(_handle.Pointer, &raw, &error), error);
-        var handle = new SubscriptionHandle(raw)
-        {
-            Leak = creation?.For(typeof(PlasmaSubscription), null, $"PlasmaSubscription on {_socketPath}"),
-        };
+        SubscriptionHandle handle = NativeProxy.ps_client_subscribe(Handle);
+        handle.Leak = creation?.For(typeof(PlasmaSubscription), null, $"PlasmaSubscription on {_socketPath}");
         return new PlasmaSubscription(handle, _options.AsyncPollInterval);
     }
 }

@@ -90,7 +90,7 @@ public sealed class PlasmaLeakEventArgs : EventArgs
 
 /// <summary>Where a tracked instance was created; attached to its SafeHandle, reported if that
 /// handle is finalized rather than disposed.</summary>
-internal sealed class LeakRecord
+internal sealed class LeakRecord : Interop.ILeakReporter
 {
     private readonly StackTrace _creation;
     private Type _resourceType = typeof(object);

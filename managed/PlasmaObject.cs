@@ -8,7 +8,7 @@ namespace PlasmaSharp;
 /// cannot be checked: do not keep one past Dispose (reading it is undefined once the object is
 /// unmapped). A forgotten object is released by the finalizer of its handle once nothing (not even a
 /// Memory view) refers to it; <see cref="PlasmaDiagnostics.TrackLeaks"/> reports where it was created.</summary>
-public sealed unsafe class PlasmaObject : IDisposable
+public sealed class PlasmaObject : IDisposable
 {
     private readonly ObjectMapping _mapping;
 
@@ -69,7 +69,7 @@ public sealed unsafe class PlasmaObject : IDisposable
     public nint DangerousGetDataPointer()
     {
         _mapping.ThrowIfDisposed(this);
-        return (nint)_mapping.Data;
+        return _mapping.DataAddress;
     }
 
     /// <summary>Releases this reference to the object (the store is told once no local reference is left).</summary>

@@ -129,23 +129,15 @@ public sealed class PlasmaStore : IAsyncDisposable, IDisposable
     /// returns once it accepts connections.</summary>
     /// <param name="capacity">Bytes of shared memory the store may use.</param>
     /// <param name="options">Socket path and directory (null = defaults; the executable is not used).</param>
-    public static unsafe PlasmaStore StartInProcess(long capacity, PlasmaStoreOptions? options = null)
+    public static PlasmaStore StartInProcess(long capacity, PlasmaStoreOptions? options = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(capacity);
         options ??= new PlasmaStoreOptions();
         (string socketPath, string? tempDir) = ChooseSocket(options);
         try
         {
-            byte[] path = PlasmaClient.ToCString(socketPath);
-            byte[]? dir = options.Directory is null ? null : PlasmaClient.ToCString(options.Directory);
-            ps_store* raw = null;
-            ps_error* error = null;
-            int code;
-            fixed (byte* p = path)
-            fixed (byte* d = dir)
-                code = NativeMethods.ps_store_start(p, capacity, d, &raw, &error);
-            NativeStatus.Check(code, error, $"store on {socketPath}");
-            return new PlasmaStore(socketPath, capacity, null, new StoreHandle(raw), tempDir, options.StopTimeout);
+            StoreHandle handle = NativeProxy.ps_store_start(socketPath, capacity, options.Directory);
+            return new PlasmaStore(socketPath, capacity, null, handle, tempDir, options.StopTimeout);
         }
         catch
         {

@@ -23,22 +23,11 @@ public sealed class PlasmaSubscription : IAsyncEnumerable<PlasmaNotification>, I
     /// <summary>Waits up to <paramref name="timeout"/> for the next notification; null when none came.</summary>
     /// <param name="timeout">TimeSpan.Zero = poll; <see cref="Timeout.InfiniteTimeSpan"/> = wait forever.</param>
     /// <exception cref="PlasmaConnectionException">The store closed the connection.</exception>
-    public unsafe PlasmaNotification? TryRead(TimeSpan timeout)
+    public PlasmaNotification? TryRead(TimeSpan timeout)
     {
         _handle.ThrowIfDisposed(this);
         long timeoutMs = PlasmaClient.ToMilliseconds(timeout);
-        using var lease = new HandleLease(_handle);
-        ps_object_info info;
-        ps_error* error = null;
-        int code;
-        lock (_readLock) code = NativeMethods.ps_subscription_next(_handle.Pointer, timeoutMs, &info, &error);
-        if (code == NativeConstants.PS_TIMEOUT)
-        {
-            if (error != null) NativeMethods.ps_error_free(error);
-            return null;
-        }
-        NativeStatus.Check(code, error, "notification socket");
-        return NativeConversions.ToNotification(info);
+        lock (_readLock) return NativeProxy.ps_subscription_next(_handle, timeoutMs);
     }
 
     /// <summary>Waits for the next notification without blocking the caller: bounded native waits run on
@@ -85,13 +74,12 @@ public sealed class PlasmaSubscription : IAsyncEnumerable<PlasmaNotification>, I
     }
 
     /// <summary>The notification socket's file descriptor (for poll/epoll integration).</summary>
-    public unsafe int FileDescriptor
+    public int FileDescriptor
     {
         get
         {
             _handle.ThrowIfDisposed(this);
-            using var lease = new HandleLease(_handle);
-            return NativeMethods.ps_subscription_fd(_handle.Pointer);
+            return NativeProxy.ps_subscription_fd(_handle);
         }
     }
 

@@ -1,3 +1,8 @@
+// The public exceptions, defined where they are thrown: NativeStatus (beside this file) maps every
+// native status code to one of them. The codes' values come from the header (NativeConstants is
+// generated from native/include/plasmasharp.h).
+using PlasmaSharp.Interop;
+
 namespace PlasmaSharp;
 
 /// <summary>Status codes of the native library (the C ABI's ps_code values). 1 to 5 are the
@@ -5,29 +10,29 @@ namespace PlasmaSharp;
 public enum PlasmaErrorCode
 {
     /// <summary>Success.</summary>
-    Ok = 0,
+    Ok = NativeConstants.PS_OK,
     /// <summary>An object with this id already exists.</summary>
-    ObjectExists = 1,
+    ObjectExists = NativeConstants.PS_OBJECT_EXISTS,
     /// <summary>The object is not in the store.</summary>
-    ObjectNotFound = 2,
+    ObjectNotFound = NativeConstants.PS_OBJECT_NOT_FOUND,
     /// <summary>The store has no room (or a quota was exceeded).</summary>
-    OutOfMemory = 3,
+    OutOfMemory = NativeConstants.PS_OUT_OF_MEMORY,
     /// <summary>The object is not sealed yet.</summary>
-    ObjectNotSealed = 4,
+    ObjectNotSealed = NativeConstants.PS_OBJECT_NOT_SEALED,
     /// <summary>The object is referenced by a client.</summary>
-    ObjectInUse = 5,
+    ObjectInUse = NativeConstants.PS_OBJECT_IN_USE,
     /// <summary>A socket or mmap call failed.</summary>
-    IoError = 10,
+    IoError = NativeConstants.PS_IO_ERROR,
     /// <summary>An argument was unusable.</summary>
-    InvalidArgument = 11,
+    InvalidArgument = NativeConstants.PS_INVALID_ARGUMENT,
     /// <summary>The store hung up, or the client was disconnected.</summary>
-    Disconnected = 12,
+    Disconnected = NativeConstants.PS_DISCONNECTED,
     /// <summary>A wait ran out.</summary>
-    Timeout = 13,
+    Timeout = NativeConstants.PS_TIMEOUT,
     /// <summary>The peer sent a malformed or unexpected message.</summary>
-    ProtocolError = 14,
+    ProtocolError = NativeConstants.PS_PROTOCOL_ERROR,
     /// <summary>A bug in the native library.</summary>
-    Internal = 15,
+    Internal = NativeConstants.PS_INTERNAL,
 }
 
 /// <summary>Base of every error reported by the Plasma store or the PlasmaSharp client.</summary>

@@ -2,41 +2,34 @@ using PlasmaSharp.Interop;
 
 namespace PlasmaSharp;
 
-/// <summary>Native structs to public types.</summary>
+/// <summary>Native structs to public types (for the proxy's return values).</summary>
 internal static unsafe class NativeConversions
 {
-    public static ObjectInfo ToObjectInfo(ps_object_info info)
+    public static ObjectInfo ToObjectInfo(ps_object_info info) => new()
     {
-        {
-            byte* id = info.object_id;
-            byte* digest = info.digest;
-            return new ObjectInfo
-            {
-                Id = ObjectId.FromBytes(new ReadOnlySpan<byte>(id, ObjectId.Size)),
-                Digest = new ReadOnlySpan<byte>(digest, NativeConstants.PS_DIGEST_SIZE).ToArray(),
-                DataSize = info.data_size,
-                MetadataSize = info.metadata_size,
-                CreateTime = DateTimeOffset.FromUnixTimeSeconds(info.create_time),
-                ConstructDuration = info.construct_duration < 0 ? null : TimeSpan.FromSeconds(info.construct_duration),
-                RefCount = info.ref_count,
-                IsSealed = info.is_sealed != 0,
-            };
-        }
-    }
+        Id = ObjectId.FromBytes(new ReadOnlySpan<byte>(info.object_id, ObjectId.Size)),
+        Digest = new ReadOnlySpan<byte>(info.digest, NativeConstants.PS_DIGEST_SIZE).ToArray(),
+        DataSize = info.data_size,
+        MetadataSize = info.metadata_size,
+        CreateTime = DateTimeOffset.FromUnixTimeSeconds(info.create_time),
+        ConstructDuration = info.construct_duration < 0 ? null : TimeSpan.FromSeconds(info.construct_duration),
+        RefCount = info.ref_count,
+        IsSealed = info.is_sealed != 0,
+    };
 
-    public static PlasmaNotification ToNotification(ps_object_info info)
+    public static PlasmaStoreStats ToStoreStats(ps_store_stats s)
+        => new(s.capacity, s.bytes_used, Counted(s.evictions), Counted(s.objects), Counted(s.sealed_objects),
+               Counted(s.objects_in_use));
+
+    /// <summary>The C ABI's -1 (not reported, not counted) as null.</summary>
+    private static long? Counted(long value) => value < 0 ? null : value;
+
+    public static PlasmaNotification ToNotification(ps_object_info info) => new()
     {
-        {
-            byte* id = info.object_id;
-            byte* digest = info.digest;
-            return new PlasmaNotification
-            {
-                Id = ObjectId.FromBytes(new ReadOnlySpan<byte>(id, ObjectId.Size)),
-                IsDeletion = info.is_deletion != 0,
-                DataSize = info.data_size,
-                MetadataSize = info.metadata_size,
-                Digest = new ReadOnlySpan<byte>(digest, NativeConstants.PS_DIGEST_SIZE).ToArray(),
-            };
-        }
-    }
+        Id = ObjectId.FromBytes(new ReadOnlySpan<byte>(info.object_id, ObjectId.Size)),
+        IsDeletion = info.is_deletion != 0,
+        DataSize = info.data_size,
+        MetadataSize = info.metadata_size,
+        Digest = new ReadOnlySpan<byte>(info.digest, NativeConstants.PS_DIGEST_SIZE).ToArray(),
+    };
 }

@@ -14,6 +14,37 @@ public class ConventionTests
         Assert.Contains(Library.GetTypes(), t => t.Namespace == "PlasmaSharp.Interop");
     }
 
+    /// <summary>The raw layer (bindings/: generated declarations, handles, library resolution) sits
+    /// below everything: its signatures name only its own types and the runtime's. The proxy and the
+    /// exceptions it throws live above it (managed/Proxy/).</summary>
+    [Fact]
+    public void The_interop_layer_refers_to_nothing_above_it()
+    {
+        const BindingFlags all = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly;
+        static Type Element(Type t)
+        {
+            while (t.HasElementType) t = t.GetElementType()!;
+            return t;
+        }
+        var upward = new List<string>();
+        foreach (Type type in Library.GetTypes().Where(t => t.Namespace == "PlasmaSharp.Interop"))
+        {
+            var referenced = new List<Type>(type.GetInterfaces());
+            if (type.BaseType is { } baseType) referenced.Add(baseType);
+            referenced.AddRange(type.GetFields(all).Select(f => f.FieldType));
+            referenced.AddRange(type.GetProperties(all).Select(p => p.PropertyType));
+            foreach (MethodBase m in type.GetMethods(all).Cast<MethodBase>().Concat(type.GetConstructors(all)))
+            {
+                if (m is MethodInfo mi) referenced.Add(mi.ReturnType);
+                referenced.AddRange(m.GetParameters().Select(p => p.ParameterType));
+            }
+            upward.AddRange(referenced.Select(Element)
+                .Where(r => r.Assembly == Library && r.Namespace != "PlasmaSharp.Interop")
+                .Select(r => $"{type.Name} -> {r.FullName}"));
+        }
+        Assert.Empty(upward.Distinct());
+    }
+
     [Fact]
     public void Every_public_exception_derives_from_PlasmaException()
     {

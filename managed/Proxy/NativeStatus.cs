@@ -1,37 +1,31 @@
-// The one place where a ps_code (+ ps_error) becomes a .NET exception.
+// The one place where a ps_code (+ ps_error) becomes a .NET exception. The exception types it
+// throws are defined beside it (Exceptions.cs): the layer that maps native errors owns them.
 using System.Runtime.InteropServices;
+using PlasmaSharp.Interop;
 
-namespace PlasmaSharp.Interop;
+namespace PlasmaSharp;
 
 internal static unsafe class NativeStatus
 {
     /// <summary>Frees <paramref name="error"/> and throws the matching exception unless
     /// <paramref name="code"/> is PS_OK. <paramref name="subject"/> names what the call was about
-    /// (e.g. an object id) so the message can say which object.</summary>
+    /// (e.g. a socket) so the message can say which.</summary>
     internal static void Check(int code, ps_error* error, string? subject = null, bool connecting = false)
     {
-        if (code == NativeConstants.PS_OK)
-        {
-            if (error != null) NativeMethods.ps_error_free(error);
-            return;
-        }
-        throw ToException(code, error, subject, connecting);
+        if (code != NativeConstants.PS_OK) throw ToException(code, error, subject, connecting);
+        if (error != null) NativeMethods.ps_error_free(error);
     }
 
     /// <summary>As <see cref="Check(int, ps_error*, string?, bool)"/> for a call about one object; the
     /// message naming it is only formatted on failure, so the success path allocates nothing.</summary>
     internal static void Check(int code, ps_error* error, ObjectId id)
     {
-        if (code == NativeConstants.PS_OK)
-        {
-            if (error != null) NativeMethods.ps_error_free(error);
-            return;
-        }
-        throw ToException(code, error, $"object {id}");
+        if (code != NativeConstants.PS_OK) throw ToException(code, error, $"object {id}");
+        if (error != null) NativeMethods.ps_error_free(error);
     }
 
     /// <summary>Builds (does not throw) the exception for a failed call and frees the error.</summary>
-    internal static Exception ToException(int code, ps_error* error, string? subject = null, bool connecting = false)
+    private static Exception ToException(int code, ps_error* error, string? subject = null, bool connecting = false)
     {
         string nativeMessage = "";
         if (error != null)

@@ -1,0 +1,45 @@
+using PlasmaSharp.Interop;
+
+namespace PlasmaSharp;
+
+// ---- objects (one local reference each) ----
+internal static unsafe partial class NativeProxy
+{
+    internal static ps_object_view ps_object_get_view(ObjectHandle obj)
+    {
+        using var lease = new HandleLease(obj);
+        ps_object_view view;
+        ps_error* error = null;
+        NativeStatus.Check(NativeMethods.ps_object_get_view(obj.Pointer, &view, &error), error);
+        return view;
+    }
+
+    /// <summary>Seals; from then on releasing the handle no longer aborts the object.</summary>
+    internal static void ps_object_seal(ObjectHandle obj, ObjectId id)
+    {
+        using var lease = new HandleLease(obj);
+        ps_error* error = null;
+        NativeStatus.Check(NativeMethods.ps_object_seal(obj.Pointer, &error), error, id);
+        obj.ClearAbortOnRelease();
+    }
+
+    /// <summary>Copies, hashes and seals in one pass; as <see cref="ps_object_seal"/> afterwards.</summary>
+    internal static void ps_object_write_and_seal(ObjectHandle obj, ObjectId id, ReadOnlySpan<byte> source)
+    {
+        using var lease = new HandleLease(obj);
+        ps_error* error = null;
+        int code;
+        fixed (byte* s = source) code = NativeMethods.ps_object_write_and_seal(obj.Pointer, s, source.Length, &error);
+        NativeStatus.Check(code, error, id);
+        obj.ClearAbortOnRelease();
+    }
+
+    /// <summary>Aborts the unsealed object; the handle still holds (and must release) its reference.</summary>
+    internal static void ps_object_abort(ObjectHandle obj, ObjectId id)
+    {
+        using var lease = new HandleLease(obj);
+        ps_error* error = null;
+        NativeStatus.Check(NativeMethods.ps_object_abort(obj.Pointer, &error), error, id);
+        obj.ClearAbortOnRelease();
+    }
+}
