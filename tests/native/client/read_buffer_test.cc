@@ -4,7 +4,7 @@
 // up with the message it belongs to; and that a large reply arriving in pieces is assembled.
 #include <gtest/gtest.h>
 
-#include <dirent.h>
+#include <unistd.h>
 
 #include "fake_store.h"
 #include "scripted_replies.h"
@@ -31,22 +31,6 @@ std::vector<uint8_t> Framed(int64_t type, const std::vector<uint8_t>& payload) {
                          out.data());
   std::copy(payload.begin(), payload.end(), out.begin() + protocol::kHeaderSize);
   return out;
-}
-
-int OpenFdCount() {
-  int n = 0;
-  if (DIR* d = ::opendir("/proc/self/fd")) {
-    while (::readdir(d) != nullptr) ++n;
-    ::closedir(d);
-  }
-  return n;
-}
-
-std::shared_ptr<PlasmaClient> ConnectTo(const FakeStore& store) {
-  std::shared_ptr<PlasmaClient> c;
-  client::Status st = PlasmaClient::Connect(store.socket_path(), 1, 0, &c);
-  EXPECT_TRUE(st.ok()) << st.message();
-  return c;
 }
 
 TEST(ClientReadBufferTest, RepliesAndFdsSentAheadAreSplitAtTheirBoundaries) {
@@ -99,7 +83,7 @@ TEST(ClientReadBufferTest, RepliesAndFdsSentAheadAreSplitAtTheirBoundaries) {
 }
 
 TEST(ClientReadBufferTest, FdCarriedByAByteInsideAReplyIsAProtocolErrorAndIsClosed) {
-  const int fds_before = OpenFdCount();
+  const int fds_before = OpenFdCount(::getpid());
   {
     FakeStore store([](FakeConnection& c, int) {
       if (!Handshake(c)) return;
@@ -121,11 +105,11 @@ TEST(ClientReadBufferTest, FdCarriedByAByteInsideAReplyIsAProtocolErrorAndIsClos
     EXPECT_FALSE(client->Contains(Id("x"), &has).ok());
     client->Disconnect();
   }
-  EXPECT_EQ(OpenFdCount(), fds_before) << "the stray fd (or another) was leaked";
+  EXPECT_EQ(OpenFdCount(::getpid()), fds_before) << "the stray fd (or another) was leaked";
 }
 
 TEST(ClientReadBufferTest, FdNotYetClaimedIsClosedAtDisconnect) {
-  const int fds_before = OpenFdCount();
+  const int fds_before = OpenFdCount(::getpid());
   {
     FakeStore store([](FakeConnection& c, int) {
       if (!Handshake(c)) return;
@@ -142,7 +126,7 @@ TEST(ClientReadBufferTest, FdNotYetClaimedIsClosedAtDisconnect) {
     EXPECT_TRUE(has);
     client->Disconnect();
   }
-  EXPECT_EQ(OpenFdCount(), fds_before);
+  EXPECT_EQ(OpenFdCount(::getpid()), fds_before);
 }
 
 TEST(ClientReadBufferTest, ALargeReplyArrivingInPiecesIsAssembled) {

@@ -8,7 +8,7 @@
 #include <memory>
 
 #include "plasma_client.h"
-#include "vectors.h"
+#include "vector_replay.h"
 
 namespace plasmasharp::testing {
 namespace {
@@ -34,7 +34,10 @@ class ClientReplayTest : public ::testing::Test {
   }
   // Starts a fake store replaying `conn` of `scenario` and connects a client to it.
   void Start(const std::string& scenario, int conn, ReplayOptions options = {}) {
-    records_ = LoadScenario(scenario);
+    std::string error;
+    std::optional<Scenario> loaded = LoadScenario(scenario, &error);
+    ASSERT_TRUE(loaded) << error;
+    records_ = std::move(loaded->records);
     options_ = options;
     store_ = std::make_unique<FakeStore>([this, conn](FakeConnection& c, int) {
       ReplayConnection(c, records_, conn, options_, &log_);

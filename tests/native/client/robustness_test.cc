@@ -23,13 +23,6 @@ using client::Code;
 using client::ObjectRef;
 using client::PlasmaClient;
 
-std::shared_ptr<PlasmaClient> ConnectTo(const FakeStore& store) {
-  std::shared_ptr<PlasmaClient> c;
-  client::Status st = PlasmaClient::Connect(store.socket_path(), 1, 0, &c);
-  EXPECT_TRUE(st.ok()) << st.message();
-  return c;
-}
-
 TEST(ClientRobustnessTest, StoreHangsUpBeforeReplying) {
   FakeStore store([](FakeConnection& c, int) {
     if (!Handshake(c)) return;

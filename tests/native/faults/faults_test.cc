@@ -18,7 +18,7 @@
 
 #include <gtest/gtest.h>
 
-#include "hostile_support.h"
+#include "raw_requests.h"
 #include "plasmasharp.h"
 #include "socket_io.h"
 #include "wire.h"

@@ -6,7 +6,7 @@
 
 #include <memory>
 
-#include "hostile_support.h"
+#include "raw_requests.h"
 
 namespace plasmasharp::testing::hostile {
 

@@ -3,15 +3,15 @@
 // it commit memory it never receives.
 #include <sys/resource.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include <cstring>
-#include <thread>
+#include <memory>
 
 #include <gtest/gtest.h>
 
-#include "hostile_support.h"
+#include "raw_requests.h"
+#include "scripted_replies.h"
 #include "plasma_client.h"
 #include "wire.h"
 
@@ -20,49 +20,16 @@ namespace {
 
 namespace pc = plasmasharp::client;
 
-// Listens on a temp socket; Serve() answers one connection with a ConnectReply and `then`.
-class FakeStore {
- public:
-  FakeStore() {
-    path_ = dir_.path() + "/fake.sock";
-    listen_fd_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_un addr{};
-    addr.sun_family = AF_UNIX;
-    std::strncpy(addr.sun_path, path_.c_str(), sizeof(addr.sun_path) - 1);
-    EXPECT_EQ(::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
-    EXPECT_EQ(::listen(listen_fd_, 4), 0);
-  }
-  ~FakeStore() {
-    if (thread_.joinable()) thread_.join();
-    ::close(listen_fd_);
-  }
-  const std::string& path() const { return path_; }
-
-  void Serve(Bytes then, bool close_after) {
-    thread_ = std::thread([this, then = std::move(then), close_after] {
-      int c = ::accept(listen_fd_, nullptr, nullptr);
-      if (c < 0) return;
-      flatbuffers::FlatBufferBuilder b;
-      b.Finish(fb::CreatePlasmaConnectReply(b, 1 << 20));
-      Bytes out(protocol::kHeaderSize);
-      protocol::EncodeHeader({0, 20, static_cast<int64_t>(b.GetSize())}, out.data());
-      out.insert(out.end(), b.GetBufferPointer(), b.GetBufferPointer() + b.GetSize());
-      out.insert(out.end(), then.begin(), then.end());
-      ::send(c, out.data(), out.size(), MSG_NOSIGNAL);
-      if (close_after) ::shutdown(c, SHUT_WR);
-      char sink[4096];
-      while (::read(c, sink, sizeof(sink)) > 0) {
-      }
-      ::close(c);
-    });
-  }
-
- private:
-  TempDir dir_;
-  std::string path_;
-  int listen_fd_ = -1;
-  std::thread thread_;
-};
+// A fake store (../support) that answers the handshake, writes `then` and, with close_after,
+// shuts its write side; it then waits for the client to hang up.
+std::unique_ptr<FakeStore> ServeAfterConnect(Bytes then, bool close_after) {
+  return std::make_unique<FakeStore>([then = std::move(then), close_after](FakeConnection& c, int) {
+    if (!Handshake(c)) return;
+    c.SendRaw(then.data(), then.size());
+    if (close_after) ::shutdown(c.fd(), SHUT_WR);
+    c.WaitForClientClose();
+  });
+}
 
 Bytes Header(int64_t type, int64_t length) {
   Bytes h(protocol::kHeaderSize);
@@ -78,10 +45,9 @@ int64_t MaxRssKb() {
 
 TEST(ClientVsHostileStoreTest, HugeDeclaredReplyLengthIsNotAllocatedUpFront) {
   // A ListReply header announcing ~1 GiB, then the store hangs up without sending it.
-  FakeStore store;
-  store.Serve(Header(18, (int64_t{1} << 30) - 1), /*close_after=*/true);
+  auto store = ServeAfterConnect(Header(18, (int64_t{1} << 30) - 1), /*close_after=*/true);
   std::shared_ptr<pc::PlasmaClient> client;
-  ASSERT_TRUE(pc::PlasmaClient::Connect(store.path(), 1, 0, &client).ok());
+  ASSERT_TRUE(pc::PlasmaClient::Connect(store->socket_path(), 1, 0, &client).ok());
   const int64_t before = MaxRssKb();
   std::vector<pc::ObjectInfo> objects;
   pc::Status st = client->List(&objects);
@@ -114,10 +80,9 @@ TEST(ClientVsHostileStoreTest, MalformedRepliesFailCleanly) {
       {"cut inside the header", Bytes(10, 0)},
   };
   for (const Case& c : cases) {
-    FakeStore store;
-    store.Serve(c.stream, true);
+    auto store = ServeAfterConnect(c.stream, true);
     std::shared_ptr<pc::PlasmaClient> client;
-    ASSERT_TRUE(pc::PlasmaClient::Connect(store.path(), 1, 0, &client).ok()) << c.what;
+    ASSERT_TRUE(pc::PlasmaClient::Connect(store->socket_path(), 1, 0, &client).ok()) << c.what;
     std::vector<pc::ObjectInfo> objects;
     EXPECT_FALSE(client->List(&objects).ok()) << c.what;
     // The connection is unusable afterwards, and says so instead of reading garbage.

@@ -17,7 +17,7 @@
 
 #include <gtest/gtest.h>
 
-#include "hostile_support.h"
+#include "raw_requests.h"
 #include "socket_io.h"
 
 namespace plasmasharp::testing::hostile {

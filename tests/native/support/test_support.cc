@@ -1,5 +1,6 @@
 #include "test_support.h"
 
+#include <dirent.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -259,6 +260,18 @@ std::string ToHex(const uint8_t* data, size_t length) {
     s.push_back(digits[data[i] & 15]);
   }
   return s;
+}
+
+int OpenFdCount(pid_t pid) {
+  std::string path = "/proc/" + std::to_string(pid) + "/fd";
+  DIR* d = ::opendir(path.c_str());
+  if (d == nullptr) return -1;
+  int n = 0;
+  while (dirent* e = ::readdir(d)) {
+    if (e->d_name[0] != '.') ++n;
+  }
+  ::closedir(d);
+  return n;
 }
 
 }  // namespace plasmasharp::testing

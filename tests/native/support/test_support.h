@@ -109,6 +109,9 @@ class RawConnection {
   std::vector<int> pending_fds_;
 };
 
+// Open descriptors of process `pid` (leak checks: compare two counts), or -1.
+int OpenFdCount(pid_t pid);
+
 // Bytes of a 20-byte id from a printable string (padded with '.') - handy in tests.
 std::string Id(const std::string& prefix);
 

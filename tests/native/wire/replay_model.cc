@@ -6,7 +6,7 @@
 #include <cerrno>
 #include <cstring>
 
-namespace plasmasharp::wiretest {
+namespace plasmasharp::testing {
 
 namespace {
 constexpr uint64_t kAlignment = 64;
@@ -177,4 +177,4 @@ std::string ReplayModel::NoteSegmentFile(int32_t store_fd, int fd) {
   return "";
 }
 
-}  // namespace plasmasharp::wiretest
+}  // namespace plasmasharp::testing

@@ -12,7 +12,7 @@
 #include <set>
 #include <string>
 
-namespace plasmasharp::wiretest {
+namespace plasmasharp::testing {
 
 struct ObjectState {
   uint64_t data_size = 0;
@@ -84,4 +84,4 @@ class ReplayModel {
   std::map<int, std::set<int32_t>> sent_;
 };
 
-}  // namespace plasmasharp::wiretest
+}  // namespace plasmasharp::testing

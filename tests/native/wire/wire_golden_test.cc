@@ -11,9 +11,9 @@
 #include "test_support.h"
 #include "wire.h"
 #include "wire_codec.h"
-#include "wire_vectors.h"
+#include "vectors.h"
 
-namespace plasmasharp::wiretest {
+namespace plasmasharp::testing {
 namespace {
 
 namespace protocol = plasmasharp::protocol;
@@ -171,11 +171,11 @@ INSTANTIATE_TEST_SUITE_P(Vectors, GoldenDecode, ::testing::ValuesIn(ScenarioName
                          });
 
 TEST(GoldenDecodeCoverage, AllScenarioFilesArePresent) {
-  if (auto why = testing::WireVectorsMissing()) GTEST_SKIP() << *why;
+  if (auto why = WireVectorsMissing()) GTEST_SKIP() << *why;
   auto names = ScenarioNames();
-  EXPECT_EQ(names.size(), 32u) << "scenarios.json not found under " << testing::WireDir();
+  EXPECT_EQ(names.size(), 32u) << "scenarios.json not found under " << WireDir();
   for (const auto& name : names) {
-    std::ifstream in(testing::WireDir() + "/vectors/" + name + ".jsonl");
+    std::ifstream in(WireDir() + "/vectors/" + name + ".jsonl");
     EXPECT_TRUE(in.good()) << name;
   }
 }
@@ -184,7 +184,7 @@ TEST(GoldenDecodeCoverage, AllScenarioFilesArePresent) {
 // store must reject without one (0 and 24 have no table in the real schema either; 99 is
 // outside the enum).
 TEST(GoldenDecodeCoverage, EveryRecordedMessageTypeHasOurTable) {
-  if (auto why = testing::WireVectorsMissing()) GTEST_SKIP() << *why;
+  if (auto why = WireVectorsMissing()) GTEST_SKIP() << *why;
   std::set<std::string> seen, without_table;
   for (const auto& name : ScenarioNames()) {
     std::string error;
@@ -237,8 +237,8 @@ TEST(GoldenDecodeCoverage, EveryRecordedMessageTypeHasOurTable) {
 
 // Our MessageType numbering is the one TABLES.md gives for the real schema.
 TEST(GoldenDecodeCoverage, MessageTypeNumbersMatchTablesMd) {
-  if (auto why = testing::WireVectorsMissing()) GTEST_SKIP() << *why;
-  std::ifstream in(testing::WireDir() + "/TABLES.md");
+  if (auto why = WireVectorsMissing()) GTEST_SKIP() << *why;
+  std::ifstream in(WireDir() + "/TABLES.md");
   ASSERT_TRUE(in.good());
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   auto start = text.find("## enum `MessageType`");
@@ -286,4 +286,4 @@ TEST(GoldenDecodeCoverage, VerifierRejectsMalformedBuffers) {
 }
 
 }  // namespace
-}  // namespace plasmasharp::wiretest
+}  // namespace plasmasharp::testing

@@ -28,9 +28,9 @@
 #include "wire.h"
 #include "wire_codec.h"
 #include "wire_stream.h"
-#include "wire_vectors.h"
+#include "vectors.h"
 
-namespace plasmasharp::wiretest {
+namespace plasmasharp::testing {
 namespace {
 
 namespace fb = plasma::flatbuf;
@@ -95,7 +95,7 @@ uint64_t U64(const Json& v) {
 std::string StringOrEmpty(const Json& v) { return v.is_string() ? v.get<std::string>() : ""; }
 
 struct Connection {
-  std::unique_ptr<testing::RawConnection> raw;
+  std::unique_ptr<RawConnection> raw;
   std::unique_ptr<WireReader> reader;
   std::vector<uint8_t> unsent;  // coalesced consecutive writes (pipelining as recorded)
   std::deque<Json> pending;     // requests awaiting a reply: {"type":..., "fields":...}
@@ -117,7 +117,7 @@ struct Connection {
 
 class Replay {
  public:
-  Replay(const Scenario& s, testing::StoreProcess& store)
+  Replay(const Scenario& s, StoreProcess& store)
       : s_(s),
         store_(store),
         capacity_(s.info.value("store_memory_bytes", int64_t{0})),
@@ -187,7 +187,7 @@ class Replay {
   void ExpectStoreServesNewConnection() {
     SCOPED_TRACE("a new connection after " + s_.name);
     ASSERT_TRUE(store_.alive()) << "the store process exited";
-    testing::RawConnection fresh(store_.socket_path());
+    RawConnection fresh(store_.socket_path());
     ASSERT_TRUE(fresh.connected());
     auto bytes = ConnectRequestBytes();
     ASSERT_TRUE(fresh.SendBytes(bytes.data(), bytes.size()));
@@ -204,7 +204,7 @@ class Replay {
   Connection& Conn(int id) {
     auto& c = conns_[id];
     if (!c.raw) {
-      c.raw = std::make_unique<testing::RawConnection>(store_.socket_path());
+      c.raw = std::make_unique<RawConnection>(store_.socket_path());
       c.reader = std::make_unique<WireReader>(c.raw->fd());
     }
     return c;
@@ -815,7 +815,7 @@ class Replay {
   }
 
   const Scenario& s_;
-  testing::StoreProcess& store_;
+  StoreProcess& store_;
   int64_t capacity_;
   ReplayModel model_;
   int64_t start_unix_;
@@ -853,7 +853,7 @@ size_t IndexOfSeq(const Scenario& s, int seq) {
 // Two SubscribeRequests then a List: the real store mis-reads the second fd's carrier byte
 // and never answers. Ours may answer the List (empty) or not, but must not freeze: a new
 // connection is served meanwhile, and closing the client closes both notification sockets.
-void ReplaySubscribeTwice(const Scenario& s, testing::StoreProcess& store, Replay& replay) {
+void ReplaySubscribeTwice(const Scenario& s, StoreProcess& store, Replay& replay) {
   size_t list = IndexOfSeq(s, 4);
   ASSERT_LT(list, s.records.size());
   ASSERT_EQ(s.records[list].type_name, "PlasmaListRequest");
@@ -893,11 +893,11 @@ TEST_P(ScenarioReplay, OurStoreAnswersLikeTheRealOne) {
   const Scenario& s = *loaded;
   int64_t capacity = s.info.value("store_memory_bytes", int64_t{0});
   ASSERT_GT(capacity, 0);
-  std::unique_ptr<testing::StoreProcess> store;
+  std::unique_ptr<StoreProcess> store;
   try {
-    store = std::make_unique<testing::StoreProcess>(capacity);
+    store = std::make_unique<StoreProcess>(capacity);
   } catch (const std::exception& e) {
-    FAIL() << "could not start " << testing::StoreExecutable() << ": " << e.what();
+    FAIL() << "could not start " << StoreExecutable() << ": " << e.what();
   }
   Replay replay(s, *store);
   if (s.name == "probe_subscribe_twice") {
@@ -960,4 +960,4 @@ INSTANTIATE_TEST_SUITE_P(Vectors, ScenarioReplay, ::testing::ValuesIn(ScenarioNa
                          });
 
 }  // namespace
-}  // namespace plasmasharp::wiretest
+}  // namespace plasmasharp::testing

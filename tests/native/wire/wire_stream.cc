@@ -9,7 +9,7 @@
 #include "socket_io.h"
 #include "wire.h"
 
-namespace plasmasharp::wiretest {
+namespace plasmasharp::testing {
 
 using Clock = std::chrono::steady_clock;
 
@@ -163,4 +163,4 @@ ReadStatus WireReader::WaitEof(Millis timeout, size_t* unexpected) {
   }
 }
 
-}  // namespace plasmasharp::wiretest
+}  // namespace plasmasharp::testing

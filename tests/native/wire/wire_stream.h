@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-namespace plasmasharp::wiretest {
+namespace plasmasharp::testing {
 
 using Millis = std::chrono::milliseconds;
 
@@ -56,4 +56,4 @@ class WireReader {
   std::vector<int> stray_fds_;
 };
 
-}  // namespace plasmasharp::wiretest
+}  // namespace plasmasharp::testing

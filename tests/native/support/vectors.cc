@@ -1,11 +1,11 @@
-#include "wire_vectors.h"
+#include "vectors.h"
 
 #include <algorithm>
 #include <fstream>
 
 #include "test_support.h"
 
-namespace plasmasharp::wiretest {
+namespace plasmasharp::testing {
 
 namespace {
 
@@ -21,7 +21,7 @@ std::optional<Json> ReadJson(const std::string& path) {
 
 std::vector<std::string> ScenarioNames() {
   std::vector<std::string> names;
-  auto j = ReadJson(testing::WireDir() + "/scenarios.json");
+  auto j = ReadJson(WireDir() + "/scenarios.json");
   if (!j || !j->is_object()) return names;
   for (const auto& [name, info] : j->items()) names.push_back(name);
   std::sort(names.begin(), names.end());
@@ -29,7 +29,7 @@ std::vector<std::string> ScenarioNames() {
 }
 
 std::optional<Scenario> LoadScenario(const std::string& name, std::string* error) {
-  auto all = ReadJson(testing::WireDir() + "/scenarios.json");
+  auto all = ReadJson(WireDir() + "/scenarios.json");
   if (!all || !all->contains(name)) {
     *error = "scenario " + name + " not in scenarios.json";
     return std::nullopt;
@@ -37,7 +37,7 @@ std::optional<Scenario> LoadScenario(const std::string& name, std::string* error
   Scenario s;
   s.name = name;
   s.info = (*all)[name];
-  const std::string path = testing::WireDir() + "/vectors/" + name + ".jsonl";
+  const std::string path = WireDir() + "/vectors/" + name + ".jsonl";
   std::ifstream in(path);
   if (!in) {
     *error = "cannot open " + path;
@@ -67,6 +67,14 @@ std::optional<Scenario> LoadScenario(const std::string& name, std::string* error
       if (!payload) throw std::invalid_argument("payload_hex is not hex");
       r.payload.assign(payload->begin(), payload->end());
       r.fds_after = j.value("fds_after", 0);
+      if (j.contains("fd_info")) {
+        // Segment fds carry st_size; the SubscribeRequest's socket fd does not.
+        for (const auto& f : j["fd_info"]) {
+          if (f.contains("st_size") && f["st_size"].is_number()) {
+            r.fd_sizes.push_back(f["st_size"].get<int64_t>());
+          }
+        }
+      }
       if (j.contains("version")) r.version = j["version"].get<int64_t>();
       r.header_hex = j.value("header_hex", "");
       r.decoded = j.value("decoded", Json());
@@ -89,4 +97,4 @@ std::string ParamName(const std::string& scenario) {
   return out;
 }
 
-}  // namespace plasmasharp::wiretest
+}  // namespace plasmasharp::testing

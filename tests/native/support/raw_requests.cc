@@ -1,4 +1,4 @@
-#include "hostile_support.h"
+#include "raw_requests.h"
 
 #include <dirent.h>
 #include <poll.h>
@@ -258,18 +258,6 @@ std::optional<std::vector<bool>> Get(Session& s, const std::vector<std::string>&
   std::vector<bool> found;
   for (const auto* spec : *r->plasma_objects()) found.push_back(spec->data_size() != UINT64_MAX);
   return found;
-}
-
-int OpenFdCount(pid_t pid) {
-  std::string path = "/proc/" + std::to_string(pid) + "/fd";
-  DIR* d = ::opendir(path.c_str());
-  if (d == nullptr) return -1;
-  int n = 0;
-  while (dirent* e = ::readdir(d)) {
-    if (e->d_name[0] != '.') ++n;
-  }
-  ::closedir(d);
-  return n;
 }
 
 Verdict ProbeConnection(RawConnection& c) {

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-namespace plasmasharp::wiretest {
+namespace plasmasharp::testing {
 
 using Json = nlohmann::json;
 
@@ -45,4 +45,4 @@ std::optional<std::vector<uint8_t>> EncodeTable(const std::string& table, const 
 std::string Hex(const uint8_t* data, size_t size);
 std::optional<std::string> Unhex(const std::string& hex);
 
-}  // namespace plasmasharp::wiretest
+}  // namespace plasmasharp::testing

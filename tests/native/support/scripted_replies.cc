@@ -1,10 +1,19 @@
 #include "scripted_replies.h"
 
+#include <gtest/gtest.h>
+
 namespace plasmasharp::testing {
 
 namespace fb = plasma::flatbuf;
 
 const char* const kRealConnectReplyHex = "0c000000000006000c0004000600000000e1f50500000000";
+
+std::shared_ptr<client::PlasmaClient> ConnectTo(const FakeStore& store) {
+  std::shared_ptr<client::PlasmaClient> c;
+  client::Status st = client::PlasmaClient::Connect(store.socket_path(), 1, 0, &c);
+  EXPECT_TRUE(st.ok()) << st.message();
+  return c;
+}
 
 std::vector<uint8_t> FinishedBytes(flatbuffers::FlatBufferBuilder& builder) {
   return std::vector<uint8_t>(builder.GetBufferPointer(),

@@ -77,9 +77,6 @@ std::optional<Message> Expect(RawConnection& c, fb::MessageType type,
 // Reads the one-byte carriers of `n` passed fds and closes the fds. False on EOF.
 bool ReadCarriers(RawConnection& c, size_t n);
 
-// ---- the store's descriptors (leak checks) ----
-int OpenFdCount(pid_t pid);
-
 // ---- health ----
 // Everything a hostile test must leave intact. Returns "" when healthy, else what is wrong:
 //  - the process is alive;

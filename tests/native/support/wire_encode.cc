@@ -7,7 +7,7 @@
 #include "plasma_generated.h"
 #include "wire_codec.h"
 
-namespace plasmasharp::wiretest {
+namespace plasmasharp::testing {
 
 namespace {
 
@@ -401,4 +401,4 @@ std::optional<std::vector<uint8_t>> EncodeTable(const std::string& table, const 
   }
 }
 
-}  // namespace plasmasharp::wiretest
+}  // namespace plasmasharp::testing

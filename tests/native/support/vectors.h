@@ -1,5 +1,6 @@
-// The recorded scenarios of ../shared/plasma-wire: scenarios.json plus one JSON record per
-// framed message in vectors/<scenario>.jsonl (see the README there for every field).
+// The one loader of the recorded scenarios of ../shared/plasma-wire (wire and client suites):
+// scenarios.json plus one JSON record per framed message in vectors/<scenario>.jsonl (see the
+// README there for every field).
 #pragma once
 
 #include <cstdint>
@@ -9,7 +10,7 @@
 
 #include "wire_codec.h"
 
-namespace plasmasharp::wiretest {
+namespace plasmasharp::testing {
 
 struct Record {
   int seq = 0;
@@ -22,6 +23,7 @@ struct Record {
   int64_t length = 0;
   std::vector<uint8_t> payload;
   int fds_after = 0;
+  std::vector<int64_t> fd_sizes;   // st_size of each segment fd after the message (fd_info)
   std::optional<int64_t> version;  // main socket only
   std::string header_hex;          // main socket only
   Json decoded;
@@ -44,4 +46,4 @@ std::optional<Scenario> LoadScenario(const std::string& name, std::string* error
 // gtest-friendly parameter name (alphanumerics and '_').
 std::string ParamName(const std::string& scenario);
 
-}  // namespace plasmasharp::wiretest
+}  // namespace plasmasharp::testing

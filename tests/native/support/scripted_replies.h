@@ -1,14 +1,16 @@
 // Building blocks for tests that script a fake store's answers by hand (FakeStore handlers):
-// the message type number, the Connect handshake as the real store answers it, and replies
+// our client connected to it, the message type number, the Connect handshake as the real store answers it, and replies
 // built with our flatbuffers builders.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "fake_store.h"
+#include "plasma_client.h"
 #include "wire.h"
 
 namespace plasmasharp::testing {
@@ -25,6 +27,9 @@ std::vector<uint8_t> FinishedBytes(flatbuffers::FlatBufferBuilder& builder);
 // Answers the client's ConnectRequest with kRealConnectReplyHex; false if the client sent
 // something else first.
 bool Handshake(FakeConnection& connection);
+
+// Our client connected to `store` (one attempt); a failure is a test failure and gives null.
+std::shared_ptr<client::PlasmaClient> ConnectTo(const FakeStore& store);
 
 // A GetReply for one object id in segment `store_fd` of `mmap_size` bytes. `n_specs` > 1 makes
 // a malformed reply whose spec count disagrees with its id count.

@@ -5,7 +5,7 @@
 #include "plasma_generated.h"
 #include "wire_codec.h"
 
-namespace plasmasharp::wiretest {
+namespace plasmasharp::testing {
 
 namespace fb = plasma::flatbuf;
 using flatbuffers::Vector;
@@ -416,4 +416,4 @@ std::optional<Json> DecodeTable(const std::string& table, const uint8_t* data, s
   return it->second.decode(copy.data(), with_defaults);
 }
 
-}  // namespace plasmasharp::wiretest
+}  // namespace plasmasharp::testing
