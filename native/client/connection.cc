@@ -113,19 +113,13 @@ void Connection::DropBuffered() {
   std::vector<uint8_t>().swap(buffer_);
 }
 
-Status Connection::Receive(fb::MessageType expected, std::vector<uint8_t>* payload) {
+Status Connection::Receive(int64_t* type, std::vector<uint8_t>* payload) {
   if (!open()) return Status(Code::kDisconnected, "the client is not connected to a store");
   PS_RETURN_IF_ERROR(Fill(protocol::kHeaderSize));
   protocol::Header h = protocol::DecodeHeader(buffer_.data() + begin_);
   if (h.version != protocol::kProtocolVersion) {
     return Broken(Status(Code::kProtocolError,
                          "reply with protocol version " + std::to_string(h.version)));
-  }
-  if (h.type != static_cast<int64_t>(expected)) {
-    const char* name = protocol::MessageTypeName(h.type);
-    return Broken(Status(Code::kProtocolError,
-                         std::string("expected ") + fb::EnumNameMessageType(expected) + ", got " +
-                             (name ? name : ("type " + std::to_string(h.type)).c_str())));
   }
   if (h.length < 0 || h.length > kMaxReplySize) {
     return Broken(Status(Code::kProtocolError, "reply length " + std::to_string(h.length)));
@@ -134,6 +128,7 @@ Status Connection::Receive(fb::MessageType expected, std::vector<uint8_t>* paylo
   PS_RETURN_IF_ERROR(Fill(total));
   const uint8_t* body = buffer_.data() + begin_ + protocol::kHeaderSize;
   payload->assign(body, body + h.length);
+  *type = h.type;
   std::vector<int> stray_fds;
   Consume(total, &stray_fds);
   if (!stray_fds.empty()) {

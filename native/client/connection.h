@@ -4,7 +4,7 @@
 // with a control buffer, and the kernel ends a recvmsg() right after a byte that carries fds,
 // so received fds are attributed to the last byte that call returned; a reply accepts no fds,
 // ReceiveFd accepts exactly one on its byte. PlasmaClient serializes writers among themselves
-// and readers among themselves; one write may run while another thread reads.
+// and readers among themselves (its read turn); one write may run while another thread reads.
 #pragma once
 
 #include <atomic>
@@ -36,8 +36,9 @@ class Connection {
   Status Send(fb::MessageType type, const flatbuffers::FlatBufferBuilder& builder);
   // Sends a descriptor as SCM_RIGHTS with one data byte (SubscribeRequest's fd).
   Status SendFd(int fd);
-  // Reads one whole reply, checks its type, and returns its payload.
-  Status Receive(fb::MessageType expected, std::vector<uint8_t>* payload);
+  // Reads one whole reply (any message type; the caller routes it) and returns its type and
+  // payload.
+  Status Receive(int64_t* type, std::vector<uint8_t>* payload);
   // Reads the one data byte that carries a descriptor and returns the descriptor.
   Status ReceiveFd(int* fd);
 
@@ -75,7 +76,7 @@ class Connection {
   std::atomic<bool> broken_{false};
   std::atomic<bool> shut_down_{false};
 
-  // Read side (only the thread holding PlasmaClient's request slot touches these).
+  // Read side (only the thread holding PlasmaClient's read turn touches these).
   // Received bytes not yet consumed are buffer_[begin_, end_); buffer_[0] is stream position
   // buffer_base_, so fd positions stay valid when the buffer is compacted.
   std::vector<uint8_t> buffer_;
@@ -84,14 +85,5 @@ class Connection {
   uint64_t buffer_base_ = 0;
   std::deque<ArrivedFds> arrived_fds_;  // in position order
 };
-
-// Verifies a reply payload as a flatbuffer of type T; nullptr when it is malformed.
-template <typename T>
-const T* VerifiedRoot(const std::vector<uint8_t>& payload) {
-  if (payload.size() < sizeof(flatbuffers::uoffset_t)) return nullptr;
-  flatbuffers::Verifier verifier(payload.data(), payload.size());
-  if (!verifier.VerifyBuffer<T>(nullptr)) return nullptr;
-  return flatbuffers::GetRoot<T>(payload.data());
-}
 
 }  // namespace plasmasharp::client

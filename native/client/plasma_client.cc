@@ -9,9 +9,11 @@
 #include <cstring>
 #include <limits>
 #include <thread>
+#include <type_traits>
 #include <unordered_set>
 
 #include "socket_io.h"
+#include "verified_root.h"
 
 namespace plasmasharp::client {
 
@@ -57,17 +59,78 @@ std::string ToString(const flatbuffers::String* s) {
 
 }  // namespace
 
-// Holds the request slot for a scope (request_slot.cc); leaving it flushes queued releases.
-class PlasmaClient::RequestGuard {
+// Each reply type with its request type and the operation name its errors carry.
+template <typename Reply>
+struct Exchange;
+#define PS_EXCHANGE(NAME, WHAT)                                                  \
+  template <>                                                                    \
+  struct Exchange<fb::Plasma##NAME##Reply> {                                     \
+    static constexpr fb::MessageType kRequest = fb::MessageType::Plasma##NAME##Request; \
+    static constexpr fb::MessageType kReply = fb::MessageType::Plasma##NAME##Reply;     \
+    static constexpr const char* kWhat = WHAT;                                   \
+    static constexpr const char* kReplyName = #NAME "Reply";                     \
+  };
+PS_EXCHANGE(Connect, "Connect")
+PS_EXCHANGE(SetOptions, "SetClientOptions")
+PS_EXCHANGE(Create, "Create")
+PS_EXCHANGE(Seal, "Seal")
+PS_EXCHANGE(Abort, "Abort")
+PS_EXCHANGE(CreateAndSeal, "CreateAndSeal")
+PS_EXCHANGE(CreateAndSealBatch, "CreateAndSealBatch")
+PS_EXCHANGE(Get, "Get")
+PS_EXCHANGE(Contains, "Contains")
+PS_EXCHANGE(Delete, "Delete")
+PS_EXCHANGE(Evict, "Evict")
+PS_EXCHANGE(RefreshLRU, "Refresh")
+PS_EXCHANGE(List, "List")
+PS_EXCHANGE(GetDebugString, "DebugString")
+#undef PS_EXCHANGE
+
+// Replies with a PlasmaError field: a non-zero one is the request's result.
+template <typename Reply, typename = void>
+struct HasError : std::false_type {};
+template <typename Reply>
+struct HasError<Reply, std::void_t<decltype(std::declval<const Reply&>().error())>> : std::true_type {};
+
+// The read turn, held while the reply just read (and the fds after it) are handled.
+class PlasmaClient::ReadTurn {
  public:
-  explicit RequestGuard(PlasmaClient* client) : client_(client) { client_->AcquireSlot(); }
-  ~RequestGuard() { client_->ReleaseSlot(); }
-  RequestGuard(const RequestGuard&) = delete;
-  RequestGuard& operator=(const RequestGuard&) = delete;
+  explicit ReadTurn(PlasmaClient* client) : client_(client) {}
+  ~ReadTurn() { client_->FinishReading(); }
+  ReadTurn(const ReadTurn&) = delete;
+  ReadTurn& operator=(const ReadTurn&) = delete;
 
  private:
   PlasmaClient* client_;
 };
+
+template <typename Reply, typename OnReply>
+Status PlasmaClient::Request(const flatbuffers::FlatBufferBuilder& request, OnReply&& on_reply,
+                             const std::vector<ObjectId>* waiting_get_ids) {
+  using E = Exchange<Reply>;
+  PendingReply pending;
+  pending.expected = E::kReply;
+  pending.get_ids = waiting_get_ids;
+  PS_RETURN_IF_ERROR(Send(E::kRequest, request, &pending, waiting_get_ids != nullptr));
+  PS_RETURN_IF_ERROR(AwaitReply(&pending));
+  ReadTurn turn(this);
+  if (pending.type != static_cast<int64_t>(E::kReply)) {
+    const char* name = protocol::MessageTypeName(pending.type);
+    return ProtocolError(std::string("expected ") + fb::EnumNameMessageType(E::kReply) + ", got " +
+                         (name ? name : "type " + std::to_string(pending.type)));
+  }
+  const Reply* reply = protocol::VerifiedRoot<Reply>(pending.payload.data(), pending.payload.size());
+  if (reply == nullptr) return ProtocolError(std::string("malformed ") + E::kReplyName);
+  if constexpr (HasError<Reply>::value) {
+    PS_RETURN_IF_ERROR(FromPlasmaError(static_cast<int32_t>(reply->error()), E::kWhat));
+  }
+  return on_reply(*reply);
+}
+
+template <typename Reply>
+Status PlasmaClient::Request(const flatbuffers::FlatBufferBuilder& request) {
+  return Request<Reply>(request, [](const Reply&) { return Status::OK(); });
+}
 
 // ---------------------------------------------------------------- ObjectRef
 
@@ -80,6 +143,16 @@ Status ObjectRef::WriteAndSeal(const uint8_t* source, int64_t size) {
   if (source == nullptr && size > 0) return Status(Code::kInvalidArgument, "source is NULL");
   static const uint8_t kNothing = 0;
   return client_->SealObject(this, source ? source : &kNothing, size);
+}
+Status ObjectRef::SealWithDigest(StreamingDigest* digest) {
+  if (digest == nullptr) return Status(Code::kInvalidArgument, "digest is NULL");
+  if (digest->data_size() != static_cast<size_t>(data_size()) || digest->hashed() != digest->data_size()) {
+    return Status(Code::kInvalidArgument,
+                  "the streamed digest covers " + std::to_string(digest->hashed()) + " of " +
+                      std::to_string(digest->data_size()) + " bytes but the object has " +
+                      std::to_string(data_size()) + " data bytes");
+  }
+  return client_->SealObject(this, nullptr, 0, digest);
 }
 Status ObjectRef::Abort() { return client_->AbortObject(this); }
 Status ObjectRef::Release() { return client_->ReleaseObject(this); }
@@ -111,30 +184,33 @@ Status PlasmaClient::Connect(const std::string& socket_path, int num_retries,
                                       std::strerror(last_error));
   }
   std::shared_ptr<PlasmaClient> client(new PlasmaClient(fd, 0));
-  RequestGuard slot(client.get());
   flatbuffers::FlatBufferBuilder b;
   b.Finish(fb::CreatePlasmaConnectRequest(b));
-  std::vector<uint8_t> payload;
-  PS_RETURN_IF_ERROR(client->Exchange(fb::MessageType::PlasmaConnectRequest, b,
-                                      fb::MessageType::PlasmaConnectReply, &payload));
-  auto* reply = VerifiedRoot<fb::PlasmaConnectReply>(payload);
-  if (reply == nullptr) return client->ProtocolError("malformed ConnectReply");
-  client->store_capacity_ = reply->memory_capacity();
+  PS_RETURN_IF_ERROR(client->Request<fb::PlasmaConnectReply>(b, [&](const auto& reply) {
+    client->store_capacity_ = reply.memory_capacity();
+    return Status::OK();
+  }));
   *out = std::move(client);
   return Status::OK();
 }
 
 bool PlasmaClient::connected() {
-  RequestGuard slot(this);
-  return CheckConnected().ok();
+  std::lock_guard<std::mutex> lock(state_mutex_);
+  return failure_.ok() && CheckConnected().ok();
 }
 
 Status PlasmaClient::Disconnect() {
   if (!disconnect_requested_.exchange(true)) {
-    // Wakes a thread blocked on a reply (e.g. a Get with a long timeout) before taking the slot.
+    // Wakes the thread reading replies (e.g. for a Get with a long timeout): it returns
+    // kDisconnected, and so does every call waiting for a reply.
     connection_.Shutdown();
   }
-  RequestGuard slot(this);
+  {
+    // Take the read turn, so nobody reads or handles a reply while the connection closes.
+    std::unique_lock<std::mutex> lock(state_mutex_);
+    changed_.wait(lock, [this] { return !reading_; });
+    reading_ = true;
+  }
   {
     std::lock_guard<std::mutex> write(write_mutex_);  // no release is being written meanwhile
     connection_.Close();
@@ -145,40 +221,21 @@ Status PlasmaClient::Disconnect() {
   std::lock_guard<std::mutex> lock(state_mutex_);
   objects_.clear();
   deferred_deletes_.clear();
-  pending_releases_.clear();
+  ready_releases_.clear();
+  held_releases_.clear();
+  if (failure_.ok()) failure_ = Status(Code::kDisconnected, "the client is not connected to a store");
+  in_order_.clear();
+  floating_ = nullptr;
+  reading_ = false;
+  changed_.notify_all();
   return Status::OK();
 }
 
-// ---------------------------------------------------------------- plumbing (request slot held)
-
-Status PlasmaClient::CheckConnected() {
-  if (disconnect_requested_ || !connection_.open()) {
-    return Status(Code::kDisconnected, "the client is not connected to a store");
-  }
-  return Status::OK();
-}
+// ---------------------------------------------------------------- plumbing (read turn held)
 
 Status PlasmaClient::ProtocolError(const std::string& what) {
   connection_.MarkBroken();
   return Status(Code::kProtocolError, what);
-}
-
-Status PlasmaClient::Exchange(fb::MessageType request_type,
-                              const flatbuffers::FlatBufferBuilder& request,
-                              fb::MessageType reply_type, std::vector<uint8_t>* reply) {
-  PS_RETURN_IF_ERROR(CheckConnected());
-  // Queued releases go first: they were decided before this request, and a request about the
-  // same object (e.g. a Get that takes it again) must reach the store after them.
-  FlushReleases();
-  return RawExchange(request_type, request, reply_type, reply);
-}
-
-Status PlasmaClient::RawExchange(fb::MessageType request_type,
-                                 const flatbuffers::FlatBufferBuilder& request,
-                                 fb::MessageType reply_type, std::vector<uint8_t>* reply) {
-  PS_RETURN_IF_ERROR(CheckConnected());
-  PS_RETURN_IF_ERROR(SendRequest(request_type, request));
-  return connection_.Receive(reply_type, reply);
 }
 
 Status PlasmaClient::SegmentFor(int32_t store_fd, int64_t mmap_size,
@@ -230,15 +287,9 @@ std::unique_ptr<ObjectRef> PlasmaClient::NewRef(std::shared_ptr<LocalObject> obj
 // ---------------------------------------------------------------- requests
 
 Status PlasmaClient::SetClientOptions(const std::string& client_name, int64_t output_memory_quota) {
-  RequestGuard slot(this);
   flatbuffers::FlatBufferBuilder b;
   b.Finish(fb::CreatePlasmaSetOptionsRequest(b, b.CreateString(client_name), output_memory_quota));
-  std::vector<uint8_t> payload;
-  PS_RETURN_IF_ERROR(Exchange(fb::MessageType::PlasmaSetOptionsRequest, b,
-                              fb::MessageType::PlasmaSetOptionsReply, &payload));
-  auto* reply = VerifiedRoot<fb::PlasmaSetOptionsReply>(payload);
-  if (reply == nullptr) return ProtocolError("malformed SetOptionsReply");
-  return FromPlasmaError(static_cast<int32_t>(reply->error()), "SetClientOptions");
+  return Request<fb::PlasmaSetOptionsReply>(b);
 }
 
 Status PlasmaClient::Create(const ObjectId& id, int64_t data_size, const uint8_t* metadata,
@@ -247,30 +298,25 @@ Status PlasmaClient::Create(const ObjectId& id, int64_t data_size, const uint8_t
   PS_RETURN_IF_ERROR(CheckId(id));
   if (data_size < 0) return Status(Code::kInvalidArgument, "data size is negative");
   PS_RETURN_IF_ERROR(CheckBytes(metadata, metadata_size, "metadata"));
-  RequestGuard slot(this);
   flatbuffers::FlatBufferBuilder b;
   b.Finish(fb::CreatePlasmaCreateRequest(b, Bytes(&b, id.data(), id.size()), evict_if_full,
                                          static_cast<uint64_t>(data_size),
                                          static_cast<uint64_t>(metadata_size), 0));
-  std::vector<uint8_t> payload;
-  PS_RETURN_IF_ERROR(Exchange(fb::MessageType::PlasmaCreateRequest, b,
-                              fb::MessageType::PlasmaCreateReply, &payload));
-  auto* reply = VerifiedRoot<fb::PlasmaCreateReply>(payload);
-  if (reply == nullptr) return ProtocolError("malformed CreateReply");
-  // An error reply carries no fd.
-  PS_RETURN_IF_ERROR(FromPlasmaError(static_cast<int32_t>(reply->error()), "Create"));
-  const fb::PlasmaObjectSpec* spec = reply->plasma_object();
-  if (spec == nullptr) return ProtocolError("CreateReply without plasma_object");
-  if (ToString(reply->object_id()) != id) return ProtocolError("CreateReply for another object id");
-  if (spec->data_size() != static_cast<uint64_t>(data_size) ||
-      spec->metadata_size() != static_cast<uint64_t>(metadata_size)) {
-    return ProtocolError("CreateReply sizes differ from the request");
-  }
-  if (spec->device_num() != 0) return ProtocolError("CreateReply for a device other than the CPU");
-  std::shared_ptr<Segment> segment;
-  PS_RETURN_IF_ERROR(SegmentFor(reply->store_fd(), reply->mmap_size(), &segment));
   std::shared_ptr<LocalObject> object;
-  PS_RETURN_IF_ERROR(MakeLocalObject(id, *spec, std::move(segment), &object));
+  // An error reply carries no fd (Request returns before the handler).
+  PS_RETURN_IF_ERROR(Request<fb::PlasmaCreateReply>(b, [&](const fb::PlasmaCreateReply& reply) {
+    const fb::PlasmaObjectSpec* spec = reply.plasma_object();
+    if (spec == nullptr) return ProtocolError("CreateReply without plasma_object");
+    if (ToString(reply.object_id()) != id) return ProtocolError("CreateReply for another object id");
+    if (spec->data_size() != static_cast<uint64_t>(data_size) ||
+        spec->metadata_size() != static_cast<uint64_t>(metadata_size)) {
+      return ProtocolError("CreateReply sizes differ from the request");
+    }
+    if (spec->device_num() != 0) return ProtocolError("CreateReply for a device other than the CPU");
+    std::shared_ptr<Segment> segment;
+    PS_RETURN_IF_ERROR(SegmentFor(reply.store_fd(), reply.mmap_size(), &segment));
+    return MakeLocalObject(id, *spec, std::move(segment), &object);
+  }));
   if (metadata_size > 0) std::memcpy(object->metadata, metadata, static_cast<size_t>(metadata_size));
   // libplasma's two references: the caller's, and the creation one that Seal drops.
   object->count = 2;
@@ -281,7 +327,8 @@ Status PlasmaClient::Create(const ObjectId& id, int64_t data_size, const uint8_t
   return Status::OK();
 }
 
-Status PlasmaClient::SealObject(ObjectRef* ref, const uint8_t* source, int64_t source_size) {
+Status PlasmaClient::SealObject(ObjectRef* ref, const uint8_t* source, int64_t source_size,
+                               StreamingDigest* streamed) {
   std::shared_ptr<LocalObject> object = ref->object_;
   if (source != nullptr && source_size != object->data_size) {
     return Status(Code::kInvalidArgument, "WriteAndSeal size " + std::to_string(source_size) +
@@ -289,9 +336,8 @@ Status PlasmaClient::SealObject(ObjectRef* ref, const uint8_t* source, int64_t s
                                               std::to_string(object->data_size));
   }
   {
-    RequestGuard slot(this);
-    PS_RETURN_IF_ERROR(CheckConnected());
     std::lock_guard<std::mutex> lock(state_mutex_);
+    PS_RETURN_IF_ERROR(CheckConnected());
     if (ref->released_) return Status(Code::kInvalidArgument, "Seal of a released object");
     if (object->sealed) return Status(Code::kObjectExists, "the object is already sealed");
     if (!object->created_here) {
@@ -302,39 +348,37 @@ Status PlasmaClient::SealObject(ObjectRef* ref, const uint8_t* source, int64_t s
   uint8_t digest[kDigestSize];
   const size_t data_size = static_cast<size_t>(object->data_size);
   const size_t metadata_size = static_cast<size_t>(object->metadata_size);
-  DigestToBytes(source != nullptr
+  DigestToBytes(streamed != nullptr ? streamed->Finish(object->metadata, metadata_size)
+                : source != nullptr
                     ? CopyAndDigest(object->data, source, data_size, object->metadata, metadata_size)
                     : ComputeDigest(object->data, data_size, object->metadata, metadata_size),
                 digest);
-  RequestGuard slot(this);
   {
+    // Two threads sealing one object: the second is refused here, not by the store.
     std::lock_guard<std::mutex> lock(state_mutex_);
-    if (object->sealed || !object->created_here) {
+    if (object->sealed || !object->created_here || object->finishing) {
       return Status(Code::kObjectExists, "the object is already sealed");
     }
+    object->finishing = true;
   }
   flatbuffers::FlatBufferBuilder b;
   b.Finish(fb::CreatePlasmaSealRequest(b, Bytes(&b, object->id.data(), object->id.size()),
                                        Bytes(&b, digest, sizeof(digest))));
-  std::vector<uint8_t> payload;
-  PS_RETURN_IF_ERROR(Exchange(fb::MessageType::PlasmaSealRequest, b,
-                              fb::MessageType::PlasmaSealReply, &payload));
-  auto* reply = VerifiedRoot<fb::PlasmaSealReply>(payload);
-  if (reply == nullptr) return ProtocolError("malformed SealReply");
-  PS_RETURN_IF_ERROR(FromPlasmaError(static_cast<int32_t>(reply->error()), "Seal"));
+  Status st = Request<fb::PlasmaSealReply>(b);
+  std::unique_lock<std::mutex> lock(state_mutex_);
+  object->finishing = false;
+  if (!st.ok()) return st;
   object->sealed = true;
-  std::lock_guard<std::mutex> lock(state_mutex_);
   object->created_here = false;
   // The creation reference; the caller's stays. If it was the last one, the ReleaseRequest
-  // goes out when the slot is given up (after the SealReply, as libplasma sends it).
+  // goes out now (after the SealReply, as libplasma sends it).
   PendingRelease release;
-  if (DropLocalReference(object, &release)) pending_releases_.push_back(std::move(release));
+  if (DropLocalReference(object, &release)) QueueRelease(std::move(release), std::move(lock));
   return Status::OK();
 }
 
 Status PlasmaClient::AbortObject(ObjectRef* ref) {
   std::shared_ptr<LocalObject> object = ref->object_;
-  RequestGuard slot(this);
   {
     std::lock_guard<std::mutex> lock(state_mutex_);
     if (ref->released_) return Status(Code::kInvalidArgument, "Abort of a released object");
@@ -348,16 +392,15 @@ Status PlasmaClient::AbortObject(ObjectRef* ref) {
     if (object->count != 2) {
       return Status(Code::kObjectInUse, "Abort while other local references to the object exist");
     }
+    if (object->finishing) return Status(Code::kObjectInUse, "Abort while the object is being sealed");
+    object->finishing = true;
   }
   flatbuffers::FlatBufferBuilder b;
   b.Finish(fb::CreatePlasmaAbortRequest(b, Bytes(&b, object->id.data(), object->id.size())));
-  std::vector<uint8_t> payload;
-  PS_RETURN_IF_ERROR(Exchange(fb::MessageType::PlasmaAbortRequest, b,
-                              fb::MessageType::PlasmaAbortReply, &payload));
-  if (VerifiedRoot<fb::PlasmaAbortReply>(payload) == nullptr) {
-    return ProtocolError("malformed AbortReply");
-  }
+  Status st = Request<fb::PlasmaAbortReply>(b);
   std::lock_guard<std::mutex> lock(state_mutex_);
+  object->finishing = false;
+  if (!st.ok()) return st;
   object->count = 0;
   object->created_here = false;
   auto it = objects_.find(object->id);
@@ -385,13 +428,7 @@ Status PlasmaClient::CreateAndSeal(const ObjectId& id, const uint8_t* data, int6
       b, Bytes(&b, id.data(), id.size()), evict_if_full,
       Bytes(&b, data, static_cast<size_t>(data_size)),
       Bytes(&b, metadata, static_cast<size_t>(metadata_size)), Bytes(&b, digest, sizeof(digest))));
-  RequestGuard slot(this);
-  std::vector<uint8_t> payload;
-  PS_RETURN_IF_ERROR(Exchange(fb::MessageType::PlasmaCreateAndSealRequest, b,
-                              fb::MessageType::PlasmaCreateAndSealReply, &payload));
-  auto* reply = VerifiedRoot<fb::PlasmaCreateAndSealReply>(payload);
-  if (reply == nullptr) return ProtocolError("malformed CreateAndSealReply");
-  return FromPlasmaError(static_cast<int32_t>(reply->error()), "CreateAndSeal");
+  return Request<fb::PlasmaCreateAndSealReply>(b);
 }
 
 Status PlasmaClient::CreateAndSealBatch(const std::vector<BatchItem>& items, bool evict_if_full) {
@@ -425,13 +462,7 @@ Status PlasmaClient::CreateAndSealBatch(const std::vector<BatchItem>& items, boo
   auto digest_vec = b.CreateVector(digests);
   b.Finish(fb::CreatePlasmaCreateAndSealBatchRequest(b, id_vec, evict_if_full, data_vec, meta_vec,
                                                      digest_vec));
-  RequestGuard slot(this);
-  std::vector<uint8_t> payload;
-  PS_RETURN_IF_ERROR(Exchange(fb::MessageType::PlasmaCreateAndSealBatchRequest, b,
-                              fb::MessageType::PlasmaCreateAndSealBatchReply, &payload));
-  auto* reply = VerifiedRoot<fb::PlasmaCreateAndSealBatchReply>(payload);
-  if (reply == nullptr) return ProtocolError("malformed CreateAndSealBatchReply");
-  return FromPlasmaError(static_cast<int32_t>(reply->error()), "CreateAndSealBatch");
+  return Request<fb::PlasmaCreateAndSealBatchReply>(b);
 }
 
 Status PlasmaClient::Get(const std::vector<ObjectId>& ids, int64_t timeout_ms,
@@ -439,10 +470,11 @@ Status PlasmaClient::Get(const std::vector<ObjectId>& ids, int64_t timeout_ms,
   for (const auto& id : ids) PS_RETURN_IF_ERROR(CheckId(id));
   out->clear();
   out->resize(ids.size());
-  RequestGuard slot(this);
-  PS_RETURN_IF_ERROR(CheckConnected());
+  // A Get that may wait is answered out of order; one such Get at a time (see "Threads").
+  const bool may_wait = timeout_ms != 0;
   {
-    std::lock_guard<std::mutex> lock(state_mutex_);
+    std::unique_lock<std::mutex> lock(state_mutex_);
+    PS_RETURN_IF_ERROR(CheckConnected());
     bool all_local = true;
     for (const auto& id : ids) {
       auto it = objects_.find(id);
@@ -460,31 +492,41 @@ Status PlasmaClient::Get(const std::vector<ObjectId>& ids, int64_t timeout_ms,
       }
       return Status::OK();
     }
-    // From here until the reply is handled, releases of other ids go straight to the socket and
-    // releases of these ids wait for the reply (ReleaseObject). Set before the pre-send flush,
-    // so no release queued while we wait is left unwritten.
-    waiting_get_ids_.insert(ids.begin(), ids.end());
-    get_waiting_ = true;
-  }
-  struct StopWaiting {
-    PlasmaClient* client;
-    ~StopWaiting() {
-      std::lock_guard<std::mutex> lock(client->state_mutex_);
-      client->get_waiting_ = false;
-      client->waiting_get_ids_.clear();
+    // Replies are told apart by their ids: never a waiting Get and another Get for the same
+    // ids on the wire together.
+    auto same_ids = [&ids](const std::vector<ObjectId>* other) { return *other == ids; };
+    changed_.wait(lock, [&] {
+      if (!failure_.ok()) return true;
+      if (may_wait) {
+        return !lane_busy_ && std::none_of(in_order_gets_.begin(), in_order_gets_.end(), same_ids);
+      }
+      return !lane_busy_ || !same_ids(lane_ids_);
+    });
+    if (!failure_.ok()) return failure_;
+    if (may_wait) {
+      lane_busy_ = true;
+      lane_ids_ = &ids;
+    } else {
+      in_order_gets_.push_back(&ids);
     }
-  } stop_waiting{this};
+    // Until the reply is handled, a release of one of these ids waits for it (QueueRelease).
+    get_ids_on_wire_.insert(ids.begin(), ids.end());
+  }
   flatbuffers::FlatBufferBuilder b;
   b.Finish(fb::CreatePlasmaGetRequest(b, IdVector(&b, ids), timeout_ms));
-  std::vector<uint8_t> payload;
-  PS_RETURN_IF_ERROR(Exchange(fb::MessageType::PlasmaGetRequest, b,
-                              fb::MessageType::PlasmaGetReply, &payload));
-  auto* reply = VerifiedRoot<fb::PlasmaGetReply>(payload);
-  if (reply == nullptr) return ProtocolError("malformed GetReply");
-  auto* reply_ids = reply->object_ids();
-  auto* specs = reply->plasma_objects();
-  auto* store_fds = reply->store_fds();
-  auto* mmap_sizes = reply->mmap_sizes();
+  Status st = Request<fb::PlasmaGetReply>(
+      b, [&](const fb::PlasmaGetReply& reply) { return TakeGetReply(ids, reply, out); },
+      may_wait ? &ids : nullptr);
+  GetAnswered(ids, may_wait);
+  return st;
+}
+
+Status PlasmaClient::TakeGetReply(const std::vector<ObjectId>& ids, const fb::PlasmaGetReply& reply,
+                                  std::vector<std::unique_ptr<ObjectRef>>* out) {
+  auto* reply_ids = reply.object_ids();
+  auto* specs = reply.plasma_objects();
+  auto* store_fds = reply.store_fds();
+  auto* mmap_sizes = reply.mmap_sizes();
   const size_t n_fds = store_fds ? store_fds->size() : 0;
   if (reply_ids == nullptr || specs == nullptr || reply_ids->size() != ids.size() ||
       specs->size() != ids.size() || n_fds != (mmap_sizes ? mmap_sizes->size() : 0)) {
@@ -520,29 +562,16 @@ Status PlasmaClient::Get(const std::vector<ObjectId>& ids, int64_t timeout_ms,
     ++object->count;
     (*out)[i] = NewRef(object);
   }
-  // A release of one of these ids queued while we waited was not written; the store's one
-  // reference (which the Get kept or took) now belongs to the references just handed out, so
-  // that release must not be sent. Its deferred Delete waits for their release instead.
-  auto& queue = pending_releases_;
-  for (size_t k = 0; k < queue.size();) {
-    if (objects_.count(queue[k].id) == 0) {
-      ++k;
-      continue;
-    }
-    if (queue[k].delete_after) deferred_deletes_[queue[k].id] = true;
-    queue.erase(queue.begin() + static_cast<std::ptrdiff_t>(k));
-  }
   return Status::OK();
 }
 
 Status PlasmaClient::Contains(const ObjectId& id, bool* has_object) {
   PS_RETURN_IF_ERROR(CheckId(id));
-  RequestGuard slot(this);
-  PS_RETURN_IF_ERROR(CheckConnected());
   {
     // Held here - sealed, or created here and not sealed yet: answered locally, as libplasma
     // answers from its in-use table (the store would say false for an unsealed object).
     std::lock_guard<std::mutex> lock(state_mutex_);
+    PS_RETURN_IF_ERROR(CheckConnected());
     if (objects_.count(id) != 0) {
       *has_object = true;
       return Status::OK();
@@ -550,48 +579,41 @@ Status PlasmaClient::Contains(const ObjectId& id, bool* has_object) {
   }
   flatbuffers::FlatBufferBuilder b;
   b.Finish(fb::CreatePlasmaContainsRequest(b, Bytes(&b, id.data(), id.size())));
-  std::vector<uint8_t> payload;
-  PS_RETURN_IF_ERROR(Exchange(fb::MessageType::PlasmaContainsRequest, b,
-                              fb::MessageType::PlasmaContainsReply, &payload));
-  auto* reply = VerifiedRoot<fb::PlasmaContainsReply>(payload);
-  if (reply == nullptr) return ProtocolError("malformed ContainsReply");
-  *has_object = reply->has_object() != 0;
-  return Status::OK();
+  return Request<fb::PlasmaContainsReply>(b, [&](const fb::PlasmaContainsReply& reply) {
+    *has_object = reply.has_object() != 0;
+    return Status::OK();
+  });
 }
 
 Status PlasmaClient::DeleteFromStore(const std::vector<ObjectId>& ids, std::vector<Code>* results) {
   flatbuffers::FlatBufferBuilder b;
   auto id_vec = IdVector(&b, ids);
   b.Finish(fb::CreatePlasmaDeleteRequest(b, static_cast<int32_t>(ids.size()), id_vec));
-  std::vector<uint8_t> payload;
-  PS_RETURN_IF_ERROR(Exchange(fb::MessageType::PlasmaDeleteRequest, b,
-                              fb::MessageType::PlasmaDeleteReply, &payload));
-  auto* reply = VerifiedRoot<fb::PlasmaDeleteReply>(payload);
-  if (reply == nullptr) return ProtocolError("malformed DeleteReply");
-  auto* errors = reply->errors();
-  if (reply->count() != static_cast<int32_t>(ids.size()) || errors == nullptr ||
-      errors->size() != ids.size() || reply->object_ids() == nullptr ||
-      reply->object_ids()->size() != ids.size()) {
-    return ProtocolError("DeleteReply vectors do not match the request");
-  }
-  results->assign(ids.size(), Code::kOk);
-  for (size_t i = 0; i < ids.size(); ++i) {
-    int32_t e = static_cast<int32_t>(errors->Get(static_cast<flatbuffers::uoffset_t>(i)));
-    if (e < 0 || e > 5) return ProtocolError("DeleteReply with unknown error " + std::to_string(e));
-    (*results)[i] = static_cast<Code>(e);
-  }
-  return Status::OK();
+  return Request<fb::PlasmaDeleteReply>(b, [&](const fb::PlasmaDeleteReply& reply) {
+    auto* errors = reply.errors();
+    if (reply.count() != static_cast<int32_t>(ids.size()) || errors == nullptr ||
+        errors->size() != ids.size() || reply.object_ids() == nullptr ||
+        reply.object_ids()->size() != ids.size()) {
+      return ProtocolError("DeleteReply vectors do not match the request");
+    }
+    results->assign(ids.size(), Code::kOk);
+    for (size_t i = 0; i < ids.size(); ++i) {
+      int32_t e = static_cast<int32_t>(errors->Get(static_cast<flatbuffers::uoffset_t>(i)));
+      if (e < 0 || e > 5) return ProtocolError("DeleteReply with unknown error " + std::to_string(e));
+      (*results)[i] = static_cast<Code>(e);
+    }
+    return Status::OK();
+  });
 }
 
 Status PlasmaClient::Delete(const std::vector<ObjectId>& ids, std::vector<Code>* results) {
   for (const auto& id : ids) PS_RETURN_IF_ERROR(CheckId(id));
   results->assign(ids.size(), Code::kOk);
-  RequestGuard slot(this);
-  PS_RETURN_IF_ERROR(CheckConnected());
   std::vector<ObjectId> to_send;
   std::vector<size_t> positions;
   {
     std::lock_guard<std::mutex> lock(state_mutex_);
+    PS_RETURN_IF_ERROR(CheckConnected());
     for (size_t i = 0; i < ids.size(); ++i) {
       if (objects_.count(ids[i]) != 0) {
         // Held here: deleted after our last release, like libplasma's deletion cache.
@@ -612,30 +634,19 @@ Status PlasmaClient::Delete(const std::vector<ObjectId>& ids, std::vector<Code>*
 
 Status PlasmaClient::Evict(int64_t num_bytes, int64_t* num_bytes_freed) {
   if (num_bytes < 0) return Status(Code::kInvalidArgument, "Evict of a negative byte count");
-  RequestGuard slot(this);
   flatbuffers::FlatBufferBuilder b;
   b.Finish(fb::CreatePlasmaEvictRequest(b, static_cast<uint64_t>(num_bytes)));
-  std::vector<uint8_t> payload;
-  PS_RETURN_IF_ERROR(Exchange(fb::MessageType::PlasmaEvictRequest, b,
-                              fb::MessageType::PlasmaEvictReply, &payload));
-  auto* reply = VerifiedRoot<fb::PlasmaEvictReply>(payload);
-  if (reply == nullptr) return ProtocolError("malformed EvictReply");
-  if (num_bytes_freed != nullptr) *num_bytes_freed = static_cast<int64_t>(reply->num_bytes());
-  return Status::OK();
+  return Request<fb::PlasmaEvictReply>(b, [&](const fb::PlasmaEvictReply& reply) {
+    if (num_bytes_freed != nullptr) *num_bytes_freed = static_cast<int64_t>(reply.num_bytes());
+    return Status::OK();
+  });
 }
 
 Status PlasmaClient::Refresh(const std::vector<ObjectId>& ids) {
   for (const auto& id : ids) PS_RETURN_IF_ERROR(CheckId(id));
-  RequestGuard slot(this);
   flatbuffers::FlatBufferBuilder b;
   b.Finish(fb::CreatePlasmaRefreshLRURequest(b, IdVector(&b, ids)));
-  std::vector<uint8_t> payload;
-  PS_RETURN_IF_ERROR(Exchange(fb::MessageType::PlasmaRefreshLRURequest, b,
-                              fb::MessageType::PlasmaRefreshLRUReply, &payload));
-  if (VerifiedRoot<fb::PlasmaRefreshLRUReply>(payload) == nullptr) {
-    return ProtocolError("malformed RefreshLRUReply");
-  }
-  return Status::OK();
+  return Request<fb::PlasmaRefreshLRUReply>(b);
 }
 
 Status PlasmaClient::Hash(const ObjectId& id, std::array<uint8_t, kDigestSize>* digest) {
@@ -651,17 +662,16 @@ Status PlasmaClient::Hash(const ObjectId& id, std::array<uint8_t, kDigestSize>* 
 }
 
 Status PlasmaClient::List(std::vector<ObjectInfo>* objects) {
-  RequestGuard slot(this);
   flatbuffers::FlatBufferBuilder b;
   b.Finish(fb::CreatePlasmaListRequest(b));
-  std::vector<uint8_t> payload;
-  PS_RETURN_IF_ERROR(Exchange(fb::MessageType::PlasmaListRequest, b,
-                              fb::MessageType::PlasmaListReply, &payload));
-  auto* reply = VerifiedRoot<fb::PlasmaListReply>(payload);
-  if (reply == nullptr) return ProtocolError("malformed ListReply");
+  return Request<fb::PlasmaListReply>(
+      b, [&](const fb::PlasmaListReply& reply) { return ReadObjectInfos(reply, objects); });
+}
+
+Status PlasmaClient::ReadObjectInfos(const fb::PlasmaListReply& reply, std::vector<ObjectInfo>* objects) {
   objects->clear();
-  if (reply->objects() == nullptr) return Status::OK();
-  for (const fb::ObjectInfo* o : *reply->objects()) {
+  if (reply.objects() == nullptr) return Status::OK();
+  for (const fb::ObjectInfo* o : *reply.objects()) {
     ObjectInfo info;
     info.object_id = ToString(o->object_id());
     if (info.object_id.size() != kObjectIdSize) return ProtocolError("ListReply id of wrong size");
@@ -684,25 +694,26 @@ Status PlasmaClient::List(std::vector<ObjectInfo>* objects) {
 }
 
 Status PlasmaClient::DebugString(std::string* out) {
-  RequestGuard slot(this);
   flatbuffers::FlatBufferBuilder b;
   b.Finish(fb::CreatePlasmaGetDebugStringRequest(b));
-  std::vector<uint8_t> payload;
-  PS_RETURN_IF_ERROR(Exchange(fb::MessageType::PlasmaGetDebugStringRequest, b,
-                              fb::MessageType::PlasmaGetDebugStringReply, &payload));
-  auto* reply = VerifiedRoot<fb::PlasmaGetDebugStringReply>(payload);
-  if (reply == nullptr) return ProtocolError("malformed GetDebugStringReply");
-  *out = ToString(reply->debug_string());
-  return Status::OK();
+  return Request<fb::PlasmaGetDebugStringReply>(b, [&](const fb::PlasmaGetDebugStringReply& reply) {
+    *out = ToString(reply.debug_string());
+    return Status::OK();
+  });
 }
 
 Status PlasmaClient::Subscribe(std::unique_ptr<Subscription>* out) {
-  RequestGuard slot(this);
-  PS_RETURN_IF_ERROR(CheckConnected());
-  // A second SubscribeRequest desynchronizes the real store's stream (probe_subscribe_twice).
-  if (subscribed_) return Status(Code::kInvalidArgument, "this client is already subscribed");
+  {
+    std::lock_guard<std::mutex> lock(state_mutex_);
+    PS_RETURN_IF_ERROR(CheckConnected());
+    // A second SubscribeRequest desynchronizes the real store's stream (probe_subscribe_twice).
+    if (subscribed_) return Status(Code::kInvalidArgument, "this client is already subscribed");
+    subscribed_ = true;  // given back below if the request cannot be sent
+  }
   int sv[2];
   if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
+    std::lock_guard<std::mutex> lock(state_mutex_);
+    subscribed_ = false;
     return Status(Code::kIoError, std::string("socketpair failed: ") + std::strerror(errno));
   }
   // The store's end is non-blocking (libplasma does the same): it never blocks the store.
@@ -710,19 +721,21 @@ Status PlasmaClient::Subscribe(std::unique_ptr<Subscription>* out) {
   ::fcntl(sv[1], F_SETFL, flags | O_NONBLOCK);
   flatbuffers::FlatBufferBuilder b;
   b.Finish(fb::CreatePlasmaSubscribeRequest(b));
-  FlushReleases();
   Status st;
   {
-    std::lock_guard<std::mutex> write(write_mutex_);  // the fd must follow its message directly
+    std::unique_lock<std::mutex> write(write_mutex_);  // the fd must follow its message directly
+    WriteReadyReleases();
     st = connection_.Send(fb::MessageType::PlasmaSubscribeRequest, b);
     if (st.ok()) st = connection_.SendFd(sv[1]);
+    UnlockWriter(std::move(write));
   }
   ::close(sv[1]);
   if (!st.ok()) {
     ::close(sv[0]);
+    std::lock_guard<std::mutex> lock(state_mutex_);
+    subscribed_ = false;
     return st;
   }
-  subscribed_ = true;
   out->reset(new Subscription(sv[0]));
   return Status::OK();
 }

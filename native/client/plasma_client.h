@@ -13,22 +13,26 @@
 //    holds: they are deleted after their last release (reported as kObjectInUse).
 //  - Segments mapped once per store_fd, on the first fd the store sends for it.
 //
-// Threads: one PlasmaClient may be used from many threads. Request/reply exchanges are
-// serialized (one "request slot"), so a Get waiting on the store (timeout > 0 or -1) delays the
-// other requests on the same client until it is answered - as in libplasma. Use one client per
-// thread that needs to wait independently. Disconnect() does not wait: it wakes a blocked Get
-// (which then returns kDisconnected).
-// Releases never wait for the slot (the C# layer releases from .NET's single finalizer thread):
-// the local count is kept under a small separate lock, and when the last local holder lets go
-// while another thread holds the slot, the ReleaseRequest is queued and written by the slot's
-// holder before its next request and before it gives the slot up. While the holder waits for a
-// Get reply, a release of an id that Get does not ask for is written to the socket at once
-// (ReleaseRequest has no reply and the store reads a connection's messages in order, also while
-// its Get waits). A queued release of an id the waiting Get does ask for is held back until the
-// reply: if the reply carries the object, the store's one reference now belongs to the Get's
-// caller and the release is dropped; otherwise it is sent. So the store never sees a Release
-// that would take away a reference a reply just handed out, nor one before the Create/Get that
-// took it (a release exists only once that reply was read).
+// Threads: one PlasmaClient may be used from many threads, over its one connection (so every
+// object it holds is held by one store connection, and each call's messages are what libplasma
+// sends). Requests are pipelined: each thread writes its request (writes are serialized) and
+// waits for its own reply, so a Get waiting on the store (timeout != 0) does not delay other
+// calls. The store answers every request in order except a waiting Get, answered at seal or
+// timeout; replies are routed to their callers by that rule (request_flow.cc): a GetReply
+// belongs to the waiting Get when it lists the waiting Get's ids, else to the oldest request.
+// At most one waiting Get is on the wire per client - the real Arrow 11 store aborts when a
+// connection with two waiting Gets disconnects (a CHECK on its pending-get list) - so a second
+// one waits for the first, and a timeout-0 Get for exactly the ids of the waiting one waits
+// too (their replies could not be told apart). Disconnect() does not wait: it wakes every
+// waiting call (they return kDisconnected).
+// Releases never wait for another thread's request (the C# layer releases from .NET's single
+// finalizer thread): when the last local holder lets go, the ReleaseRequest is written at once,
+// or - while another thread is writing - by that writer before it lets the socket go. A release
+// of an id that a Get on the wire asks for is held back until that Get's reply: if the reply
+// carries the object, the store's one reference now belongs to the Get's caller and the
+// release is dropped; otherwise it is sent. So the store never sees a Release that would take
+// away a reference a reply just handed out, nor one before the Create/Get that took it (a
+// release exists only once that reply was read).
 //
 // Lifetime: objects (ObjectRef) keep the client's state and their segment mapping alive, so
 // their pointers stay valid after Disconnect() and after the last PlasmaClient reference goes.
@@ -38,6 +42,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -87,6 +92,7 @@ struct LocalObject {
   int count = 0;
   std::atomic<bool> sealed{false};
   bool created_here = false;  // created by this client and not sealed yet: Seal drops a reference
+  bool finishing = false;     // its Seal or Abort is on the wire (a second one is refused)
 };
 
 // One local reference to one object. Its pointers stay valid until Release() or destruction.
@@ -112,6 +118,9 @@ class ObjectRef {
   // computing the digest in the same pass (several threads for large objects), then seals.
   // Same wire result as writing through data() and Seal(), one pass over the bytes fewer.
   Status WriteAndSeal(const uint8_t* source, int64_t size);
+  // Seals with a digest the caller computed while writing the data (a StreamingDigest that
+  // hashed exactly data_size() bytes); the metadata is added here.
+  Status SealWithDigest(StreamingDigest* digest);
   // Aborts an unsealed object this client created (kObjectInUse while other local references
   // exist). The reference is consumed: Release() afterwards is a no-op.
   Status Abort();
@@ -201,71 +210,110 @@ class PlasmaClient : public std::enable_shared_from_this<PlasmaClient> {
 
  private:
   friend class ObjectRef;
-  class RequestGuard;
-  // A ReleaseRequest that waits for the request slot's holder to write it.
+  // A ReleaseRequest waiting to be written.
   struct PendingRelease {
     ObjectId id;
     bool delete_after = false;  // a Delete deferred until this release (deletion cache)
   };
+  // A request on the wire whose reply has not been handled yet (request_flow.cc).
+  struct PendingReply {
+    fb::MessageType expected = fb::MessageType::PlasmaDisconnectClient;
+    const std::vector<ObjectId>* get_ids = nullptr;  // a Get's ids, to route its reply
+    bool arrived = false;  // payload is the reply, and the read turn passed to its caller
+    int64_t type = 0;
+    std::vector<uint8_t> payload;
+  };
+  class ReadTurn;
   PlasmaClient(int fd, int64_t capacity);
 
+  // One request: sends it, waits for its reply, verifies it as a Reply, maps its PlasmaError
+  // (if it has one), then runs on_reply(const Reply&) -> Status, still holding the read turn
+  // (so it may receive the fds that follow the reply). Defined in plasma_client.cc.
+  // waiting_get_ids: set for a Get that may wait (its reply is routed by these ids).
+  template <typename Reply, typename OnReply>
+  Status Request(const flatbuffers::FlatBufferBuilder& request, OnReply&& on_reply,
+                 const std::vector<ObjectId>* waiting_get_ids = nullptr);
+  template <typename Reply>
+  Status Request(const flatbuffers::FlatBufferBuilder& request);
+
   // source == nullptr: hash the object as it is; otherwise copy source in while hashing.
-  Status SealObject(ObjectRef* ref, const uint8_t* source, int64_t source_size);
+  // streamed != nullptr: seal with that digest (fed while the data was written).
+  Status SealObject(ObjectRef* ref, const uint8_t* source, int64_t source_size,
+                    StreamingDigest* streamed = nullptr);
   Status AbortObject(ObjectRef* ref);
   Status ReleaseObject(ObjectRef* ref);
 
-  // The request slot (request_slot.cc). Acquire waits until no other thread holds it; Release
-  // writes every queued ReleaseRequest, then frees it.
-  void AcquireSlot();
-  void ReleaseSlot();
+  // ---- request_flow.cc: writing requests and releases, routing replies.
+  // Writes `request` and registers `pending` for its reply, in wire order (floating: the reply
+  // of a waiting Get, which may come after later requests' replies).
+  Status Send(fb::MessageType type, const flatbuffers::FlatBufferBuilder& request,
+              PendingReply* pending, bool floating);
+  // Waits until `pending`'s reply has arrived, reading replies (and passing on those of other
+  // threads) while nobody else reads. On success the caller holds the read turn (ReadTurn).
+  Status AwaitReply(PendingReply* pending);
+  // Lets the next reader read (after a reply and the fds that follow it were handled).
+  void FinishReading();
+  // Unregisters a request whose reply will never be read by its caller (its send failed).
+  void Abandon(PendingReply* pending);
+  // The caller of the reply just read: the waiting Get or the oldest request (state held).
+  // nullptr entries in in_order_ are deferred Deletes, whose replies are dropped.
+  bool RouteReply(int64_t type, const std::vector<uint8_t>& payload, PendingReply** owner);
   // Drops one local reference (state_mutex_ held). True when it was the last one and the
   // store must hear a ReleaseRequest: then *pending describes it.
   bool DropLocalReference(const std::shared_ptr<LocalObject>& object, PendingRelease* pending);
-  // Writes one ReleaseRequest (takes write_mutex_ unless the caller holds it).
-  Status SendRelease(const ObjectId& id);
-  // Sends a request while holding write_mutex_ (the socket is shared with direct releases).
-  Status SendRequest(fb::MessageType type, const flatbuffers::FlatBufferBuilder& request);
+  // Queues a ReleaseRequest (held while a Get on the wire asks for its id) and writes it now
+  // unless another thread is writing. Takes `state` (state_mutex_, locked) and unlocks it.
+  void QueueRelease(PendingRelease release, std::unique_lock<std::mutex> state);
+  // With write_mutex_ held: writes every ready release (and the Delete it carries).
+  void WriteReadyReleases();
+  // Writes ready releases, then lets go of write_mutex_ once none is left.
+  void UnlockWriter(std::unique_lock<std::mutex> write);
+  // After a Get's reply: its ids leave the wire, held releases are dropped or made ready.
+  void GetAnswered(const std::vector<ObjectId>& ids, bool floating);
 
-  // Everything below runs in the request slot.
   Status CheckConnected();
-  // Writes every queued release (and the deferred Deletes they carry), oldest first.
-  void FlushReleases();
-  // Flushes queued releases, then sends the request and reads the reply.
-  Status Exchange(fb::MessageType request_type, const flatbuffers::FlatBufferBuilder& request,
-                  fb::MessageType reply_type, std::vector<uint8_t>* reply);
-  // Sends and reads without flushing first (used by the flush itself).
-  Status RawExchange(fb::MessageType request_type, const flatbuffers::FlatBufferBuilder& request,
-                     fb::MessageType reply_type, std::vector<uint8_t>* reply);
-  // The mapping for store_fd, receiving and mapping the fd that follows the reply if new.
+  // The mapping for store_fd, receiving and mapping the fd that follows the reply if new
+  // (read turn held).
   Status SegmentFor(int32_t store_fd, int64_t mmap_size, std::shared_ptr<Segment>* out);
   // A LocalObject for an object spec received from the store (bounds-checked).
   Status MakeLocalObject(const ObjectId& id, const fb::PlasmaObjectSpec& spec,
                          std::shared_ptr<Segment> segment, std::shared_ptr<LocalObject>* out);
   Status DeleteFromStore(const std::vector<ObjectId>& ids, std::vector<Code>* results);
+  // Takes a reference to every object of a GetReply (read turn held); see Get.
+  Status TakeGetReply(const std::vector<ObjectId>& ids, const fb::PlasmaGetReply& reply,
+                      std::vector<std::unique_ptr<ObjectRef>>* out);
+  Status ReadObjectInfos(const fb::PlasmaListReply& reply, std::vector<ObjectInfo>* objects);
   std::unique_ptr<ObjectRef> NewRef(std::shared_ptr<LocalObject> object);
   Status ProtocolError(const std::string& what);
 
   Connection connection_;
   int64_t store_capacity_;
   std::atomic<bool> disconnect_requested_{false};
-  // Used only by the request slot's holder.
-  bool subscribed_ = false;
+  // Used only by the read turn's holder.
   std::unordered_map<int32_t, std::shared_ptr<Segment>> segments_;
 
   // Guards everything below it. Held only for bookkeeping, never across a wait on the store.
+  // Lock order: write_mutex_ before state_mutex_; with state_mutex_ held write_mutex_ is only
+  // ever try_lock()ed.
   std::mutex state_mutex_;
-  std::condition_variable slot_free_;
-  bool slot_busy_ = false;
+  std::condition_variable changed_;  // a reply arrived, the read turn or the Get lane freed
   std::unordered_map<ObjectId, std::shared_ptr<LocalObject>> objects_;
   // Held ids whose Delete waits for the last local release (libplasma's deletion cache).
   std::unordered_map<ObjectId, bool> deferred_deletes_;
-  std::vector<PendingRelease> pending_releases_;
-  // Set while the slot's holder waits for a GetReply: the ids that Get asked for.
-  bool get_waiting_ = false;
-  std::unordered_set<ObjectId> waiting_get_ids_;
+  std::vector<PendingRelease> ready_releases_;  // written by whoever holds write_mutex_ next
+  std::vector<PendingRelease> held_releases_;   // their ids are asked for by a Get on the wire
+  std::unordered_multiset<ObjectId> get_ids_on_wire_;
+  bool subscribed_ = false;
+  // Replies in the order the store sends them, and the waiting Get's (answered at any time).
+  std::deque<PendingReply*> in_order_;
+  PendingReply* floating_ = nullptr;
+  bool lane_busy_ = false;  // a waiting Get is on the wire (or about to be)
+  const std::vector<ObjectId>* lane_ids_ = nullptr;
+  std::vector<const std::vector<ObjectId>*> in_order_gets_;  // ids of timeout-0 Gets on the wire
+  bool reading_ = false;  // someone reads replies, or handles the one just read
+  Status failure_;        // once the connection failed: every waiting caller returns it
 
-  // Serializes writes on the socket (the slot's holder, releases written during a Get) and
-  // closing it. Lock order: state_mutex_ before write_mutex_.
+  // Serializes writes on the socket and closing it.
   std::mutex write_mutex_;
 };
 

@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "plasma_client.h"
+#include "verified_root.h"
 
 namespace plasmasharp::client {
 
@@ -51,12 +52,11 @@ Status Subscription::ReadFrames(int64_t timeout_ms) {
       std::vector<uint8_t> frame(buffer_.begin() + static_cast<std::ptrdiff_t>(used + kLengthSize),
                                  buffer_.begin() + static_cast<std::ptrdiff_t>(used + kLengthSize + length));
       const uint8_t* p = frame.data();
-      flatbuffers::Verifier verifier(p, frame.size());
-      if (length < 4 || !verifier.VerifyBuffer<fb::PlasmaNotification>(nullptr)) {
+      auto* note = protocol::VerifiedRoot<fb::PlasmaNotification>(p, frame.size());
+      if (note == nullptr) {
         closed_ = true;
         return Status(Code::kProtocolError, "malformed notification frame");
       }
-      auto* note = flatbuffers::GetRoot<fb::PlasmaNotification>(p);
       if (note->object_info() != nullptr) {
         for (const fb::ObjectInfo* o : *note->object_info()) {
           ObjectInfo info;

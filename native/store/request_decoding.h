@@ -1,25 +1,18 @@
-// Reading a request payload safely: the flatbuffers Verifier checks every offset before a
-// field is read, so a hostile or truncated buffer yields nullptr instead of a wild read.
+// Reading a request payload safely (protocol::VerifiedRoot: a hostile or truncated buffer
+// yields nullptr instead of a wild read).
 // Tables without fields may arrive as an empty payload; those are accepted as an empty table.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 
-#include "flatbuffers/flatbuffers.h"
 #include "plasma_generated.h"
+#include "verified_root.h"
 
 namespace plasmasharp::store {
 
-// The verified root table of type T, or nullptr. Depth/table limits bound the work a hostile
-// buffer can cause.
-template <typename T>
-const T* VerifiedRoot(const uint8_t* payload, size_t length) {
-  if (payload == nullptr || length < sizeof(flatbuffers::uoffset_t)) return nullptr;
-  flatbuffers::Verifier verifier(payload, length, /*max_depth=*/16, /*max_tables=*/10000000);
-  if (!verifier.VerifyBuffer<T>(nullptr)) return nullptr;
-  return flatbuffers::GetRoot<T>(payload);
-}
+// The one verifier, shared with the client (native/protocol/verified_root.h).
+using protocol::VerifiedRoot;
 
 // For requests that carry no fields: any empty payload or a valid empty table.
 template <typename T>

@@ -1,0 +1,247 @@
+// How requests, replies and releases share PlasmaClient's one connection (see "Threads" in
+// plasma_client.h): writes are serialized by write_mutex_; replies are read by one thread at a
+// time (the read turn), which hands each reply, with the turn, to the thread that asked for it.
+#include <algorithm>
+
+#include "plasma_client.h"
+#include "verified_root.h"
+
+namespace plasmasharp::client {
+
+Status PlasmaClient::CheckConnected() {
+  if (disconnect_requested_ || !connection_.open()) {
+    return Status(Code::kDisconnected, "the client is not connected to a store");
+  }
+  return Status::OK();
+}
+
+// ---------------------------------------------------------------- writing
+
+Status PlasmaClient::Send(fb::MessageType type, const flatbuffers::FlatBufferBuilder& request,
+                          PendingReply* pending, bool floating) {
+  std::unique_lock<std::mutex> write(write_mutex_);
+  // Ready releases go first: they were decided before this request, and a request about the
+  // same object (e.g. a Get that takes it again) must reach the store after them.
+  WriteReadyReleases();
+  {
+    std::lock_guard<std::mutex> lock(state_mutex_);
+    PS_RETURN_IF_ERROR(CheckConnected());
+    if (floating) {
+      floating_ = pending;
+    } else {
+      in_order_.push_back(pending);
+    }
+  }
+  Status st = connection_.Send(type, request);
+  if (!st.ok()) Abandon(pending);
+  UnlockWriter(std::move(write));
+  return st;
+}
+
+void PlasmaClient::Abandon(PendingReply* pending) {
+  std::lock_guard<std::mutex> lock(state_mutex_);
+  if (floating_ == pending) floating_ = nullptr;
+  auto it = std::find(in_order_.begin(), in_order_.end(), pending);
+  if (it != in_order_.end()) in_order_.erase(it);
+}
+
+void PlasmaClient::WriteReadyReleases() {
+  for (;;) {
+    std::vector<PendingRelease> batch;
+    {
+      std::lock_guard<std::mutex> lock(state_mutex_);
+      batch.swap(ready_releases_);
+    }
+    if (batch.empty()) return;
+    for (const PendingRelease& release : batch) {
+      // After a disconnect the store has dropped every reference already: nothing to say.
+      if (!CheckConnected().ok()) continue;
+      flatbuffers::FlatBufferBuilder b;
+      b.Finish(fb::CreatePlasmaReleaseRequest(b, b.CreateString(release.id.data(), release.id.size())));
+      // A failed write marks the connection broken; the next request reports it.
+      if (!connection_.Send(fb::MessageType::PlasmaReleaseRequest, b).ok() || !release.delete_after) {
+        continue;
+      }
+      flatbuffers::FlatBufferBuilder d;
+      auto ids = d.CreateVector(std::vector<flatbuffers::Offset<flatbuffers::String>>{
+          d.CreateString(release.id.data(), release.id.size())});
+      d.Finish(fb::CreatePlasmaDeleteRequest(d, 1, ids));
+      {
+        // libplasma ignores the deferred Delete's result too: its reply is read and dropped.
+        std::lock_guard<std::mutex> lock(state_mutex_);
+        in_order_.push_back(nullptr);
+      }
+      if (!connection_.Send(fb::MessageType::PlasmaDeleteRequest, d).ok()) {
+        std::lock_guard<std::mutex> lock(state_mutex_);
+        in_order_.pop_back();
+      }
+    }
+  }
+}
+
+void PlasmaClient::UnlockWriter(std::unique_lock<std::mutex> write) {
+  for (;;) {
+    WriteReadyReleases();
+    // A release queued meanwhile (its try_lock failed because we hold write_mutex_) must not be
+    // stranded: write_mutex_ is let go only when the queue is seen empty under the same lock
+    // the releaser queues under.
+    std::lock_guard<std::mutex> lock(state_mutex_);
+    if (ready_releases_.empty()) {
+      write.unlock();
+      return;
+    }
+  }
+}
+
+// ---------------------------------------------------------------- releases
+
+bool PlasmaClient::DropLocalReference(const std::shared_ptr<LocalObject>& object,
+                                      PendingRelease* pending) {
+  if (--object->count > 0) return false;
+  auto it = objects_.find(object->id);
+  if (it == objects_.end() || it->second != object) return false;  // after Disconnect
+  objects_.erase(it);
+  if (disconnect_requested_) return false;
+  pending->id = object->id;
+  pending->delete_after = deferred_deletes_.erase(object->id) > 0;
+  return true;
+}
+
+void PlasmaClient::QueueRelease(PendingRelease release, std::unique_lock<std::mutex> state) {
+  if (get_ids_on_wire_.count(release.id) != 0) {
+    held_releases_.push_back(std::move(release));  // GetAnswered decides
+    return;
+  }
+  ready_releases_.push_back(std::move(release));
+  // Whoever holds write_mutex_ writes the queue before letting it go (UnlockWriter).
+  std::unique_lock<std::mutex> write(write_mutex_, std::try_to_lock);
+  if (!write.owns_lock()) return;
+  state.unlock();
+  UnlockWriter(std::move(write));
+}
+
+Status PlasmaClient::ReleaseObject(ObjectRef* ref) {
+  std::unique_lock<std::mutex> lock(state_mutex_);
+  if (ref->released_) return Status::OK();
+  ref->released_ = true;
+  PendingRelease release;
+  if (DropLocalReference(ref->object_, &release)) QueueRelease(std::move(release), std::move(lock));
+  return Status::OK();
+}
+
+void PlasmaClient::GetAnswered(const std::vector<ObjectId>& ids, bool floating) {
+  std::unique_lock<std::mutex> lock(state_mutex_);
+  for (const auto& id : ids) {
+    auto it = get_ids_on_wire_.find(id);
+    if (it != get_ids_on_wire_.end()) get_ids_on_wire_.erase(it);
+  }
+  if (floating) {
+    lane_busy_ = false;
+    lane_ids_ = nullptr;
+  } else {
+    auto it = std::find(in_order_gets_.begin(), in_order_gets_.end(), &ids);
+    if (it != in_order_gets_.end()) in_order_gets_.erase(it);
+  }
+  changed_.notify_all();
+  // A held release of an id the reply handed out again is dropped: the store's one reference
+  // now belongs to the references just handed out (its deferred Delete waits for theirs).
+  bool ready = false;
+  for (size_t k = 0; k < held_releases_.size();) {
+    PendingRelease& release = held_releases_[k];
+    if (objects_.count(release.id) != 0) {
+      if (release.delete_after) deferred_deletes_[release.id] = true;
+    } else if (get_ids_on_wire_.count(release.id) == 0) {
+      ready_releases_.push_back(std::move(release));
+      ready = true;
+    } else {
+      ++k;  // another Get on the wire asks for it too
+      continue;
+    }
+    held_releases_.erase(held_releases_.begin() + static_cast<std::ptrdiff_t>(k));
+  }
+  if (!ready) return;
+  lock.unlock();
+  UnlockWriter(std::unique_lock<std::mutex>(write_mutex_));
+}
+
+// ---------------------------------------------------------------- reading
+
+bool PlasmaClient::RouteReply(int64_t type, const std::vector<uint8_t>& payload,
+                              PendingReply** owner) {
+  if (floating_ != nullptr && type == static_cast<int64_t>(fb::MessageType::PlasmaGetReply)) {
+    bool front_is_get = !in_order_.empty() && in_order_.front() != nullptr &&
+                        in_order_.front()->expected == fb::MessageType::PlasmaGetReply;
+    bool is_floating = !front_is_get;
+    if (front_is_get) {
+      // Both could own it: the ids decide (Get never puts equal id lists on the wire together).
+      auto* reply = protocol::VerifiedRoot<fb::PlasmaGetReply>(payload.data(), payload.size());
+      const auto* ids = reply != nullptr ? reply->object_ids() : nullptr;
+      const auto& want = *floating_->get_ids;
+      is_floating = ids != nullptr && ids->size() == want.size();
+      for (flatbuffers::uoffset_t i = 0; is_floating && i < want.size(); ++i) {
+        is_floating = ids->Get(i)->string_view() == want[i];
+      }
+    }
+    if (is_floating) {
+      *owner = floating_;
+      floating_ = nullptr;
+      return true;
+    }
+  }
+  if (in_order_.empty()) return false;
+  *owner = in_order_.front();
+  in_order_.pop_front();
+  return true;
+}
+
+Status PlasmaClient::AwaitReply(PendingReply* pending) {
+  std::unique_lock<std::mutex> lock(state_mutex_);
+  for (;;) {
+    if (pending->arrived) return Status::OK();  // the read turn came with it
+    if (!failure_.ok()) return failure_;
+    if (reading_) {
+      changed_.wait(lock);
+      continue;
+    }
+    reading_ = true;
+    lock.unlock();
+    int64_t type = 0;
+    std::vector<uint8_t> payload;
+    Status st = connection_.Receive(&type, &payload);
+    lock.lock();
+    PendingReply* owner = nullptr;
+    if (st.ok() && !RouteReply(type, payload, &owner)) {
+      connection_.MarkBroken();
+      const char* name = protocol::MessageTypeName(type);
+      st = Status(Code::kProtocolError, std::string("unexpected ") +
+                                            (name ? name : "message type " + std::to_string(type)) +
+                                            " (no request is waiting for a reply)");
+    }
+    if (!st.ok()) {
+      // The stream is lost: nobody reads again, and every waiting caller returns this.
+      failure_ = st;
+      in_order_.clear();
+      floating_ = nullptr;
+      reading_ = false;
+      changed_.notify_all();
+      continue;
+    }
+    if (owner == nullptr) {  // a deferred Delete's reply: nobody waits for it
+      reading_ = false;
+      changed_.notify_all();
+      continue;
+    }
+    owner->type = type;
+    owner->payload = std::move(payload);
+    owner->arrived = true;  // reading_ stays set: the turn passes to the owner
+    if (owner != pending) changed_.notify_all();
+  }
+}
+
+void PlasmaClient::FinishReading() {
+  std::lock_guard<std::mutex> lock(state_mutex_);
+  reading_ = false;
+  changed_.notify_all();
+}
+
+}  // namespace plasmasharp::client
