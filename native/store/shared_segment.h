@@ -11,9 +11,11 @@
 // exactly the real store's mmap_size (100007944).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <thread>
 
 namespace plasmasharp::store {
 
@@ -28,6 +30,13 @@ class SharedSegment {
   SharedSegment(const SharedSegment&) = delete;
   SharedSegment& operator=(const SharedSegment&) = delete;
 
+  // --prefault: populates every page of the segment on a background thread (the store serves
+  // meanwhile), so the first put into a fresh store does not pay for allocating and zeroing
+  // pages. Clients still map each page into their own page tables on first touch.
+  void StartPrefault();
+  // True once the background populate finished (or was never started).
+  bool prefault_done() const { return prefault_done_.load(); }
+
   int fd() const { return fd_; }
   uint64_t mmap_size() const { return file_size_; }  // what clients are told
   uint8_t* base() const { return base_; }
@@ -35,7 +44,11 @@ class SharedSegment {
 
  private:
   SharedSegment() = default;
+  void Prefault();
   int fd_ = -1;
+  std::thread prefault_thread_;
+  std::atomic<bool> stop_prefault_{false};
+  std::atomic<bool> prefault_done_{true};
   uint64_t file_size_ = 0;
   uint8_t* base_ = nullptr;
 };

@@ -2,7 +2,7 @@
 //   -m BYTES (required)  -s SOCKET (required)  -d DIRECTORY (default /dev/shm)  -h (hugepages)
 //   -e URL (external store: hashtable://NAME; ours also file://DIRECTORY, --spill-keep,
 //   --spill-limit BYTES)
-// plus --socket-mode OCTAL (default 0600), the limits (--max-clients, --max-pending-gets,
+// plus --socket-mode OCTAL (default 0600), --prefault (populate the segment at start), the limits (--max-clients, --max-pending-gets,
 // --max-get-ids, --allow-uid; defaults change nothing for real clients) and --help. A bad or
 // missing flag (an -e URL of an unknown scheme too) prints the usage and exits 2. SIGTERM / SIGINT stop the store cleanly (socket
 // file removed).
@@ -24,7 +24,7 @@ namespace {
 
 void PrintUsage(FILE* out, const char* program) {
   std::fprintf(out,
-               "Usage: %s -m BYTES -s SOCKET [-d DIRECTORY] [-h] [-e URL] [--socket-mode OCTAL] [limits]\n"
+               "Usage: %s -m BYTES -s SOCKET [-d DIRECTORY] [-h] [-e URL] [--socket-mode OCTAL] [--prefault] [limits]\n"
                "  -m BYTES             store capacity in bytes (required)\n"
                "  -s SOCKET            Unix socket path clients connect to (required)\n"
                "  -d DIRECTORY         where the shared-memory file is created (default /dev/shm)\n"
@@ -36,6 +36,9 @@ void PrintUsage(FILE* out, const char* program) {
                "                       (re-indexed and checked at start)\n"
                "  --spill-limit BYTES  spill at most BYTES; past it eviction drops objects\n"
                "  --socket-mode OCTAL  permissions of the socket file (default 0600)\n"
+               "  --prefault           populate the whole segment at start, in the background (the\n"
+               "                       socket answers at once), so first puts do not wait for\n"
+               "                       page allocation; commits -m bytes of memory\n"
                "  --max-clients N      at most N connections at once; more are closed at once\n"
                "                       (default 0 = unlimited)\n"
                "  --max-pending-gets N at most N unanswered Gets per connection; one more closes\n"
@@ -102,13 +105,14 @@ int RunStoreMain(int argc, char** argv) {
   const char* program = argc > 0 ? argv[0] : "plasma-store";
   StoreOptions options;
   bool have_capacity = false;
-  enum { kHelp = 1000, kSocketMode, kMaxClients, kMaxPendingGets, kMaxGetIds, kAllowUid, kSpillKeep, kSpillLimit };
+  enum { kHelp = 1000, kSocketMode, kMaxClients, kMaxPendingGets, kMaxGetIds, kAllowUid, kSpillKeep, kSpillLimit, kPrefault };
   static const option long_options[] = {{"help", no_argument, nullptr, kHelp},
                                         {"socket-mode", required_argument, nullptr, kSocketMode},
                                         {"max-clients", required_argument, nullptr, kMaxClients},
                                         {"max-pending-gets", required_argument, nullptr, kMaxPendingGets},
                                         {"max-get-ids", required_argument, nullptr, kMaxGetIds},
                                         {"allow-uid", required_argument, nullptr, kAllowUid},
+                                        {"prefault", no_argument, nullptr, kPrefault},
                                         {"spill-keep", no_argument, nullptr, kSpillKeep},
                                         {"spill-limit", required_argument, nullptr, kSpillLimit},
                                         {nullptr, 0, nullptr, 0}};
@@ -144,6 +148,7 @@ int RunStoreMain(int argc, char** argv) {
         break;
       }
       case kHelp: PrintUsage(stdout, program); return 0;
+      case kPrefault: options.prefault = true; break;
       case kSocketMode:
         if (!ParseMode(optarg, &options.socket_mode)) {
           std::fprintf(stderr, "%s: --socket-mode needs an octal mode like 0600, got '%s'\n", program, optarg);

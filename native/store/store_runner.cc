@@ -158,6 +158,7 @@ std::unique_ptr<StoreRunner> StoreRunner::Start(const StoreOptions& options, std
     ::close(epoll_fd);
     return nullptr;
   }
+  if (options.prefault) state->segment->StartPrefault();
   int listen_fd = Listen(options.socket_path, options.socket_mode, error);
   if (listen_fd < 0) {
     ::close(epoll_fd);

@@ -20,6 +20,8 @@ struct StoreOptions {
   int64_t capacity = 0;
   std::string directory = "/dev/shm";
   bool hugepages = false;
+  // --prefault: populate the whole segment on a background thread at start (SharedSegment).
+  bool prefault = false;
   int socket_mode = 0600;
   // Limits (store_limits.h gives the reasons for the defaults; 0 = unlimited).
   size_t max_clients = 0;                            // --max-clients
