@@ -24,6 +24,9 @@ public static class ClusterKeys
     /// <summary>HASH node id -> location entry: every node that holds one object.</summary>
     public static RedisKey Object(ObjectId id) => Prefix + "obj:" + id.ToString();
 
+    /// <summary>Pub/sub channel: every object id a node publishes as sealed (wakes Gets waiting for it).</summary>
+    public const string Located = Prefix + "located";
+
     /// <summary>Node ids are part of key names: letters, digits, '.', '_', '-' (1 to 128 of them).</summary>
     public static bool IsValidNodeId(string id) =>
         id.Length is > 0 and <= 128 && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-');

@@ -11,7 +11,12 @@ namespace PlasmaSharp.Cluster;
 /// <param name="StartTime">When the agent started.</param>
 /// <param name="LastHeartbeat">The agent's clock at its last heartbeat.</param>
 public sealed record ClusterNodeInfo(string Id, string Address, long Capacity, long UsedBytes, long ObjectCount,
-                                 string Version, DateTimeOffset StartTime, DateTimeOffset LastHeartbeat);
+                                 string Version, DateTimeOffset StartTime, DateTimeOffset LastHeartbeat)
+{
+    /// <summary>Where the node's object service (gRPC over HTTP/2, and Arrow Flight) listens, e.g.
+    /// http://127.0.0.1:7451; empty when it serves none.</summary>
+    public string TransferAddress { get; init; } = "";
+}
 
 /// <summary>One copy of an object: which live node holds it and what it is.</summary>
 /// <param name="Id">The object.</param>

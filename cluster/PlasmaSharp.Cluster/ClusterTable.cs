@@ -45,10 +45,11 @@ internal sealed class ClusterTable(IDatabase db)
     /// <returns>False when the node is not registered (nothing was written).</returns>
     public async Task<bool> PublishAsync(string nodeId, IReadOnlyList<TableUpdate> updates)
     {
-        var args = new RedisValue[2 + 3 * updates.Count];
+        var args = new RedisValue[3 + 3 * updates.Count];
         args[0] = ObjectPrefix;
         args[1] = nodeId;
-        int i = 2;
+        args[2] = ClusterKeys.Located;
+        int i = 3;
         foreach (TableUpdate u in updates)
         {
             args[i++] = u.IsSeal ? "S" : "D";
@@ -155,7 +156,7 @@ internal sealed class ClusterTable(IDatabase db)
         string Text(string name) => f.TryGetValue(name, out string? v) ? v : "";
         return new ClusterNodeInfo(id, Text(NodeFields.Address), Long(NodeFields.Capacity), Long(NodeFields.Used), Long(NodeFields.Objects),
             Text(NodeFields.Version), DateTimeOffset.FromUnixTimeMilliseconds(Long(NodeFields.Started)),
-            DateTimeOffset.FromUnixTimeMilliseconds(Long(NodeFields.Heartbeat)));
+            DateTimeOffset.FromUnixTimeMilliseconds(Long(NodeFields.Heartbeat))) { TransferAddress = Text(NodeFields.Transfer) };
     }
 
     private static long TtlMs(TimeSpan ttl) => Math.Max(1, (long)ttl.TotalMilliseconds);
@@ -165,6 +166,7 @@ internal sealed class ClusterTable(IDatabase db)
 internal static class NodeFields
 {
     public const string Address = "address";
+    public const string Transfer = "transfer";
     public const string Capacity = "capacity";
     public const string Used = "used";
     public const string Objects = "objects";

@@ -7,31 +7,36 @@ namespace PlasmaSharp.Cluster;
 /// <summary>Reads the cluster's tables: which nodes are alive and where each object lives. Only
 /// live nodes (heartbeat within their TTL) are ever returned; dead nodes a call comes across are
 /// removed from the tables in the background ("whoever notices"). Thread-safe; dispose when done.</summary>
-public sealed class PlasmaCluster : IAsyncDisposable, IDisposable
+public sealed partial class PlasmaCluster : IAsyncDisposable, IDisposable
 {
     private readonly ConnectionMultiplexer _redis;
     private readonly ClusterTable _table;
     private int _cleaning;
     private Task _cleanup = Task.CompletedTask;
 
-    private PlasmaCluster(ConnectionMultiplexer redis)
+    private PlasmaCluster(ConnectionMultiplexer redis, PlasmaClusterOptions? options)
     {
         _redis = redis;
         _table = new ClusterTable(redis.GetDatabase());
+        _fetch = options?.StoreSocket is null ? null : new ClusterFetch(this, options);
     }
 
     /// <summary>Connects to the cluster's Redis.</summary>
     /// <param name="redisConnection">StackExchange.Redis connection string ("host:port[,password=...][,ssl=true]").</param>
+    /// <param name="options">With <see cref="PlasmaClusterOptions.StoreSocket"/>, <see cref="GetAsync"/> can bring
+    /// objects from other nodes into that store; without, this is a reader of the tables only.</param>
     /// <exception cref="RedisConnectionException">Redis cannot be reached.</exception>
-    public static async Task<PlasmaCluster> ConnectAsync(string redisConnection)
+    public static async Task<PlasmaCluster> ConnectAsync(string redisConnection, PlasmaClusterOptions? options = null)
     {
+        options?.Transfer.Validate();
         ConfigurationOptions config = ConfigurationOptions.Parse(redisConnection);
         config.ClientName ??= "plasmasharp-reader";
-        return new PlasmaCluster(await ConnectionMultiplexer.ConnectAsync(config).ConfigureAwait(false));
+        return new PlasmaCluster(await ConnectionMultiplexer.ConnectAsync(config).ConfigureAwait(false), options);
     }
 
     /// <summary>Same as <see cref="ConnectAsync"/>, blocking.</summary>
-    public static PlasmaCluster Connect(string redisConnection) => ConnectAsync(redisConnection).GetAwaiter().GetResult();
+    public static PlasmaCluster Connect(string redisConnection, PlasmaClusterOptions? options = null) =>
+        ConnectAsync(redisConnection, options).GetAwaiter().GetResult();
 
     /// <summary>The live nodes, by id.</summary>
     public async Task<IReadOnlyList<ClusterNodeInfo>> NodesAsync()
@@ -98,6 +103,7 @@ public sealed class PlasmaCluster : IAsyncDisposable, IDisposable
     public async ValueTask DisposeAsync()
     {
         await Task.WhenAny(_cleanup, Task.Delay(TimeSpan.FromSeconds(2))).ConfigureAwait(false);
+        _fetch?.Dispose();
         await _redis.DisposeAsync().ConfigureAwait(false);
     }
 

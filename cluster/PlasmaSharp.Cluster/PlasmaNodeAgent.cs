@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using PlasmaSharp.Cluster.Transfer;
 using StackExchange.Redis;
 
 namespace PlasmaSharp.Cluster;
@@ -28,10 +29,12 @@ public sealed class PlasmaNodeAgent : BackgroundService
     private readonly DateTimeOffset _started = DateTimeOffset.UtcNow;
     private PlasmaStore? _ownedStore;
     private StoreConnection? _store;
+    private LocalStore? _transferStore;
     private ConnectionMultiplexer? _redis;
     private ClusterTable? _table;
     private string _storeSocket = "";
     private string _address = "";
+    private string _transferAddress = "";
     private volatile bool _needRepublish = true;
     private volatile bool _redisUp = true;
     private DateTimeOffset _redisDownSince, _redisDownLogged;
@@ -75,6 +78,15 @@ public sealed class PlasmaNodeAgent : BackgroundService
     /// <summary>The store's socket.</summary>
     public string StoreSocket => _storeSocket;
 
+    /// <summary>The object service's options.</summary>
+    public ObjectTransferOptions Transfer => _options.Transfer;
+
+    /// <summary>The digests of the store's sealed objects, from its notifications.</summary>
+    internal SealedDigests Digests { get; } = new();
+
+    /// <summary>The connection that serves objects to other nodes (and pulls into this store).</summary>
+    internal LocalStore TransferStore => _transferStore ?? throw new InvalidOperationException("the node has not started");
+
     /// <summary>True while the store connection is up.</summary>
     public bool IsStoreReachable => _store is { IsLost: false };
 
@@ -107,7 +119,8 @@ public sealed class PlasmaNodeAgent : BackgroundService
             _storeSocket = _ownedStore.SocketPath;
             _logger.LogInformation("started the bundled store: {Bytes} bytes on {Socket} (pid {Pid})", _options.Memory, _storeSocket, _ownedStore.ProcessId);
         }
-        _store = StoreConnection.Open(_storeSocket, _events.Writer, _logger, connectAttempts: 20);
+        _store = StoreConnection.Open(_storeSocket, _events.Writer, Digests, _logger, connectAttempts: 20);
+        _transferStore = new LocalStore(_storeSocket);
         _logger.LogInformation("attached to the store on {Socket} (capacity {Capacity} bytes)", _storeSocket, _store.Capacity);
 
         ConfigurationOptions config = ConfigurationOptions.Parse(_options.Redis);
@@ -126,8 +139,12 @@ public sealed class PlasmaNodeAgent : BackgroundService
     {
         await WaitForHostStartedAsync(stoppingToken).ConfigureAwait(false);
         _address = _options.Address ?? ServerAddress() ?? "";
+        _transferAddress = _options.TransferAddress ?? _services.GetService<TransferEndpoint>()?.Address ?? "";
         _logger.LogInformation("node {Node} joins the cluster at {Redis} (address {Address}, TTL {Ttl} s)",
             NodeId, _redis!.Configuration.Split(',')[0], _address.Length > 0 ? _address : "none", _options.Ttl.TotalSeconds);
+        if (_transferAddress.Length > 0)
+            _logger.LogInformation("serving objects at {Address} (gRPC and Arrow Flight{Auth})", _transferAddress,
+                                   _options.Transfer.Token is null ? "; no token: keep this network trusted" : "; bearer token required");
         Task heartbeats = HeartbeatLoopAsync(stoppingToken);
         try
         {
@@ -163,6 +180,7 @@ public sealed class PlasmaNodeAgent : BackgroundService
             _logger.LogWarning("could not unregister ({Message}): node {Node} disappears from the table after its TTL", e.Message, NodeId);
         }
         _store?.Dispose();
+        _transferStore?.Dispose();
         if (_ownedStore is not null) await _ownedStore.StopAsync().ConfigureAwait(false);
         if (_redis is not null) await _redis.CloseAsync().ConfigureAwait(false);
         NodeInstruments.Untrack(this);
@@ -286,7 +304,7 @@ public sealed class PlasmaNodeAgent : BackgroundService
             {
                 await Task.Delay(TimeSpan.FromSeconds(1)).ConfigureAwait(false);
                 if (_redis is null || _table is null) return;
-                var fresh = StoreConnection.Open(_storeSocket, _events.Writer, _logger, connectAttempts: 1);
+                var fresh = StoreConnection.Open(_storeSocket, _events.Writer, Digests, _logger, connectAttempts: 1);
                 _store = fresh;
                 old?.Dispose();
                 _logger.LogInformation("reconnected to the store on {Socket}", _storeSocket);
@@ -415,6 +433,7 @@ public sealed class PlasmaNodeAgent : BackgroundService
         if (includeStatic)
         {
             fields.Add(new(NodeFields.Address, _address));
+            fields.Add(new(NodeFields.Transfer, _transferAddress));
             fields.Add(new(NodeFields.Capacity, Capacity.ToString(CultureInfo.InvariantCulture)));
             fields.Add(new(NodeFields.Version, PlasmaTelemetry.Version));
             fields.Add(new(NodeFields.Started, _started.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture)));
@@ -470,6 +489,11 @@ public sealed class PlasmaNodeAgent : BackgroundService
             await started.Task.ConfigureAwait(false);
     }
 
-    private string? ServerAddress() =>
-        _services.GetService<Microsoft.AspNetCore.Hosting.Server.IServer>()?.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
+    /// <summary>The address of /healthz and /metrics: the host's bound address that is not the object service's.</summary>
+    private string? ServerAddress()
+    {
+        int? transferPort = _services.GetService<TransferEndpoint>()?.Listen?.IPEndPoint?.Port;
+        return _services.GetService<Microsoft.AspNetCore.Hosting.Server.IServer>()?.Features.Get<IServerAddressesFeature>()?.Addresses
+            .FirstOrDefault(a => transferPort is null || !a.EndsWith($":{transferPort}", StringComparison.Ordinal));
+    }
 }

@@ -1,3 +1,5 @@
+using PlasmaSharp.Cluster.Transfer;
+
 namespace PlasmaSharp.Cluster;
 
 /// <summary>What one node agent runs against: its Redis, its id, and either a store it starts
@@ -26,6 +28,21 @@ public sealed class PlasmaNodeOptions
     /// listens on, if any.</summary>
     public string? Address { get; set; }
 
+    /// <summary>The port of the object service (gRPC over HTTP/2, on the listen address); 0 = a free one.</summary>
+    public int TransferPort { get; set; }
+
+    /// <summary>The object service's address registered for this node; null = where the host bound it.</summary>
+    public string? TransferAddress { get; set; }
+
+    /// <summary>The object service: chunk size, the cluster's bearer token, bytes in flight for pulls.</summary>
+    public ObjectTransferOptions Transfer { get; set; } = new();
+
+    /// <summary>Serve HTTPS with this certificate (PEM, with <see cref="TlsKeyFile"/>, or PKCS#12); null = plain HTTP/2.</summary>
+    public string? TlsCertificateFile { get; set; }
+
+    /// <summary>The PEM private key of <see cref="TlsCertificateFile"/> (null for a PKCS#12 file).</summary>
+    public string? TlsKeyFile { get; set; }
+
     /// <summary>Most updates written in one Redis round trip.</summary>
     public int BatchSize { get; set; } = 4096;
 
@@ -41,6 +58,9 @@ public sealed class PlasmaNodeOptions
             throw new ArgumentException("starting a store needs both a positive memory size and a socket path");
         if (Ttl < TimeSpan.FromMilliseconds(300)) throw new ArgumentException("the TTL must be at least 300 ms");
         if (BatchSize < 1) throw new ArgumentException("the batch size must be positive");
+        if (TlsKeyFile is not null && TlsCertificateFile is null) throw new ArgumentException("a TLS key needs its certificate file");
+        if (TransferPort is < 0 or > 65535) throw new ArgumentException("the transfer port must be 0 to 65535");
+        Transfer.Validate();
     }
 
     private static string DefaultNodeId()

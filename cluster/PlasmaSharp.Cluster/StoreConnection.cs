@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
+using PlasmaSharp.Cluster.Transfer;
 
 namespace PlasmaSharp.Cluster;
 
@@ -12,15 +13,17 @@ internal sealed class StoreConnection : IDisposable
     private readonly PlasmaClient _client;
     private readonly PlasmaSubscription _subscription;
     private readonly ChannelWriter<StoreEvent> _events;
+    private readonly SealedDigests _digests;
     private readonly ILogger _logger;
     private readonly Thread _reader;
     private volatile bool _stopping;
 
-    private StoreConnection(PlasmaClient client, PlasmaSubscription subscription, ChannelWriter<StoreEvent> events, ILogger logger)
+    private StoreConnection(PlasmaClient client, PlasmaSubscription subscription, ChannelWriter<StoreEvent> events, SealedDigests digests, ILogger logger)
     {
         _client = client;
         _subscription = subscription;
         _events = events;
+        _digests = digests;
         _logger = logger;
         Capacity = client.Capacity;
         _reader = new Thread(ReadNotifications) { IsBackground = true, Name = "plasma-node notifications" };
@@ -32,7 +35,7 @@ internal sealed class StoreConnection : IDisposable
 
     /// <summary>Connects and starts reading; the first event written is StoreConnected.</summary>
     /// <exception cref="PlasmaException">No store accepts connections on the socket.</exception>
-    public static StoreConnection Open(string socket, ChannelWriter<StoreEvent> events, ILogger logger, int connectAttempts)
+    public static StoreConnection Open(string socket, ChannelWriter<StoreEvent> events, SealedDigests digests, ILogger logger, int connectAttempts)
     {
         var client = PlasmaClient.Connect(socket, new PlasmaClientOptions
         {
@@ -42,7 +45,8 @@ internal sealed class StoreConnection : IDisposable
         {
             // Subscribed before the list is read, so no seal between the two is missed.
             PlasmaSubscription subscription = client.Subscribe();
-            var connection = new StoreConnection(client, subscription, events, logger);
+            digests.Clear(); // the subscription reports every sealed object again
+            var connection = new StoreConnection(client, subscription, events, digests, logger);
             events.TryWrite(new StoreEvent(StoreEventKind.StoreConnected, default, 0, "", 0));
             connection._reader.Start();
             return connection;
@@ -68,7 +72,10 @@ internal sealed class StoreConnection : IDisposable
             {
                 // Bounded waits so Dispose is noticed; a burst is read back to back without waiting.
                 PlasmaNotification? n = _subscription.TryRead(TimeSpan.FromMilliseconds(200));
-                if (n is not null) _events.TryWrite(StoreEvent.From(n));
+                if (n is null) continue;
+                if (n.IsDeletion) _digests.Deleted(n.Id);
+                else _digests.Sealed(n.Id, n.Digest.Span);
+                _events.TryWrite(StoreEvent.From(n));
             }
         }
         catch (PlasmaException e) when (!_stopping)

@@ -24,18 +24,20 @@ internal static class TableScripts
         return 1
         """;
 
-    /// <summary>KEYS: node key, node objects key. ARGV: object key prefix, node id, then triples
-    /// (op 'S' = sealed / 'D' = deleted, object id, entry). Returns the number applied, or -1 when
+    /// <summary>KEYS: node key, node objects key. ARGV: object key prefix, node id, located channel,
+    /// then triples (op 'S' = sealed / 'D' = deleted, object id, entry). A seal is also published on
+    /// the channel (waking Gets that wait for the object). Returns the number applied, or -1 when
     /// the node is not registered (nothing is written then).</summary>
     public const string Publish = """
         if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
-        local prefix, node = ARGV[1], ARGV[2]
+        local prefix, node, channel = ARGV[1], ARGV[2], ARGV[3]
         local n = 0
-        for i = 3, #ARGV, 3 do
+        for i = 4, #ARGV, 3 do
           local oid = ARGV[i + 1]
           if ARGV[i] == 'S' then
             redis.call('HSET', prefix .. oid, node, ARGV[i + 2])
             redis.call('HSET', KEYS[2], oid, ARGV[i + 2])
+            redis.call('PUBLISH', channel, oid)
           else
             redis.call('HDEL', prefix .. oid, node)
             redis.call('HDEL', KEYS[2], oid)

@@ -38,6 +38,9 @@ public sealed class NodeProcess : IAsyncDisposable
     public static NodeProcess Attach(string redis, string id, string storeSocket, string ttl = "2") =>
         Start(id, storeSocket, "node", "--redis", redis, "--node-id", id, "--store-socket", storeSocket, "--ttl", ttl);
 
+    /// <summary>Any plasmasharp command as its own process (e.g. get --cluster, to kill it mid-pull).</summary>
+    public static NodeProcess StartCli(string name, params string[] args) => Start(name, null, args);
+
     private static NodeProcess Start(string id, string? storeSocket, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet")

@@ -1,5 +1,7 @@
 using System.Globalization;
+using Microsoft.Extensions.Logging;
 using PlasmaSharp.Cluster;
+using PlasmaSharp.Cluster.Transfer;
 using StackExchange.Redis;
 
 namespace PlasmaSharp.Cli;
@@ -11,7 +13,8 @@ internal static class ClusterCommands
     public const string RedisVariable = "PLASMASHARP_REDIS";
 
     /// <summary>node's options, parsed (null: not given).</summary>
-    public sealed record NodeArguments(string? NodeId, long? Memory, string? Socket, string? StoreSocket, TimeSpan? Ttl, string? Listen);
+    public sealed record NodeArguments(string? NodeId, long? Memory, string? Socket, string? StoreSocket, TimeSpan? Ttl, string? Listen,
+                                       string? TokenFile, string? TlsCertificate, string? TlsKey);
 
     /// <summary>--redis, else $PLASMASHARP_REDIS; neither is a usage error.</summary>
     private static string ResolveRedis(string? redis, CliConsole console)
@@ -47,8 +50,11 @@ internal static class ClusterCommands
         };
         if (a.NodeId is { } id) options.NodeId = id;
         if (a.Ttl is { } ttl) options.Ttl = ttl;
+        options.TlsCertificateFile = a.TlsCertificate;
+        options.TlsKeyFile = a.TlsKey;
         try
         {
+            if (a.TokenFile is { } tokenFile) options.Transfer.Token = ObjectTransferOptions.ReadTokenFile(tokenFile);
             options.Validate();
         }
         catch (ArgumentException e)
@@ -70,6 +76,62 @@ internal static class ClusterCommands
             Microsoft.Extensions.Hosting.HostingAbstractionsHostExtensions.RunAsync(app, cancellationToken).GetAwaiter().GetResult();
             return ExitCodes.Ok;
         });
+    }
+
+    /// <summary>get --cluster: the object from the local store, pulled there from a live holder first
+    /// if the store lacks it (waiting up to the timeout for a node to seal it).</summary>
+    public static int Get(string? redisOption, string? socketOption, string? tokenFile, ObjectId id, long timeoutMs, string? output,
+                          CliConsole console, CancellationToken cancellationToken)
+    {
+        string redis = ResolveRedis(redisOption, console);
+        string socket = socketOption ?? console.GetEnvironmentVariable(CliApp.SocketVariable) ?? "";
+        if (socket.Length == 0) throw new UsageException($"get --cluster pulls into a store: pass --socket PATH or set {CliApp.SocketVariable}");
+        var options = new PlasmaClusterOptions { StoreSocket = socket, Logger = ErrorLogger(console) };
+        try
+        {
+            if (tokenFile is not null) options.Transfer.Token = ObjectTransferOptions.ReadTokenFile(tokenFile);
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException(e.Message);
+        }
+        return WithRedis(redis, () =>
+        {
+            using PlasmaCluster cluster = PlasmaCluster.Connect(redis, options);
+            PlasmaObject? obj;
+            try
+            {
+                obj = cluster.GetAsync(id, TimeSpan.FromMilliseconds(timeoutMs), cancellationToken).GetAwaiter().GetResult();
+            }
+            catch (PlasmaConnectionException e)
+            {
+                throw new StoreUnreachableException($"lost the store at {socket}: {e.Message}");
+            }
+            using (obj)
+            {
+                if (obj is null)
+                {
+                    console.Error.WriteLine($"plasmasharp: object {id} is neither in the store nor on a live node{(timeoutMs > 0 ? $" (waited {timeoutMs} ms)" : "")}");
+                    return ExitCodes.NotFound;
+                }
+                return ObjectCommands.Write(obj, id, output, console);
+            }
+        });
+    }
+
+    /// <summary>Pull retries and Redis trouble go to standard error (standard output may carry the data).</summary>
+    private static ILogger ErrorLogger(CliConsole console) => new StandardErrorLogger(console.Error);
+
+    private sealed class StandardErrorLogger(TextWriter error) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Warning;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (IsEnabled(logLevel)) error.WriteLine($"plasmasharp: {formatter(state, exception)}");
+        }
     }
 
     public static int Nodes(string? redisOption, CliConsole console)

@@ -19,7 +19,7 @@ internal static class CommandTree
             HelpName = "plasmasharp",
         };
         root.Add(Put(console));
-        root.Add(Get(console));
+        root.Add(Get(console, cancellationToken));
         root.Add(List(console, cancellationToken));
         root.Add(Stats(console));
         root.Add(Watch(console, cancellationToken));
@@ -96,7 +96,13 @@ internal static class CommandTree
         return command;
     }
 
-    private static Command Get(CliConsole console)
+    private static Option<string> TokenFileOption() => new("--token-file")
+    {
+        Description = "File whose first line is the cluster's bearer token for the object service [default: none, trusted network only]",
+        HelpName = "PATH",
+    };
+
+    private static Command Get(CliConsole console, CancellationToken cancellationToken)
     {
         var socket = SocketOption();
         var id = IdArgument("The object to read", socket, console);
@@ -107,9 +113,19 @@ internal static class CommandTree
             HelpName = "MS",
             CustomParser = r => Arguments.Parsed(r, t => Arguments.ParseMilliseconds(t, "--timeout")),
         };
-        var command = new Command("get", "Write an object's data to a file or standard output") { id, output, timeout, socket };
-        command.SetAction(r => CliApp.Guard(console, () => CliApp.WithStore(r.GetValue(socket), console,
-            client => ObjectCommands.Get(r.GetValue(id), r.GetValue(timeout), r.GetValue(output), client, console))));
+        var cluster = new Option<bool>("--cluster") { Description = "Pull the object from another node of the cluster into the store first, if the store lacks it (needs --redis)" };
+        var redis = RedisOption();
+        var tokenFile = TokenFileOption();
+        var command = new Command("get", "Write an object's data to a file or standard output") { id, output, timeout, socket, cluster, redis, tokenFile };
+        command.SetAction(r => CliApp.Guard(console, () =>
+        {
+            if (r.GetValue(cluster))
+                return ClusterCommands.Get(r.GetValue(redis), r.GetValue(socket), r.GetValue(tokenFile), r.GetValue(id), r.GetValue(timeout),
+                                           r.GetValue(output), console, cancellationToken);
+            if (r.GetValue(redis) is not null) throw new UsageException("--redis is for get --cluster");
+            return CliApp.WithStore(r.GetValue(socket), console,
+                client => ObjectCommands.Get(r.GetValue(id), r.GetValue(timeout), r.GetValue(output), client, console));
+        }));
         return command;
     }
 
@@ -205,10 +221,14 @@ internal static class CommandTree
             CustomParser = r => Arguments.Parsed<TimeSpan?>(r, t => Arguments.ParseSeconds(t, "--ttl")),
         };
         var listen = new Option<string>("--listen") { Description = "Where the node serves transfers and /metrics [default: 127.0.0.1]", HelpName = "IP[:PORT]" };
+        var tokenFile = TokenFileOption();
+        var tlsCert = new Option<string>("--tls-cert") { Description = "Serve HTTPS with this certificate (PEM with --tls-key, or PKCS#12)", HelpName = "PATH" };
+        var tlsKey = new Option<string>("--tls-key") { Description = "The PEM private key of --tls-cert", HelpName = "PATH" };
         var command = new Command("node", "Run a node agent beside a store until SIGINT/SIGTERM (--memory BYTES --socket PATH, or --store-socket PATH)")
-            { redis, nodeId, memory, socket, storeSocket, ttl, listen };
+            { redis, nodeId, memory, socket, storeSocket, ttl, listen, tokenFile, tlsCert, tlsKey };
         command.SetAction(r => CliApp.Guard(console, () => ClusterCommands.Node(r.GetValue(redis), new ClusterCommands.NodeArguments(
-            r.GetValue(nodeId), r.GetValue(memory), r.GetValue(socket), r.GetValue(storeSocket), r.GetValue(ttl), r.GetValue(listen)),
+            r.GetValue(nodeId), r.GetValue(memory), r.GetValue(socket), r.GetValue(storeSocket), r.GetValue(ttl), r.GetValue(listen),
+            r.GetValue(tokenFile), r.GetValue(tlsCert), r.GetValue(tlsKey)),
             console, cancellationToken)));
         return command;
     }

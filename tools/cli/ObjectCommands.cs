@@ -67,6 +67,12 @@ internal static class ObjectCommands
                 : $"plasmasharp: object {id} is not in the store{(timeoutMs > 0 ? $" (waited {timeoutMs} ms)" : "")}");
             return ExitCodes.NotFound;
         }
+        return Write(obj, id, output, console);
+    }
+
+    /// <summary>Writes an object obtained by get (local or --cluster) to the file or standard output.</summary>
+    public static int Write(PlasmaObject obj, ObjectId id, string? output, CliConsole console)
+    {
         try
         {
             using Stream destination = output is null || output == "-"

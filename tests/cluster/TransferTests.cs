@@ -1,0 +1,132 @@
+using System.Diagnostics;
+using PlasmaSharp.Cli;
+
+namespace PlasmaSharp.Cluster.Tests;
+
+/// <summary>Objects move between node processes: put on one node, read from another's store.</summary>
+[Collection(ClusterSuite.Name)]
+public sealed class TransferTests : ClusterTestBase
+{
+    private PlasmaCluster Beside(NodeProcess node, RecordingLogger? log = null, string? token = null)
+    {
+        var options = new PlasmaClusterOptions { StoreSocket = node.StoreSocket, NodeId = node.Id, Logger = log ?? new RecordingLogger() };
+        options.Transfer.Token = token;
+        return PlasmaCluster.Connect(Redis.Connection, options);
+    }
+
+    [Fact]
+    public async Task An_object_put_on_one_node_is_read_from_another_with_GetAsync()
+    {
+        NodeProcess[] nodes = await StartNodesAsync("a", "b");
+        var id = ObjectId.NewRandom();
+        byte[] data = TestObjects.Bytes((3 << 20) + 12345, seed: 1);
+        TestObjects.Put(nodes[0].StoreSocket!, id, data, "meta"u8);
+        await WaitUntilAsync(() => IsOnAsync(id, "a"), TimeSpan.FromSeconds(5), "object on a");
+
+        await using PlasmaCluster cluster = Beside(nodes[1]);
+        using (PlasmaObject? got = await cluster.GetAsync(id, TimeSpan.FromSeconds(20)))
+        {
+            Assert.NotNull(got);
+            Assert.True(got.Data.Span.SequenceEqual(data));
+            Assert.Equal("meta"u8.ToArray(), got.Metadata.ToArray());
+        }
+        // Sealed on b with the same digest, and published: the next reader may pull from either.
+        using var a = PlasmaClient.Connect(nodes[0].StoreSocket!);
+        using var b = PlasmaClient.Connect(nodes[1].StoreSocket!);
+        Assert.Equal(a.Hash(id), b.Hash(id));
+        await WaitUntilAsync(() => IsOnAsync(id, "a", "b"), TimeSpan.FromSeconds(5), "object on a and b");
+    }
+
+    [Fact]
+    public async Task Concurrent_gets_of_one_id_make_one_transfer()
+    {
+        NodeProcess[] nodes = await StartNodesAsync("a", "b");
+        var id = ObjectId.NewRandom();
+        byte[] data = TestObjects.Bytes(8 << 20, seed: 2);
+        TestObjects.Put(nodes[0].StoreSocket!, id, data, default);
+        await WaitUntilAsync(() => IsOnAsync(id, "a"), TimeSpan.FromSeconds(5), "object on a");
+
+        var log = new RecordingLogger();
+        await using PlasmaCluster cluster = Beside(nodes[1], log);
+        PlasmaObject?[] got = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => cluster.GetAsync(id, TimeSpan.FromSeconds(20))));
+        try
+        {
+            Assert.All(got, o => Assert.True(o!.Data.Span.SequenceEqual(data)));
+            Assert.Equal(1, log.Count($"pulled {id}"));
+        }
+        finally
+        {
+            foreach (PlasmaObject? o in got) o?.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task A_get_before_the_put_returns_once_a_node_seals_the_object()
+    {
+        NodeProcess[] nodes = await StartNodesAsync("a", "b");
+        var id = ObjectId.NewRandom();
+        byte[] data = TestObjects.Bytes(100_000, seed: 3);
+        await using PlasmaCluster cluster = Beside(nodes[1]);
+        Task<PlasmaObject?> get = cluster.GetAsync(id, TimeSpan.FromSeconds(20));
+        await Task.Delay(700);
+        Assert.False(get.IsCompleted);
+        TestObjects.Put(nodes[0].StoreSocket!, id, data, default);
+        using PlasmaObject? got = await get;
+        Assert.NotNull(got);
+        Assert.True(got.Data.Span.SequenceEqual(data));
+    }
+
+    [Fact]
+    public async Task A_get_for_an_object_no_node_has_returns_null_after_its_timeout()
+    {
+        NodeProcess[] nodes = await StartNodesAsync("a", "b");
+        await using PlasmaCluster cluster = Beside(nodes[1]);
+        var clock = Stopwatch.StartNew();
+        Assert.Null(await cluster.GetAsync(ObjectId.NewRandom(), TimeSpan.FromMilliseconds(1500)));
+        Assert.InRange(clock.Elapsed.TotalSeconds, 1.4, 5);
+        Assert.Null(await cluster.GetAsync(ObjectId.NewRandom(), TimeSpan.Zero));
+    }
+
+    [Fact]
+    public async Task The_cli_get_cluster_writes_an_object_of_another_node()
+    {
+        NodeProcess[] nodes = await StartNodesAsync("a", "b");
+        var id = ObjectId.NewRandom();
+        byte[] data = TestObjects.Bytes(2 << 20, seed: 4);
+        TestObjects.Put(nodes[0].StoreSocket!, id, data, default);
+        await WaitUntilAsync(() => IsOnAsync(id, "a"), TimeSpan.FromSeconds(5), "object on a");
+        string file = Path.Combine(TempDir, "out.bin");
+
+        var (code, _, error) = ThreeNodeTests.RunCli("get", id.ToString(), "--cluster", "--redis", Redis.Connection,
+                                                     "--socket", nodes[1].StoreSocket!, "--timeout", "20000", "-o", file);
+        Assert.True(code == ExitCodes.Ok, error);
+        Assert.Equal(data, File.ReadAllBytes(file));
+
+        (code, _, error) = ThreeNodeTests.RunCli("get", ObjectId.NewRandom().ToString(), "--cluster", "--redis", Redis.Connection,
+                                                 "--socket", nodes[1].StoreSocket!, "--timeout", "300");
+        Assert.Equal(ExitCodes.NotFound, code);
+        Assert.Contains("neither in the store nor on a live node", error);
+    }
+
+    [Fact]
+    public async Task A_digest_over_chunks_equals_the_stores_digest_for_every_size_class()
+    {
+        PlasmaStore store = await PlasmaStore.StartAsync(64L << 20);
+        Stores.Add(store);
+        using var client = PlasmaClient.Connect(store.SocketPath);
+        foreach (long size in new long[] { 0, 1, 1000, (1 << 20) - 1, 1 << 20, (1 << 20) + 1, (5 << 20) + 7, 4104 * 512 })
+        {
+            var id = ObjectId.NewRandom();
+            byte[] data = TestObjects.Bytes(size, seed: (int)size);
+            client.Put(id, data, "md"u8);
+            var digest = new Transfer.ObjectDigest(size, "md"u8);
+            for (int offset = 0; offset < data.Length;)
+            {
+                int n = Math.Min(data.Length - offset, 77_777); // chunk edges that never line up with the regions
+                digest.Append(data.AsSpan(offset, n));
+                offset += n;
+            }
+            Assert.Equal(Convert.ToHexString(client.Hash(id)), Convert.ToHexString(digest.Finish()));
+        }
+    }
+}
