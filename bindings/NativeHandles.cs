@@ -161,3 +161,15 @@ internal sealed unsafe class StoreHandle : NativeHandle
         return true;
     }
 }
+
+/// <summary>Owns a <c>ps_digest*</c> (a digest fed front to back); frees it with ps_digest_free.</summary>
+internal sealed unsafe class DigestHandle : NativeHandle
+{
+    public DigestHandle(ps_digest* pointer) : base((nint)pointer) { }
+    internal ps_digest* Pointer => (ps_digest*)handle;
+    protected override bool ReleaseHandle()
+    {
+        NativeMethods.ps_digest_free((ps_digest*)handle);
+        return true;
+    }
+}

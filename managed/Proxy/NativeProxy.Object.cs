@@ -34,6 +34,34 @@ internal static unsafe partial class NativeProxy
         obj.ClearAbortOnRelease();
     }
 
+    /// <summary>Seals with a digest fed with exactly the object's data (<see cref="ps_digest_update"/>);
+    /// as <see cref="ps_object_seal"/> afterwards.</summary>
+    internal static void ps_object_seal_digested(ObjectHandle obj, ObjectId id, DigestHandle digest)
+    {
+        using var objectLease = new HandleLease(obj);
+        using var digestLease = new HandleLease(digest);
+        ps_error* error = null;
+        NativeStatus.Check(NativeMethods.ps_object_seal_digested(obj.Pointer, digest.Pointer, &error), error, id);
+        obj.ClearAbortOnRelease();
+    }
+
+    /// <summary>A digest of an object of <paramref name="dataSize"/> bytes, to be fed front to back.</summary>
+    internal static DigestHandle ps_digest_start(long dataSize)
+    {
+        ps_digest* digest = null;
+        ps_error* error = null;
+        NativeStatus.Check(NativeMethods.ps_digest_start(dataSize, &digest, &error), error);
+        return new DigestHandle(digest);
+    }
+
+    /// <summary>Feeds the next <paramref name="size"/> bytes of the data (from mapped memory: any length).</summary>
+    internal static void ps_digest_update(DigestHandle digest, byte* bytes, long size)
+    {
+        using var lease = new HandleLease(digest);
+        ps_error* error = null;
+        NativeStatus.Check(NativeMethods.ps_digest_update(digest.Pointer, bytes, size, &error), error);
+    }
+
     /// <summary>Aborts the unsealed object; the handle still holds (and must release) its reference.</summary>
     internal static void ps_object_abort(ObjectHandle obj, ObjectId id)
     {
