@@ -37,7 +37,7 @@ TEST_F(HostileFramingTest, WrongVersionClosesOnlyThatConnection) {
 }
 
 TEST_F(HostileFramingTest, UnknownTypesCloseOnlyThatConnection) {
-  for (int64_t type : {int64_t{36}, int64_t{99}, int64_t{1000}, int64_t{-1}, int64_t{-19},
+  for (int64_t type : {int64_t{36}, int64_t{99}, int64_t{1000}, int64_t{-1}, int64_t{-5}, int64_t{-19},
                        kInt64Max, kInt64Min, int64_t{19} + (int64_t{1} << 32)}) {
     auto c = NewRaw();
     ASSERT_TRUE(c->Send(type, ConnectRequest()));
@@ -49,10 +49,11 @@ TEST_F(HostileFramingTest, UnknownTypesCloseOnlyThatConnection) {
 TEST_F(HostileFramingTest, ReplyAndReservedTypesCloseOnlyThatConnection) {
   // 12 ReleaseReply, 24-26 Unsubscribe/Data*, 27 PlasmaNotification, and every reply type.
   for (int64_t type : {12, 24, 25, 26, 27, 2, 4, 6, 8, 10, 14, 16, 18, 20, 22, 29, 31, 33, 35}) {
-    for (bool empty : {true, false}) {
+    // Empty, an empty table, and a request's table (a ReleaseRequest) under the wrong type.
+    for (const Bytes& payload : {Bytes(), EmptyTable(), ReleaseRequest(Id("x"))}) {
       auto c = NewRaw();
-      ASSERT_TRUE(c->Send(type, empty ? Bytes() : EmptyTable()));
-      EXPECT_TRUE(c->WaitForClose()) << "type " << type;
+      ASSERT_TRUE(c->Send(type, payload));
+      EXPECT_TRUE(c->WaitForClose()) << "type " << type << ", " << payload.size() << " bytes";
     }
     ExpectBystanderServed();
   }
@@ -110,6 +111,21 @@ TEST_F(HostileFramingTest, TruncatedPayloadThenCloseIsForgotten) {
   EXPECT_EQ(Contains(*bystander_, Id("truncated")), std::optional<bool>(false));
 }
 
+TEST_F(HostileFramingTest, APausedMessageIsAnsweredOnceComplete) {
+  auto slow = NewRaw();
+  uint8_t h[protocol::kHeaderSize];
+  Bytes connect = ConnectRequest();
+  protocol::EncodeHeader({0, 19, static_cast<int64_t>(connect.size())}, h);
+  ASSERT_TRUE(slow->SendBytes(h, 20));  // stops mid-header
+  ExpectBystanderServed();
+  ASSERT_TRUE(slow->SendBytes(h + 20, 4));  // header done, payload missing
+  ExpectBystanderServed();
+  ASSERT_TRUE(slow->SendBytes(connect.data(), connect.size()));
+  auto reply = slow->Receive();
+  ASSERT_TRUE(reply.has_value());
+  EXPECT_EQ(reply->type, 20);
+}
+
 TEST_F(HostileFramingTest, HalfClosedSocketsMidMessage) {
   Bytes create = CreateRequest(Id("half-closed"), 4096);
   // (a) shutdown(SHUT_WR) in the middle of a message.
@@ -151,8 +167,9 @@ TEST_F(HostileFramingTest, PayloadsFailingVerification) {
   const Bytes valid_create = CreateRequest(Id("verify"), 100);
   for (int64_t type : kRequestTypes) {
     std::vector<Bytes> payloads;
-    // Root offset far outside the buffer.
+    // Root offset far outside the buffer (and with bytes after it).
     payloads.push_back({0xff, 0xff, 0xff, 0x7f, 0, 0, 0, 0});
+    payloads.push_back({0xff, 0xff, 0xff, 0x7f, 1, 2, 3, 4, 5, 6, 7, 8});
     // Root offset pointing at itself / into the header area.
     payloads.push_back({0, 0, 0, 0, 0, 0, 0, 0});
     // 1-3 bytes: shorter than a root offset.
@@ -189,6 +206,13 @@ TEST_F(HostileFramingTest, ExplicitDisconnectTypeZeroWithGarbageIsAClose) {
   EXPECT_TRUE(s.conn.WaitForClose());
   // Its unsealed object went with it.
   EXPECT_EQ(Contains(*bystander_, Id("type-zero")), std::optional<bool>(false));
+  // Type 0 without a payload: the same, quietly.
+  Session quiet(store_->socket_path());
+  ASSERT_EQ(Create(quiet, Id("type-zero-empty"), 10), fb::PlasmaError::OK);
+  ASSERT_TRUE(quiet.conn.Send(0, Bytes()));
+  EXPECT_TRUE(quiet.conn.WaitForClose());
+  EXPECT_EQ(Contains(*bystander_, Id("type-zero-empty")), std::optional<bool>(false));
+  // And as the very first message of a connection.
   auto c = NewRaw();
   ASSERT_TRUE(c->Send(0, Bytes()));
   EXPECT_TRUE(c->WaitForClose());
@@ -206,11 +230,10 @@ TEST_F(HostileFramingTest, PipelinedGarbageAfterAValidRequestClosesTheConnection
   protocol::EncodeHeader({7, 99, -5}, h);  // then a header that is wrong in every field
   bytes.insert(bytes.end(), h, h + sizeof(h));
   ASSERT_TRUE(c->SendBytes(bytes.data(), bytes.size()));
-  // The ConnectReply may or may not be flushed before the close; the close is certain.
+  // The reply the store already owed is sent before the close.
   auto reply = c->Receive();
-  if (reply) {
-    EXPECT_EQ(reply->type, 20);
-  }
+  ASSERT_TRUE(reply.has_value()) << "the owed ConnectReply was not sent before the close";
+  EXPECT_EQ(reply->type, 20);
   EXPECT_TRUE(c->WaitForClose());
   ExpectBystanderServed();
 }

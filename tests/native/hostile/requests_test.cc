@@ -1,6 +1,7 @@
 // Hostile but well-formed requests: wrong-size ids in every request that carries ids, sizes
 // that overflow, reference misuse (Release unheld, Abort sealed / foreign, Seal twice),
 // enormous Gets, absurd timeouts, inconsistent batches. The real store aborts on several.
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <limits>
@@ -61,7 +62,26 @@ TEST_F(HostileRequestsTest, WrongSizeIdsInEveryRequestThatCarriesIds) {
   for (int64_t type : {1, 3, 5, 7, 11, 15}) {
     auto c = NewRaw();
     ASSERT_TRUE(c->Send(type, EmptyTable()));
-    ProbeConnection(*c);
+    Verdict v = ProbeConnection(*c);
+    if (type == 15) EXPECT_EQ(v, Verdict::kClosed) << "Contains without an id";
+  }
+  // The verdicts the store gives: a Contains with a short id or a Get whose table has no ids
+  // (a ReleaseRequest's) closes the connection; a Create with a short id is answered with an error.
+  {
+    auto c = NewRaw();
+    ASSERT_TRUE(c->Send(15, ContainsRequest("short-id")));
+    EXPECT_EQ(ProbeConnection(*c), Verdict::kClosed) << "Contains with a short id";
+  }
+  {
+    auto c = NewRaw();
+    ASSERT_TRUE(c->Send(9, ReleaseRequest(Id("x"))));
+    EXPECT_EQ(ProbeConnection(*c), Verdict::kClosed) << "Get with a table that is not a GetRequest";
+  }
+  {
+    Session s(store_->socket_path());
+    std::optional<fb::PlasmaError> error = Create(s, "too-short", 10);
+    ASSERT_TRUE(error.has_value()) << "a Create with a short id is answered";
+    EXPECT_NE(*error, fb::PlasmaError::OK);
   }
   ExpectBystanderServed();
 }
@@ -115,7 +135,7 @@ TEST_F(HostileRequestsTest, ReleaseOfAnUnheldObject) {
   ProbeConnection(b.conn);
   Session c(store_->socket_path());
   ASSERT_TRUE(c.conn.Send(11, ReleaseRequest(Id("no-such-object"))));
-  ProbeConnection(c.conn);
+  EXPECT_EQ(ProbeConnection(c.conn), Verdict::kClosed);
   // The bystander's own reference is untouched: its object still shows one holder.
   auto objects = List(*bystander_);
   ASSERT_TRUE(objects.has_value());
@@ -145,14 +165,41 @@ TEST_F(HostileRequestsTest, AbortByANonCreatorIsRefused) {
   ASSERT_EQ(Create(creator, Id("in-progress"), 100), fb::PlasmaError::OK);
   Session other(store_->socket_path());
   ASSERT_TRUE(other.conn.Send(5, AbortRequest(Id("in-progress"))));
-  ProbeConnection(other.conn);
+  EXPECT_EQ(ProbeConnection(other.conn), Verdict::kClosed);
   // The creator can still seal it, and it is there.
   EXPECT_EQ(Seal(creator, Id("in-progress")), fb::PlasmaError::OK);
   EXPECT_EQ(Contains(*bystander_, Id("in-progress")), std::optional<bool>(true));
   // Abort of an object that does not exist at all.
   Session third(store_->socket_path());
   ASSERT_TRUE(third.conn.Send(5, AbortRequest(Id("nothing"))));
-  ProbeConnection(third.conn);
+  EXPECT_EQ(ProbeConnection(third.conn), Verdict::kClosed);
+}
+
+TEST_F(HostileRequestsTest, SubscribeTwiceOrWithoutAnFdClosesThatConnection) {
+  {
+    // Our ends stay open until the verdict, so a hang-up there cannot be the reason for it.
+    RawConnection twice(store_->socket_path());
+    int ours[2] = {-1, -1};
+    for (int i = 0; i < 2; ++i) {
+      int sv[2];
+      ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+      ours[i] = sv[0];
+      ASSERT_TRUE(twice.Send(23, EmptyTable()));
+      ASSERT_TRUE(twice.SendFd(sv[1]));
+      ::close(sv[1]);
+    }
+    EXPECT_TRUE(twice.WaitForClose());
+    for (int fd : ours) ::close(fd);
+  }
+  {
+    // The carrier byte arrives without an fd.
+    RawConnection c(store_->socket_path());
+    ASSERT_TRUE(c.Send(23, EmptyTable()));
+    uint8_t plain = 0;
+    ASSERT_TRUE(c.SendBytes(&plain, 1));
+    EXPECT_TRUE(c.WaitForClose());
+  }
+  ExpectBystanderServed();
 }
 
 TEST_F(HostileRequestsTest, SealTwiceAndSealOfForeignOrUnknownObjects) {
@@ -168,9 +215,11 @@ TEST_F(HostileRequestsTest, SealTwiceAndSealOfForeignOrUnknownObjects) {
   Session b(store_->socket_path());
   ASSERT_TRUE(b.conn.Send(7, SealRequest(Id("foreign"))));
   ProbeConnection(b.conn);
-  // Unknown object (the real store aborts), and digests of the wrong size.
+  // Unknown object (the real store aborts): an error reply; and digests of the wrong size.
   ASSERT_TRUE(b.conn.Send(7, SealRequest(Id("unknown"))));
   ProbeConnection(b.conn);
+  Session e(store_->socket_path());
+  EXPECT_EQ(Seal(e, Id("unknown")), fb::PlasmaError::ObjectNotFound);
   Session d(store_->socket_path());
   ASSERT_EQ(Create(d, Id("digest"), 100), fb::PlasmaError::OK);
   for (std::string digest : {std::string(), std::string(7, 'd'), std::string(9, 'd'), std::string(5000, 'd')}) {

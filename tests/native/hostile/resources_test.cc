@@ -90,6 +90,22 @@ TEST_F(HostileResourcesTest, ClientThatNeverReadsRepliesDoesNotBlockOthers) {
   ExpectFdsBackToBaseline();
 }
 
+TEST_F(HostileResourcesTest, ClientThatNeverReadsManySmallRepliesDoesNotBlockOthers) {
+  RawConnection hog(store_->socket_path());
+  int small = 4096;
+  ::setsockopt(hog.fd(), SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
+  Bytes one(protocol::kHeaderSize);
+  const Bytes request = EmptyTable();  // GetDebugStringRequest
+  protocol::EncodeHeader({0, 30, static_cast<int64_t>(request.size())}, one.data());
+  one.insert(one.end(), request.begin(), request.end());
+  Bytes many;
+  for (int i = 0; i < 20000; ++i) many.insert(many.end(), one.begin(), one.end());
+  ASSERT_TRUE(hog.SendBytes(many.data(), many.size()));  // ~6 MB of replies, never read
+  ExpectBystanderServed();
+  hog.Close();
+  ExpectFdsBackToBaseline();
+}
+
 TEST_F(HostileResourcesTest, SubscriberThatNeverReadsNotificationsDoesNotBlockOthers) {
   int sv[2];
   ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
