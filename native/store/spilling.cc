@@ -66,6 +66,10 @@ bool StoreCore::SpillObjects(const std::vector<ObjectEntry*>& victims) {
       DeleteObject(e);  // past --spill-limit: evicted for good, as without -e
       continue;
     }
+    if (e->spill_failed) {  // back in the LRU since (used again): this is its new chance
+      spill_failed_.erase(e);
+      e->spill_failed = false;
+    }
     policy_.ObjectRemoved(e);  // not chosen again while it is written
     e->spill_io = ObjectEntry::SpillIo::kWriting;
     e->spill_key = next_spill_key_++;
@@ -200,7 +204,7 @@ void StoreCore::FinishSpillWrite(const SpillJob& job) {
   if (any_spilled) {  // the external store takes writes again: retry those that failed
     for (ObjectEntry* e : spill_failed_) {
       e->spill_failed = false;
-      policy_.ObjectSealed(e);
+      policy_.ObjectSealed(e);  // joins the LRU unless in use (then it joins when released)
     }
     spill_failed_.clear();
   }
