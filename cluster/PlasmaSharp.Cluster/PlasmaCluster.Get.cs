@@ -30,9 +30,13 @@ public sealed partial class PlasmaCluster
         private readonly LocalStore _store;
         private readonly ObjectPuller _puller;
         private readonly LocatedWatcher _watcher;
+        private readonly StackExchange.Redis.ConnectionMultiplexer _redis;
+        private readonly ILogger _logger;
 
         public ClusterFetch(PlasmaCluster cluster, PlasmaClusterOptions options)
         {
+            _redis = cluster._redis;
+            _logger = options.Logger;
             _store = new LocalStore(options.StoreSocket!);
             _puller = new ObjectPuller(cluster.LocateAsync, cluster.NodesAsync, _store, options.Transfer, options.NodeId, options.Logger);
             _watcher = new LocatedWatcher(cluster._redis);
@@ -51,8 +55,15 @@ public sealed partial class PlasmaCluster
                 await _watcher.EnsureSubscribedAsync().ConfigureAwait(false);
             }
             catch (Exception e) when (PlasmaNodeAgent.IsRedisFailure(e)) { } // looked up again every second anyway
+            bool toldRedisDown = false;
             while (true)
             {
+                if (!_redis.IsConnected && !toldRedisDown)
+                {
+                    // Lookups wait for the reconnection; the Get still ends at its own timeout.
+                    _logger.LogWarning("cannot look up {Id}: Redis unreachable; waiting for it until the Get's timeout", id);
+                    toldRedisDown = true;
+                }
                 TimeSpan remaining = Remaining();
                 using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
                 if (remaining != Timeout.InfiniteTimeSpan) deadline.CancelAfter(remaining);

@@ -35,8 +35,8 @@ public sealed class NodeProcess : IAsyncDisposable
               "--socket", Path.Combine(dir, id + ".sock"), "--ttl", ttl);
 
     /// <summary>Starts a node attached to a running store.</summary>
-    public static NodeProcess Attach(string redis, string id, string storeSocket, string ttl = "2") =>
-        Start(id, storeSocket, "node", "--redis", redis, "--node-id", id, "--store-socket", storeSocket, "--ttl", ttl);
+    public static NodeProcess Attach(string redis, string id, string storeSocket, string ttl = "2", params string[] extra) =>
+        Start(id, storeSocket, ["node", "--redis", redis, "--node-id", id, "--store-socket", storeSocket, "--ttl", ttl, .. extra]);
 
     /// <summary>Any plasmasharp command as its own process (e.g. get --cluster, to kill it mid-pull).</summary>
     public static NodeProcess StartCli(string name, params string[] args) => Start(name, null, args);
