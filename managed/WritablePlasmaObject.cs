@@ -91,6 +91,15 @@ public sealed unsafe class WritablePlasmaObject : IDisposable
         _sealed = true;
     }
 
+    /// <summary>Seals with a digest the caller fed with exactly the data while writing it (the Arrow
+    /// writer's <see cref="Arrow.DigestingObjectStream"/>): no pass over the bytes here.</summary>
+    internal void SealWith(DigestHandle streamed)
+    {
+        _mapping.ThrowIfDisposed(this);
+        NativeProxy.ps_object_seal_digested(_mapping.Handle, _mapping.Id, streamed);
+        _sealed = true;
+    }
+
     /// <summary>Copies <paramref name="source"/> (exactly <see cref="DataLength"/> bytes) into the object and
     /// seals it, hashing in the same pass (the native side uses several threads for large objects):
     /// one pass over the bytes fewer than writing through <see cref="Span"/> and calling <see cref="Seal"/>.</summary>

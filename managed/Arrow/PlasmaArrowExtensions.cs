@@ -1,14 +1,14 @@
-using System.Buffers;
 using Apache.Arrow;
-using Apache.Arrow.C;
 using Apache.Arrow.Ipc;
 
 namespace PlasmaSharp.Arrow;
 
 /// <summary>Arrow record batches in Plasma objects, as Arrow IPC streams (the format pyarrow, Ray
 /// and the Arrow C++/JS libraries read).
-/// <para>Put writes the stream straight into the object's shared memory (one copy of the data; a
-/// counting pass first learns the exact size). Get returns <see cref="RecordBatch"/> objects whose
+/// <para>Put writes the stream straight into the object's shared memory (one copy of the data, hashed
+/// for the digest on another thread while it is written; a counting pass first learns the exact
+/// size: it runs Arrow's writer against a stream that only adds up lengths, so it costs the
+/// flatbuffer metadata, not the data). Get returns <see cref="RecordBatch"/> objects whose
 /// buffers alias the shared memory (no copy) and which own a reference to the Plasma object: it stays
 /// mapped while any returned batch lives, and disposing the last of them releases it. Batches read
 /// from a compressed stream (LZ4 frame / ZSTD) hold decompressed copies, unavoidably.</para>
@@ -60,14 +60,14 @@ public static class PlasmaArrowExtensions
                 nameof(batches));
 
         using WritablePlasmaObject target = client.Create(id, size, options.Metadata.Span);
-        using (Stream output = target.OpenDataStream())
+        using (var output = new DigestingObjectStream(target))
         {
             WriteStream(output, schema, batches, options.IpcOptions);
             if (output.Position != size)
                 throw new InvalidOperationException(
                     $"The Arrow IPC writer produced {output.Position} bytes on the second pass but {size} on the first; the object was aborted.");
+            output.Seal();
         }
-        target.Seal();
         return size;
     }
 
@@ -124,20 +124,21 @@ public static class PlasmaArrowExtensions
     /// returned batch are disposed. Compressed streams are decompressed into managed copies.</summary>
     /// <param name="source">A sealed object holding an Arrow IPC stream.</param>
     /// <exception cref="NotSupportedException">The object is 2 GiB or larger.</exception>
-    public static RecordBatch[] ReadRecordBatches(this PlasmaObject source)
+    public static unsafe RecordBatch[] ReadRecordBatches(this PlasmaObject source)
     {
         ArgumentNullException.ThrowIfNull(source);
         if (source.DataLength > int.MaxValue)
             throw new NotSupportedException(
                 $"Object {source.Id} is {source.DataLength} bytes; Arrow's in-memory IPC reader stops below 2 GiB and PlasmaSharp will not copy silently. Read it with OpenDataStream() and an ArrowStreamReader (copies), or store smaller objects.");
+        ObjectMapping mapping = source.Mapping;
+        mapping.ThrowIfDisposed(source);
+        var memory = new BatchMemory(mapping.Handle, mapping.Data, (int)mapping.DataLength);
         var result = new List<RecordBatch>();
         try
         {
-            using var reader = new ArrowStreamReader(source.Data, CodecFactory);
+            using var reader = new ArrowStreamReader(memory.Memory, CodecFactory);
             while (reader.ReadNextRecordBatch() is { } aliasing)
-            {
-                using (aliasing) result.Add(AttachOwner(aliasing, reader.Schema));
-            }
+                result.Add(new ObjectRecordBatch(aliasing, memory));
             return result.ToArray();
         }
         catch
@@ -145,24 +146,9 @@ public static class PlasmaArrowExtensions
             foreach (RecordBatch batch in result) batch.Dispose();
             throw;
         }
-    }
-
-    // ArrowStreamReader(ReadOnlyMemory<byte>) aliases the memory but gives the batch no owner. Passing
-    // the batch through Arrow's C data interface (export, then import in this process; no data is
-    // copied) gives it one: the exporter pins each buffer's Memory (our MappedMemoryManager takes a
-    // reference on the object's SafeHandle per pin) and the imported batch unpins them all when its
-    // last buffer is disposed.
-    private static unsafe RecordBatch AttachOwner(RecordBatch aliasing, Schema schema)
-    {
-        CArrowArray* array = CArrowArray.Create();
-        try
-        {
-            CArrowArrayExporter.ExportRecordBatch(aliasing, array);
-            return CArrowArrayImporter.ImportRecordBatch(array, schema);
-        }
         finally
         {
-            CArrowArray.Free(array);
+            memory.ReleaseBatch();  // the reader's hold: from now on only the batches keep the object
         }
     }
 }

@@ -23,6 +23,7 @@ using plasmasharp::client::ObjectInfo;
 using plasmasharp::client::ObjectRef;
 using plasmasharp::client::PlasmaClient;
 using plasmasharp::client::Status;
+using plasmasharp::client::StreamingDigest;
 using plasmasharp::client::Subscription;
 
 struct ps_error {
@@ -44,6 +45,10 @@ struct ps_subscription {
 
 struct ps_object_list {
   std::vector<ObjectInfo> objects;
+};
+
+struct ps_digest {
+  StreamingDigest digest;
 };
 
 struct ps_store {
@@ -424,6 +429,38 @@ ps_code ps_object_write_and_seal(ps_object* object, const uint8_t* source, int64
   return Guard(error, [&]() -> ps_code {
     if (object == nullptr) return NullArgument(error, "object");
     return Report(object->ref->WriteAndSeal(source, size), error);
+  });
+}
+
+ps_code ps_digest_start(int64_t data_size, ps_digest** out, ps_error** error) {
+  return Guard(error, [&]() -> ps_code {
+    if (out == nullptr) return NullArgument(error, "out");
+    if (data_size < 0) return Fail(error, PS_INVALID_ARGUMENT, "data_size is negative");
+    *out = new ps_digest{StreamingDigest(static_cast<size_t>(data_size))};
+    return PS_OK;
+  });
+}
+
+ps_code ps_digest_update(ps_digest* digest, const uint8_t* bytes, int64_t size, ps_error** error) {
+  return Guard(error, [&]() -> ps_code {
+    if (digest == nullptr) return NullArgument(error, "digest");
+    if (size < 0 || (bytes == nullptr && size > 0)) return Fail(error, PS_INVALID_ARGUMENT, "bad bytes or size");
+    if (!digest->digest.Update(bytes, static_cast<size_t>(size))) {
+      return Fail(error, PS_INVALID_ARGUMENT,
+                  "ps_digest_update past the data size: " + std::to_string(digest->digest.hashed()) + " + " +
+                      std::to_string(size) + " > " + std::to_string(digest->digest.data_size()));
+    }
+    return PS_OK;
+  });
+}
+
+void ps_digest_free(ps_digest* digest) { delete digest; }
+
+ps_code ps_object_seal_digested(ps_object* object, ps_digest* digest, ps_error** error) {
+  return Guard(error, [&]() -> ps_code {
+    if (object == nullptr) return NullArgument(error, "object");
+    if (digest == nullptr) return NullArgument(error, "digest");
+    return Report(object->ref->SealWithDigest(&digest->digest), error);
   });
 }
 

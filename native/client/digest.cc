@@ -39,6 +39,9 @@ uint64_t CopyAndHashChunk(uint8_t* destination, const uint8_t* source, size_t si
   return XXH64_digest(&state);
 }
 
+// The chunk length of a large object's digest: 8 of these, then the tail.
+size_t ChunkLength(size_t size) { return size / 64 / kChunks * 64; }
+
 // One large object's digest work: 8 equal chunks plus the tail, each hashed (and copied, when
 // destination != nullptr) by whichever pool thread claims it.
 struct ChunkedJob {
@@ -60,7 +63,7 @@ void HashOneChunk(void* context, size_t index) {
 // The 9 chunk hashes of a large object, spread over the process's worker pool.
 uint64_t ChunkedDigest(uint8_t* destination, const uint8_t* source, size_t size,
                        const uint8_t* metadata, size_t metadata_size) {
-  ChunkedJob job{destination, source, size, size / 64 / kChunks * 64, {}};
+  ChunkedJob job{destination, source, size, ChunkLength(size), {}};
   ParallelFor(kChunks + 1, &HashOneChunk, &job);
   // The chunk hashes are hashed as their in-memory (little-endian) bytes.
   return HashWithMetadata(job.hashes, sizeof(job.hashes), metadata, metadata_size);
@@ -83,6 +86,53 @@ uint64_t CopyAndDigest(uint8_t* destination, const uint8_t* source, size_t size,
     return HashWithMetadata(destination, size, metadata, metadata_size);
   }
   return ChunkedDigest(destination, source, size, metadata, metadata_size);
+}
+
+struct StreamingDigest::State {
+  bool chunked;
+  size_t chunk;        // chunked: length of pieces 0..7 (piece 8 is the tail)
+  size_t piece = 0;    // chunked: the piece being hashed
+  size_t piece_end;    // chunked: data offset where that piece ends
+  XXH64_state_t xxh;   // the piece's hash (chunked) or the whole digest's (small objects)
+  uint64_t hashes[kChunks + 1] = {};
+};
+
+StreamingDigest::StreamingDigest(size_t data_size) : data_size_(data_size), state_(new State()) {
+  state_->chunked = data_size >= kChunkedDigestThreshold;
+  state_->chunk = ChunkLength(data_size);
+  state_->piece_end = state_->chunked ? state_->chunk : data_size;
+  XXH64_reset(&state_->xxh, 0);
+}
+
+StreamingDigest::~StreamingDigest() = default;
+
+bool StreamingDigest::Update(const uint8_t* bytes, size_t size) {
+  if (size > data_size_ - hashed_) return false;
+  State& s = *state_;
+  while (size > 0) {
+    const size_t take = std::min(size, s.piece_end - hashed_);
+    XXH64_update(&s.xxh, bytes, take);
+    bytes += take;
+    size -= take;
+    hashed_ += take;
+    // A finished piece of a chunked digest: keep its hash, start the next (the tail may be empty).
+    while (s.chunked && hashed_ == s.piece_end && s.piece < static_cast<size_t>(kChunks)) {
+      s.hashes[s.piece++] = XXH64_digest(&s.xxh);
+      XXH64_reset(&s.xxh, 0);
+      s.piece_end = s.piece < static_cast<size_t>(kChunks) ? s.piece_end + s.chunk : data_size_;
+    }
+  }
+  return true;
+}
+
+uint64_t StreamingDigest::Finish(const uint8_t* metadata, size_t metadata_size) {
+  State& s = *state_;
+  if (!s.chunked) {
+    if (metadata_size > 0) XXH64_update(&s.xxh, metadata, metadata_size);
+    return XXH64_digest(&s.xxh);
+  }
+  s.hashes[kChunks] = XXH64_digest(&s.xxh);  // the tail
+  return HashWithMetadata(s.hashes, sizeof(s.hashes), metadata, metadata_size);
 }
 
 void DigestToBytes(uint64_t digest, uint8_t out[kDigestSize]) {

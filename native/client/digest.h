@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 
 namespace plasmasharp::client {
 
@@ -26,5 +27,29 @@ void DigestToBytes(uint64_t digest, uint8_t out[kDigestSize]);
 // it is still in cache. Uses several threads for large objects. Buffers must not overlap.
 uint64_t CopyAndDigest(uint8_t* destination, const uint8_t* source, size_t size,
                        const uint8_t* metadata, size_t metadata_size);
+
+// The same digest for data that arrives front to back in pieces (e.g. an Arrow IPC stream written
+// straight into an object): a writer hands each finished piece to a thread that calls Update
+// while it writes the next, so hashing overlaps writing instead of following it at Seal.
+class StreamingDigest {
+ public:
+  explicit StreamingDigest(size_t data_size);
+  ~StreamingDigest();
+  StreamingDigest(const StreamingDigest&) = delete;
+  StreamingDigest& operator=(const StreamingDigest&) = delete;
+
+  size_t data_size() const { return data_size_; }
+  size_t hashed() const { return hashed_; }
+  // Hashes the next `size` bytes of the data; false (nothing hashed) past data_size().
+  bool Update(const uint8_t* bytes, size_t size);
+  // The digest of the data followed by `metadata`; requires hashed() == data_size().
+  uint64_t Finish(const uint8_t* metadata, size_t metadata_size);
+
+ private:
+  struct State;
+  size_t data_size_;
+  size_t hashed_ = 0;
+  std::unique_ptr<State> state_;
+};
 
 }  // namespace plasmasharp::client

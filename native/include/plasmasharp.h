@@ -55,6 +55,7 @@ typedef struct ps_client ps_client;             /* one connection to a store */
 typedef struct ps_object ps_object;             /* one local reference to one object */
 typedef struct ps_subscription ps_subscription; /* the client's notification socket */
 typedef struct ps_object_list ps_object_list;   /* a snapshot from ps_client_list */
+typedef struct ps_digest ps_digest;             /* an object digest fed front to back */
 typedef struct ps_store ps_store;               /* a store running inside this process */
 
 /* Where an object's bytes are, in this process. Pointers into the mapped segment. */
@@ -177,6 +178,18 @@ PS_API ps_code ps_object_seal(ps_object* object, ps_error** error);
  * fewer. The reference stays held: release it afterwards. */
 PS_API ps_code ps_object_write_and_seal(ps_object* object, const uint8_t* source, int64_t size,
                                         ps_error** error);
+/* A digest fed with an object's data front to back, for writers that produce the data in order
+ * (an Arrow IPC stream written in place): hand each finished piece to ps_digest_update on
+ * another thread while writing the next, then seal with ps_object_seal_digested - the same
+ * digest ps_object_seal computes, without a pass over the bytes after writing. One thread at a
+ * time per ps_digest; free it with ps_digest_free. */
+PS_API ps_code ps_digest_start(int64_t data_size, ps_digest** out, ps_error** error);
+/* The next `size` bytes of the data (PS_INVALID_ARGUMENT past data_size). */
+PS_API ps_code ps_digest_update(ps_digest* digest, const uint8_t* bytes, int64_t size, ps_error** error);
+PS_API void ps_digest_free(ps_digest* digest);
+/* Seals with `digest` (which must have been fed exactly the object's data_size bytes; the
+ * metadata is added here). The reference stays held: release it afterwards. */
+PS_API ps_code ps_object_seal_digested(ps_object* object, ps_digest* digest, ps_error** error);
 /* Aborts an unsealed object this client created; fails with PS_OBJECT_IN_USE while another
  * local reference to it exists. The handle must still be released. */
 PS_API ps_code ps_object_abort(ps_object* object, ps_error** error);
