@@ -9,7 +9,7 @@ namespace PlasmaSharp;
 /// and ToString throws <see cref="ObjectDisposedException"/>, and so does <c>.Span</c> of a
 /// <see cref="Data"/> Memory taken earlier. A <see cref="Span{T}"/> taken <em>before</em> Dispose cannot be
 /// checked: do not keep one past Dispose.</para></summary>
-public sealed unsafe class WritablePlasmaObject : IDisposable
+public sealed class WritablePlasmaObject : IDisposable
 {
     private readonly ObjectMapping _mapping;
     private bool _sealed;
@@ -75,7 +75,7 @@ public sealed unsafe class WritablePlasmaObject : IDisposable
     public nint DangerousGetDataPointer()
     {
         _mapping.ThrowIfDisposed(this);
-        return (nint)_mapping.Data;
+        return _mapping.DataAddress;
     }
 
     /// <summary>Computes the digest and seals the object: from now on other clients can Get it and
@@ -83,11 +83,7 @@ public sealed unsafe class WritablePlasmaObject : IDisposable
     public void Seal()
     {
         _mapping.ThrowIfDisposed(this);
-        using var lease = new HandleLease(_mapping.Handle);
-        ps_error* error = null;
-        int code = NativeMethods.ps_object_seal(_mapping.Handle.Pointer, &error);
-        NativeStatus.Check(code, error, _mapping.Id);
-        _mapping.Handle.ClearAbortOnRelease();
+        NativeProxy.ps_object_seal(_mapping.Handle, _mapping.Id);
         _sealed = true;
     }
 
@@ -110,12 +106,7 @@ public sealed unsafe class WritablePlasmaObject : IDisposable
         _mapping.ThrowIfDisposed(this);
         if (source.Length != DataLength)
             throw new ArgumentException($"The object has {DataLength} data bytes; got {source.Length}.", nameof(source));
-        using var lease = new HandleLease(_mapping.Handle);
-        ps_error* error = null;
-        int code;
-        fixed (byte* s = source) code = NativeMethods.ps_object_write_and_seal(_mapping.Handle.Pointer, s, source.Length, &error);
-        NativeStatus.Check(code, error, _mapping.Id);
-        _mapping.Handle.ClearAbortOnRelease();
+        NativeProxy.ps_object_write_and_seal(_mapping.Handle, _mapping.Id, source);
         _sealed = true;
     }
 
@@ -125,13 +116,7 @@ public sealed unsafe class WritablePlasmaObject : IDisposable
     {
         _mapping.ThrowIfDisposed(this);
         if (_sealed) throw new InvalidOperationException($"Object {_mapping.Id} is already sealed; Delete it instead of aborting.");
-        using (var lease = new HandleLease(_mapping.Handle))
-        {
-            ps_error* error = null;
-            int code = NativeMethods.ps_object_abort(_mapping.Handle.Pointer, &error);
-            NativeStatus.Check(code, error, _mapping.Id);
-            _mapping.Handle.ClearAbortOnRelease();
-        }
+        NativeProxy.ps_object_abort(_mapping.Handle, _mapping.Id);
         _mapping.Handle.Dispose();
     }
 
