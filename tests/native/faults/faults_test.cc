@@ -291,27 +291,15 @@ TEST_F(FaultsTest, ShmSmallerThanCapacityIsCappedAndExplained) {
   const int64_t expected = static_cast<int64_t>(static_cast<double>(available) * 0.9);
   const int64_t requested = 256 << 20;
 
-  // Run the store with its stderr in a file.
+  // Run the store with its output in a file.
   TempDir work;
   std::string socket = work.path() + "/plasma.sock";
-  std::string log = work.path() + "/stderr";
-  pid_t pid = ::fork();
+  std::string log = work.path() + "/output";
+  pid_t pid = Spawn({StoreExecutable(), "-m", std::to_string(requested), "-s", socket, "-d", shm.path()}, log);
   ASSERT_GE(pid, 0);
-  if (pid == 0) {
-    int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    ::dup2(fd, 2);
-    std::string exe = StoreExecutable();
-    std::string m = std::to_string(requested);
-    std::string d = shm.path();
-    char* argv[] = {exe.data(), const_cast<char*>("-m"), m.data(), const_cast<char*>("-s"),
-                    socket.data(), const_cast<char*>("-d"), d.data(), nullptr};
-    ::execv(argv[0], argv);
-    ::_exit(127);
-  }
   std::optional<int64_t> capacity;
   for (int i = 0; i < 500 && !capacity; ++i) {
-    int status;
-    if (::waitpid(pid, &status, WNOHANG) == pid) {
+    if (WaitForExit(pid, std::chrono::milliseconds(0))) {
       pid = -1;
       break;
     }
@@ -319,10 +307,7 @@ TEST_F(FaultsTest, ShmSmallerThanCapacityIsCappedAndExplained) {
     if (s.conn.connected()) capacity = Connect(s);
     if (!capacity) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  std::ifstream in(log);
-  std::stringstream text;
-  text << in.rdbuf();
-  const std::string warning = text.str();
+  const std::string warning = ReadFile(log);
   ASSERT_TRUE(capacity.has_value()) << "the store did not start with -d on a small tmpfs: " << warning;
 
   // What the real store does: cap at 90 % of the free space and say so, naming the cause

@@ -63,7 +63,9 @@ TEST_F(HostileRequestsTest, WrongSizeIdsInEveryRequestThatCarriesIds) {
     auto c = NewRaw();
     ASSERT_TRUE(c->Send(type, EmptyTable()));
     Verdict v = ProbeConnection(*c);
-    if (type == 15) EXPECT_EQ(v, Verdict::kClosed) << "Contains without an id";
+    if (type == 15) {
+      EXPECT_EQ(v, Verdict::kClosed) << "Contains without an id";
+    }
   }
   // The verdicts the store gives: a Contains with a short id or a Get whose table has no ids
   // (a ReleaseRequest's) closes the connection; a Create with a short id is answered with an error.

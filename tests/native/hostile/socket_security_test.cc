@@ -23,56 +23,12 @@
 namespace plasmasharp::testing::hostile {
 namespace {
 
-struct Finished {
-  bool exited = false;  // false: still running after the wait (killed by us)
-  int code = -1;
-  std::string stderr_text;
-};
-
-// Runs plasma-store with `args`, waits up to `wait` for it to exit on its own.
-Finished RunStore(const std::vector<std::string>& args, std::chrono::milliseconds wait) {
-  TempDir log_dir;
-  std::string log = log_dir.path() + "/stderr";
-  pid_t pid = ::fork();
-  if (pid == 0) {
-    int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    ::dup2(fd, 2);
-    std::vector<std::string> all = {StoreExecutable()};
-    all.insert(all.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (auto& a : all) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
-  Finished f;
-  auto deadline = std::chrono::steady_clock::now() + wait;
-  int status = 0;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (::waitpid(pid, &status, WNOHANG) == pid) {
-      f.exited = true;
-      f.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-      break;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  if (!f.exited) {
-    ::kill(pid, SIGKILL);
-    ::waitpid(pid, &status, 0);
-  }
-  std::ifstream in(log);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  f.stderr_text = ss.str();
-  return f;
-}
-
 // True when the store rejects `flag` as an unknown option (exit 2 at once).
 bool StoreLacksFlag(const std::vector<std::string>& flag_and_value) {
   TempDir dir;
   std::vector<std::string> args = {"-m", "1000000", "-s", dir.path() + "/probe.sock"};
   args.insert(args.end(), flag_and_value.begin(), flag_and_value.end());
-  Finished f = RunStore(args, std::chrono::milliseconds(1500));
+  StoreRun f = RunStore(args, std::chrono::milliseconds(1500));
   return f.exited && f.code == 2;
 }
 
@@ -98,7 +54,7 @@ TEST(SocketSecurityTest, SocketModeFlagWidensIt) {
 TEST(SocketSecurityTest, BadSocketModesAreRefused) {
   TempDir dir;
   for (const char* text : {"999", "-1", "01777", "rw", ""}) {
-    Finished f = RunStore({"-m", "1000000", "-s", dir.path() + "/s.sock", "--socket-mode", text},
+    StoreRun f = RunStore({"-m", "1000000", "-s", dir.path() + "/s.sock", "--socket-mode", text},
                           std::chrono::seconds(5));
     EXPECT_TRUE(f.exited) << text;
     EXPECT_NE(f.code, 0) << text;
@@ -107,10 +63,10 @@ TEST(SocketSecurityTest, BadSocketModesAreRefused) {
 
 TEST(SocketSecurityTest, RefusesToReplaceALiveSocketOfAnotherStore) {
   StoreProcess first(1 << 20);
-  Finished second = RunStore({"-m", "1000000", "-s", first.socket_path()}, std::chrono::seconds(5));
+  StoreRun second = RunStore({"-m", "1000000", "-s", first.socket_path()}, std::chrono::seconds(5));
   EXPECT_TRUE(second.exited) << "a second store started on a live socket";
   EXPECT_NE(second.code, 0);
-  EXPECT_NE(second.stderr_text.find(first.socket_path()), std::string::npos) << second.stderr_text;
+  EXPECT_NE(second.output.find(first.socket_path()), std::string::npos) << second.output;
   // The first store still owns and serves the socket.
   Session s(first.socket_path());
   EXPECT_TRUE(Connect(s).has_value());
@@ -120,20 +76,13 @@ TEST(SocketSecurityTest, RefusesToReplaceALiveSocketOfAnotherStore) {
 TEST(SocketSecurityTest, ReplacesAStaleSocketButNotOtherFiles) {
   TempDir dir;
   std::string path = dir.path() + "/stale.sock";
-  {
-    int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
-    sockaddr_un addr{};
-    addr.sun_family = AF_UNIX;
-    std::strncpy(addr.sun_path, path.c_str(), sizeof(addr.sun_path) - 1);
-    ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
-    ::close(fd);  // a socket file nobody listens on: left over by a crashed store
-  }
-  Finished f = RunStore({"-m", "1000000", "-s", path}, std::chrono::milliseconds(700));
-  EXPECT_FALSE(f.exited) << "the store refused a stale socket: " << f.stderr_text;
+  MakeStaleSocket(path);  // left over by a crashed store
+  StoreRun f = RunStore({"-m", "1000000", "-s", path}, std::chrono::milliseconds(700));
+  EXPECT_FALSE(f.exited) << "the store refused a stale socket: " << f.output;
   // A regular file at the socket path is never deleted.
   std::string file = dir.path() + "/precious";
   { std::ofstream(file) << "keep me"; }
-  Finished g = RunStore({"-m", "1000000", "-s", file}, std::chrono::seconds(5));
+  StoreRun g = RunStore({"-m", "1000000", "-s", file}, std::chrono::seconds(5));
   EXPECT_TRUE(g.exited);
   EXPECT_NE(g.code, 0);
   struct stat st {};

@@ -17,51 +17,32 @@
 namespace plasmasharp::testing {
 namespace {
 
-// Runs plasma-store with `args` (stdout/stderr to /dev/null) and returns its exit code.
-int RunStore(const std::vector<std::string>& args) {
-  pid_t pid = ::fork();
-  if (pid == 0) {
-    std::vector<std::string> all = {StoreExecutable()};
-    all.insert(all.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (auto& a : all) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    FILE* null = std::fopen("/dev/null", "w");
-    if (null) {
-      ::dup2(fileno(null), 1);
-      ::dup2(fileno(null), 2);
-    }
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
+// The exit code of our plasma-store run with `args` (its output kept, not printed).
+int ExitCode(const std::vector<std::string>& args) { return RunStore(args).code; }
 
 TEST(CliTest, BadOrMissingFlagsExitTwo) {
   TempDir dir;
   std::string sock = dir.path() + "/s.sock";
-  EXPECT_EQ(RunStore({}), 2);
-  EXPECT_EQ(RunStore({"-s", sock}), 2);                  // no -m
-  EXPECT_EQ(RunStore({"-m", "1000000"}), 2);             // no -s
-  EXPECT_EQ(RunStore({"-m", "lots", "-s", sock}), 2);    // not a number
-  EXPECT_EQ(RunStore({"-m", "-5", "-s", sock}), 2);      // negative
-  EXPECT_EQ(RunStore({"-m", "0", "-s", sock}), 2);
-  EXPECT_EQ(RunStore({"-m", "1000000", "-s", sock, "-x"}), 2);  // unknown flag
-  EXPECT_EQ(RunStore({"-m", "1000000", "-s", sock, "-d"}), 2);  // missing value
-  EXPECT_EQ(RunStore({"-m", "1000000", "-s", sock, "--socket-mode", "999"}), 2);
-  EXPECT_EQ(RunStore({"-m", "1000000", "-s", sock, "extra"}), 2);
+  EXPECT_EQ(ExitCode({}), 2);
+  EXPECT_EQ(ExitCode({"-s", sock}), 2);                  // no -m
+  EXPECT_EQ(ExitCode({"-m", "1000000"}), 2);             // no -s
+  EXPECT_EQ(ExitCode({"-m", "lots", "-s", sock}), 2);    // not a number
+  EXPECT_EQ(ExitCode({"-m", "-5", "-s", sock}), 2);      // negative
+  EXPECT_EQ(ExitCode({"-m", "0", "-s", sock}), 2);
+  EXPECT_EQ(ExitCode({"-m", "1000000", "-s", sock, "-x"}), 2);  // unknown flag
+  EXPECT_EQ(ExitCode({"-m", "1000000", "-s", sock, "-d"}), 2);  // missing value
+  EXPECT_EQ(ExitCode({"-m", "1000000", "-s", sock, "--socket-mode", "999"}), 2);
+  EXPECT_EQ(ExitCode({"-m", "1000000", "-s", sock, "extra"}), 2);
   for (std::vector<std::string> bad : std::vector<std::vector<std::string>>{
            {"--max-clients", "-1"}, {"--max-clients", "many"}, {"--max-pending-gets", ""},
            {"--max-get-ids", "1e6"}, {"--allow-uid", ""}, {"--allow-uid", "root"},
            {"--allow-uid", "1,,2"}, {"--allow-uid", "1,"}, {"--allow-uid", "-3"}, {"--max-clients"}}) {
     std::vector<std::string> args = {"-m", "1000000", "-s", sock};
     args.insert(args.end(), bad.begin(), bad.end());
-    EXPECT_EQ(RunStore(args), 2) << bad[0] << " " << (bad.size() > 1 ? bad[1] : "");
+    EXPECT_EQ(ExitCode(args), 2) << bad[0] << " " << (bad.size() > 1 ? bad[1] : "");
   }
-  EXPECT_EQ(RunStore({"--help"}), 0);
-  EXPECT_NE(RunStore({"-m", "1000000", "-s", sock, "-d", dir.path() + "/missing-dir"}), 0);
+  EXPECT_EQ(ExitCode({"--help"}), 0);
+  EXPECT_NE(ExitCode({"-m", "1000000", "-s", sock, "-d", dir.path() + "/missing-dir"}), 0);
 }
 
 TEST(CliTest, SocketIsCreatedWithMode0600ByDefault) {
@@ -81,24 +62,14 @@ TEST(CliTest, SocketModeFlagIsHonoured) {
 
 TEST(CliTest, RefusesToReplaceALiveStoreAndReplacesAStaleSocket) {
   StoreProcess store(1000000);
-  EXPECT_EQ(RunStore({"-m", "1000000", "-s", store.socket_path()}), 1);
+  EXPECT_EQ(ExitCode({"-m", "1000000", "-s", store.socket_path()}), 1);
   StoreClient c(store.socket_path());  // the first store still owns the path
   EXPECT_EQ(c.Connect(), 1000000);
 
   TempDir dir;
   std::string stale = dir.path() + "/stale.sock";
-  int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  std::strcpy(addr.sun_path, stale.c_str());
-  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
-  ::close(fd);  // socket file left behind, nobody listening
-  pid_t pid = ::fork();
-  if (pid == 0) {
-    std::string exe = StoreExecutable();
-    ::execl(exe.c_str(), exe.c_str(), "-m", "1000000", "-s", stale.c_str(), static_cast<char*>(nullptr));
-    ::_exit(127);
-  }
+  MakeStaleSocket(stale);
+  const pid_t pid = Spawn({StoreExecutable(), "-m", "1000000", "-s", stale});
   bool served = false;
   for (int i = 0; i < 500 && !served; ++i) {
     int probe = protocol::ConnectUnix(stale);

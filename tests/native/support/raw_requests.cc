@@ -159,16 +159,10 @@ std::optional<Message> Expect(RawConnection& c, fb::MessageType type,
 }
 
 bool ReadCarriers(RawConnection& c, size_t n) {
-  // RawConnection never reads past a message, so the carriers are next on the socket.
-  for (size_t i = 0; i < n; ++i) {
-    pollfd p{c.fd(), POLLIN, 0};
-    if (::poll(&p, 1, 5000) != 1) return false;
-    uint8_t byte;
-    std::vector<int> fds;
-    if (protocol::RecvWithFds(c.fd(), &byte, 1, &fds) != 1) return false;
-    protocol::CloseAll(&fds);
-  }
-  return true;
+  std::vector<int> fds = c.ReceiveFds(n);
+  const bool all = fds.size() >= n;
+  protocol::CloseAll(&fds);
+  return all;
 }
 
 std::optional<int64_t> Connect(Session& s) {

@@ -50,22 +50,8 @@ std::optional<Message> StoreClient::Request(fb::MessageType type, const std::vec
 }
 
 int StoreClient::ReceiveFd() {
-  pollfd p{conn_.fd(), POLLIN, 0};
-  if (::poll(&p, 1, 5000) != 1) return -1;
-  char byte;
-  iovec iov{&byte, 1};
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof(control);
-  if (::recvmsg(conn_.fd(), &msg, MSG_CMSG_CLOEXEC) != 1) return -1;
-  cmsghdr* c = CMSG_FIRSTHDR(&msg);
-  if (c == nullptr || c->cmsg_type != SCM_RIGHTS) return -1;
-  int fd;
-  std::memcpy(&fd, CMSG_DATA(c), sizeof(int));
-  return fd;
+  std::vector<int> fds = conn_.ReceiveFds(1);
+  return fds.empty() ? -1 : fds[0];
 }
 
 int64_t StoreClient::Connect() {

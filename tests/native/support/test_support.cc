@@ -1,9 +1,12 @@
 #include "test_support.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -11,6 +14,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <stdexcept>
 #include <thread>
 
@@ -82,6 +87,76 @@ std::optional<std::string> RealStoreExecutable(std::string* why_not) {
   return std::nullopt;
 }
 
+pid_t Spawn(const std::vector<std::string>& argv, const std::string& output_path) {
+  pid_t pid = ::fork();
+  if (pid != 0) return pid;
+  if (!output_path.empty()) {
+    int fd = ::open(output_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd >= 0) {
+      ::dup2(fd, 1);
+      ::dup2(fd, 2);
+    }
+  }
+  std::vector<std::string> copy = argv;
+  std::vector<char*> raw;
+  for (auto& a : copy) raw.push_back(a.data());
+  raw.push_back(nullptr);
+  ::execv(raw[0], raw.data());
+  std::perror(("execv " + argv[0]).c_str());
+  ::_exit(127);
+}
+
+std::optional<int> WaitForExit(pid_t pid, std::chrono::milliseconds wait) {
+  auto deadline = Clock::now() + wait;
+  for (;;) {
+    int status = 0;
+    if (::waitpid(pid, &status, WNOHANG) == pid) {
+      return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    }
+    if (Clock::now() >= deadline) return std::nullopt;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+}
+
+StoreRun RunStore(const std::vector<std::string>& args, std::chrono::milliseconds wait) {
+  TempDir dir;
+  const std::string log = dir.path() + "/output";
+  std::vector<std::string> argv = {StoreExecutable()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  StoreRun run;
+  pid_t pid = Spawn(argv, log);
+  if (pid < 0) return run;
+  std::optional<int> code = WaitForExit(pid, wait);
+  if (code) {
+    run.exited = true;
+    run.code = *code;
+  } else {
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, nullptr, 0);
+  }
+  run.output = ReadFile(log);
+  return run;
+}
+
+void MakeStaleSocket(const std::string& path) {
+  int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::strncpy(addr.sun_path, path.c_str(), sizeof(addr.sun_path) - 1);
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+    ::close(fd);
+    throw std::runtime_error("cannot bind " + path);
+  }
+  ::close(fd);  // the file stays; nobody listens on it
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
 StoreProcess::StoreProcess(int64_t capacity, std::vector<std::string> extra_args, StoreKind kind) {
   socket_path_ = dir_.path() + "/plasma.sock";
   std::string executable = StoreExecutable();
@@ -94,16 +169,8 @@ StoreProcess::StoreProcess(int64_t capacity, std::vector<std::string> extra_args
   std::vector<std::string> args = {executable, "-m", std::to_string(capacity), "-s",
                                    socket_path_};
   args.insert(args.end(), extra_args.begin(), extra_args.end());
-  pid_ = ::fork();
+  pid_ = Spawn(args);
   if (pid_ < 0) throw std::runtime_error("fork failed");
-  if (pid_ == 0) {
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    ::execv(argv[0], argv.data());
-    std::perror("execv plasma-store");
-    ::_exit(127);
-  }
   // Ready when a connection is accepted (the socket exists and listens).
   auto deadline = Clock::now() + std::chrono::seconds(10);
   while (Clock::now() < deadline) {
@@ -210,14 +277,23 @@ std::optional<Message> RawConnection::Receive(std::chrono::milliseconds timeout,
   m.type = h.type;
   m.payload.assign(buffer_.begin() + protocol::kHeaderSize, buffer_.begin() + total);
   buffer_.erase(buffer_.begin(), buffer_.begin() + total);
-  // Each passed fd travels on its own one-byte sendmsg after the message.
-  while (m.fds.size() < expected_fds) {
-    if (!Fill(1, deadline)) break;
-    buffer_.erase(buffer_.begin());
-    for (int fd : pending_fds_) m.fds.push_back(fd);
-    pending_fds_.clear();
+  if (expected_fds > 0) {
+    m.fds = ReceiveFds(expected_fds, std::chrono::duration_cast<std::chrono::milliseconds>(
+                                         std::max(deadline - Clock::now(), Clock::duration::zero())));
   }
   return m;
+}
+
+std::vector<int> RawConnection::ReceiveFds(size_t n, std::chrono::milliseconds timeout) {
+  auto deadline = Clock::now() + timeout;
+  std::vector<int> fds;
+  while (fds.size() < n) {
+    if (!Fill(1, deadline)) break;
+    buffer_.erase(buffer_.begin());
+    fds.insert(fds.end(), pending_fds_.begin(), pending_fds_.end());
+    pending_fds_.clear();
+  }
+  return fds;
 }
 
 bool RawConnection::WaitForClose(std::chrono::milliseconds timeout) {

@@ -49,6 +49,29 @@ void PrintTo(StoreKind kind, std::ostream* os);
 // (ARROW11_MISSING, or how to get it) - tests then GTEST_SKIP() with that reason.
 std::optional<std::string> RealStoreExecutable(std::string* why_not);
 
+// ---- child processes ----
+// Starts `argv` (argv[0] is the executable) as a child process; its stdout and stderr go to the
+// file `output_path` when one is given ("/dev/null" silences it). -1 when fork fails.
+pid_t Spawn(const std::vector<std::string>& argv, const std::string& output_path = "");
+// Waits up to `wait` for `pid` to exit: its exit code, 128 + the signal that ended it, or
+// nullopt while it still runs.
+std::optional<int> WaitForExit(pid_t pid, std::chrono::milliseconds wait);
+
+// Our plasma-store run with `args` until it exits on its own; one still running after `wait`
+// is killed (exited = false).
+struct StoreRun {
+  bool exited = false;
+  int code = -1;
+  std::string output;  // what it printed (stdout and stderr)
+};
+StoreRun RunStore(const std::vector<std::string>& args,
+                  std::chrono::milliseconds wait = std::chrono::seconds(30));
+
+// A socket file at `path` that nobody listens on (what a crashed store leaves behind).
+void MakeStaleSocket(const std::string& path);
+// The whole of a file ("" when it cannot be read).
+std::string ReadFile(const std::string& path);
+
 // A `STORE -m capacity -s <tmp>/plasma.sock` child process, killed on destruction. STORE is our
 // plasma-store, or the real one for StoreKind::kReal (throws when it is not available: check
 // RealStoreExecutable first). `extra_args` are our store's flags: never pass them to the real one.
@@ -98,6 +121,9 @@ class RawConnection {
   // when they arrive within `fd_wait` after the message. nullopt on timeout or EOF.
   std::optional<Message> Receive(std::chrono::milliseconds timeout = std::chrono::seconds(5),
                                  size_t expected_fds = 0);
+  // The fds of the next `n` one-byte carriers (each passed fd travels on its own one-byte
+  // sendmsg after its message); fewer when the wait runs out or the peer closes.
+  std::vector<int> ReceiveFds(size_t n, std::chrono::milliseconds timeout = std::chrono::seconds(5));
   // True when the peer closed the connection within `timeout` (EOF or reset).
   bool WaitForClose(std::chrono::milliseconds timeout = std::chrono::seconds(5));
   void Close();

@@ -41,8 +41,8 @@ std::optional<Json> DecodeTable(const std::string& table, const uint8_t* data, s
 std::optional<std::vector<uint8_t>> EncodeTable(const std::string& table, const Json& fields,
                                                 bool force_defaults);
 
-// Lowercase hex <-> bytes.
-std::string Hex(const uint8_t* data, size_t size);
+// Hex to bytes, nullopt unless it is an even number of hex digits (bytes to hex: ToHex in
+// test_support.h).
 std::optional<std::string> Unhex(const std::string& hex);
 
 }  // namespace plasmasharp::testing

@@ -3,23 +3,13 @@
 #include <map>
 
 #include "plasma_generated.h"
+#include "test_support.h"
 #include "wire_codec.h"
 
 namespace plasmasharp::testing {
 
 namespace fb = plasma::flatbuf;
 using flatbuffers::Vector;
-
-std::string Hex(const uint8_t* data, size_t size) {
-  static const char* digits = "0123456789abcdef";
-  std::string s;
-  s.reserve(size * 2);
-  for (size_t i = 0; i < size; ++i) {
-    s.push_back(digits[data[i] >> 4]);
-    s.push_back(digits[data[i] & 15]);
-  }
-  return s;
-}
 
 std::optional<std::string> Unhex(const std::string& hex) {
   if (hex.size() % 2 != 0) return std::nullopt;
@@ -60,7 +50,7 @@ struct Out {
   }
   void Error(const char* name, flatbuffers::voffset_t slot, fb::PlasmaError e);
   void Bytes(const char* name, const flatbuffers::String* s) {
-    if (s) j[name] = Hex(s->Data(), s->size());
+    if (s) j[name] = ToHex(s->Data(), s->size());
   }
   void Text(const char* name, const flatbuffers::String* s) {
     if (s) j[name] = s->str();
@@ -68,7 +58,7 @@ struct Out {
   void BytesList(const char* name, const Vector<flatbuffers::Offset<flatbuffers::String>>* v) {
     if (!v) return;
     Json a = Json::array();
-    for (const auto* s : *v) a.push_back(s ? Json(Hex(s->Data(), s->size())) : Json());
+    for (const auto* s : *v) a.push_back(s ? Json(ToHex(s->Data(), s->size())) : Json());
     j[name] = a;
   }
 };

@@ -33,7 +33,7 @@ void CheckHeader(const Scenario& s, const Record& r) {
   ASSERT_TRUE(r.version.has_value());
   uint8_t header[protocol::kHeaderSize];
   protocol::EncodeHeader(protocol::Header{*r.version, r.msg_type, r.length}, header);
-  EXPECT_EQ(Hex(header, sizeof(header)), r.header_hex);
+  EXPECT_EQ(ToHex(header, sizeof(header)), r.header_hex);
   auto raw = Unhex(r.header_hex);
   ASSERT_TRUE(raw && raw->size() == protocol::kHeaderSize);
   protocol::Header h = protocol::DecodeHeader(reinterpret_cast<const uint8_t*>(raw->data()));
