@@ -724,10 +724,11 @@ Status PlasmaClient::Subscribe(std::unique_ptr<Subscription>* out) {
   Status st;
   {
     std::unique_lock<std::mutex> write(write_mutex_);  // the fd must follow its message directly
-    WriteReadyReleases();
+    std::list<PendingReply> deletes;
+    WriteReadyReleases(&deletes);
     st = connection_.Send(fb::MessageType::PlasmaSubscribeRequest, b);
     if (st.ok()) st = connection_.SendFd(sv[1]);
-    UnlockWriter(std::move(write));
+    UnlockWriter(std::move(write), std::move(deletes));
   }
   ::close(sv[1]);
   if (!st.ok()) {

@@ -43,6 +43,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <list>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -256,7 +257,6 @@ class PlasmaClient : public std::enable_shared_from_this<PlasmaClient> {
   // Unregisters a request whose reply will never be read by its caller (its send failed).
   void Abandon(PendingReply* pending);
   // The caller of the reply just read: the waiting Get or the oldest request (state held).
-  // nullptr entries in in_order_ are deferred Deletes, whose replies are dropped.
   bool RouteReply(int64_t type, const std::vector<uint8_t>& payload, PendingReply** owner);
   // Drops one local reference (state_mutex_ held). True when it was the last one and the
   // store must hear a ReleaseRequest: then *pending describes it.
@@ -264,10 +264,13 @@ class PlasmaClient : public std::enable_shared_from_this<PlasmaClient> {
   // Queues a ReleaseRequest (held while a Get on the wire asks for its id) and writes it now
   // unless another thread is writing. Takes `state` (state_mutex_, locked) and unlocks it.
   void QueueRelease(PendingRelease release, std::unique_lock<std::mutex> state);
-  // With write_mutex_ held: writes every ready release (and the Delete it carries).
-  void WriteReadyReleases();
-  // Writes ready releases, then lets go of write_mutex_ once none is left.
-  void UnlockWriter(std::unique_lock<std::mutex> write);
+  // With write_mutex_ held: writes every ready release, and the Delete deferred to it, whose
+  // reply is registered in `deletes` (the writing thread awaits those: AwaitDeletes).
+  void WriteReadyReleases(std::list<PendingReply>* deletes);
+  // Writes ready releases, lets go of write_mutex_ once none is left, then awaits the replies
+  // of the deferred Deletes written (these and `deletes`).
+  void UnlockWriter(std::unique_lock<std::mutex> write, std::list<PendingReply> deletes = {});
+  void AwaitDeletes(std::list<PendingReply>* deletes);
   // After a Get's reply: its ids leave the wire, held releases are dropped or made ready.
   void GetAnswered(const std::vector<ObjectId>& ids, bool floating);
 

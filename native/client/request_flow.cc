@@ -2,6 +2,7 @@
 // plasma_client.h): writes are serialized by write_mutex_; replies are read by one thread at a
 // time (the read turn), which hands each reply, with the turn, to the thread that asked for it.
 #include <algorithm>
+#include <list>
 
 #include "plasma_client.h"
 #include "verified_root.h"
@@ -22,10 +23,16 @@ Status PlasmaClient::Send(fb::MessageType type, const flatbuffers::FlatBufferBui
   std::unique_lock<std::mutex> write(write_mutex_);
   // Ready releases go first: they were decided before this request, and a request about the
   // same object (e.g. a Get that takes it again) must reach the store after them.
-  WriteReadyReleases();
+  std::list<PendingReply> deletes;
+  WriteReadyReleases(&deletes);
   {
     std::lock_guard<std::mutex> lock(state_mutex_);
-    PS_RETURN_IF_ERROR(CheckConnected());
+    Status connected = CheckConnected();
+    if (!connected.ok()) {
+      write.unlock();
+      AwaitDeletes(&deletes);
+      return connected;
+    }
     if (floating) {
       floating_ = pending;
     } else {
@@ -34,7 +41,7 @@ Status PlasmaClient::Send(fb::MessageType type, const flatbuffers::FlatBufferBui
   }
   Status st = connection_.Send(type, request);
   if (!st.ok()) Abandon(pending);
-  UnlockWriter(std::move(write));
+  UnlockWriter(std::move(write), std::move(deletes));
   return st;
 }
 
@@ -45,7 +52,7 @@ void PlasmaClient::Abandon(PendingReply* pending) {
   if (it != in_order_.end()) in_order_.erase(it);
 }
 
-void PlasmaClient::WriteReadyReleases() {
+void PlasmaClient::WriteReadyReleases(std::list<PendingReply>* deletes) {
   for (;;) {
     std::vector<PendingRelease> batch;
     {
@@ -66,31 +73,42 @@ void PlasmaClient::WriteReadyReleases() {
       auto ids = d.CreateVector(std::vector<flatbuffers::Offset<flatbuffers::String>>{
           d.CreateString(release.id.data(), release.id.size())});
       d.Finish(fb::CreatePlasmaDeleteRequest(d, 1, ids));
+      PendingReply& pending = deletes->emplace_back();
+      pending.expected = fb::MessageType::PlasmaDeleteReply;
       {
-        // libplasma ignores the deferred Delete's result too: its reply is read and dropped.
         std::lock_guard<std::mutex> lock(state_mutex_);
-        in_order_.push_back(nullptr);
+        in_order_.push_back(&pending);
       }
       if (!connection_.Send(fb::MessageType::PlasmaDeleteRequest, d).ok()) {
-        std::lock_guard<std::mutex> lock(state_mutex_);
-        in_order_.pop_back();
+        Abandon(&pending);
+        deletes->pop_back();
       }
     }
   }
 }
 
-void PlasmaClient::UnlockWriter(std::unique_lock<std::mutex> write) {
+void PlasmaClient::UnlockWriter(std::unique_lock<std::mutex> write, std::list<PendingReply> deletes) {
   for (;;) {
-    WriteReadyReleases();
+    WriteReadyReleases(&deletes);
     // A release queued meanwhile (its try_lock failed because we hold write_mutex_) must not be
     // stranded: write_mutex_ is let go only when the queue is seen empty under the same lock
     // the releaser queues under.
     std::lock_guard<std::mutex> lock(state_mutex_);
     if (ready_releases_.empty()) {
       write.unlock();
-      return;
+      break;
     }
   }
+  AwaitDeletes(&deletes);
+}
+
+void PlasmaClient::AwaitDeletes(std::list<PendingReply>* deletes) {
+  // libplasma ignores a deferred Delete's result too; waiting for it makes the object gone when
+  // the call that wrote it returns, as with libplasma's synchronous Delete.
+  for (PendingReply& pending : *deletes) {
+    if (AwaitReply(&pending).ok()) FinishReading();
+  }
+  deletes->clear();
 }
 
 // ---------------------------------------------------------------- releases
@@ -222,11 +240,6 @@ Status PlasmaClient::AwaitReply(PendingReply* pending) {
       failure_ = st;
       in_order_.clear();
       floating_ = nullptr;
-      reading_ = false;
-      changed_.notify_all();
-      continue;
-    }
-    if (owner == nullptr) {  // a deferred Delete's reply: nobody waits for it
       reading_ = false;
       changed_.notify_all();
       continue;

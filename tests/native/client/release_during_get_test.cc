@@ -109,7 +109,7 @@ class ReleaseDuringGetTest : public ::testing::Test {
 
   // Starts thread A: client_->Get(ids + "marker", -1). Returns once the store has registered
   // that Get (the marker, sealed and held by nobody else, shows ref_count 1): A now holds the
-  // client's request slot and waits for a reply that cannot come before "never" is sealed.
+  // client's reply reader and waits for a reply that cannot come before "never" is sealed.
   void StartWaitingGet(std::vector<std::string> ids) {
     Put("marker", 7);
     ids.push_back("marker");
@@ -213,7 +213,7 @@ TEST_F(ReleaseDuringGetTest, ReleaseWithADeferredDeleteRunsItAfterTheGet) {
   ASSERT_TRUE(ReleaseReturnsWhileGetWaits([&] { EXPECT_TRUE(doomed->Release().ok()); }));
   client::Status st = FinishWaitingGet();
   ASSERT_TRUE(st.ok()) << st.message();
-  // The release and its Delete went out once the slot was free again.
+  // The release and its Delete went out at once (the Delete's reply was routed to the releaser).
   EXPECT_TRUE(RefCountBecomes("doomed", -1));
   bool has = true;
   ASSERT_TRUE(client_->Contains(Id("doomed"), &has).ok());
