@@ -6,10 +6,12 @@ namespace PlasmaSharp;
 /// <c>plasma-store-server</c> 0.17-11.0). Thread-safe: every method may be called from many
 /// threads at once. Dispose closes the connection; objects already obtained stay readable until
 /// they are disposed themselves.
-/// <para>One connection serves one request at a time (as libplasma does): while a Get waits for an
-/// object, other calls on the same client, including the release of objects, wait for it. GetAsync
-/// waits in bounded slices (<see cref="PlasmaClientOptions.AsyncPollInterval"/>) so others get turns; for
-/// long synchronous waits, or waits on many threads, use a separate PlasmaClient.</para></summary>
+/// <para>Requests are pipelined on the one connection: while a Get waits for an object, other calls
+/// on the same client go ahead (libplasma's client makes them wait). Waiting Gets of one client take
+/// turns (the real Arrow 11 store aborts when a connection with two waiting Gets disconnects), so
+/// for waits on many threads at once use a PlasmaClient per thread. GetAsync waits in bounded
+/// slices (<see cref="PlasmaClientOptions.AsyncPollInterval"/>) so its cancellation token is
+/// honoured.</para></summary>
 public sealed partial class PlasmaClient : IDisposable
 {
     private readonly ClientHandle _handle;

@@ -11,11 +11,13 @@
  *   - Pointers handed out by a ps_object stay valid until that ps_object is released, even
  *     after the client disconnected or was freed: the mapping is reference-counted.
  * Thread safety: a ps_client may be used from many threads at once; its requests are
- * serialized, so a ps_client_get waiting on the store holds up the other calls on that client
- * (as in libplasma; ps_client_disconnect does not wait and wakes it) - except
- * ps_object_release, which never waits for another thread's call (safe from a finalizer
- * thread). A ps_object, a ps_subscription and a ps_error must each be released/freed exactly
- * once.
+ * pipelined on its one connection, so a ps_client_get waiting on the store does not hold up
+ * the other calls on that client (libplasma's do wait). At most one waiting get per client is
+ * on the wire: a second ps_client_get with timeout_ms != 0 waits for the first (the real Arrow
+ * 11 store aborts when a connection with two waiting gets disconnects).
+ * ps_client_disconnect does not wait and wakes every waiting call; ps_object_release never
+ * waits for another thread's call (safe from a finalizer thread). A ps_object, a
+ * ps_subscription and a ps_error must each be released/freed exactly once.
  */
 #ifndef PLASMASHARP_H
 #define PLASMASHARP_H

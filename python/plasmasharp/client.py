@@ -56,7 +56,8 @@ def _handle_array(count):
 
 class PlasmaClient:
     """A connection to a Plasma store (see connect()). Safe to share between threads; a get that
-    waits on the store holds up this client's other calls until it returns, as in libplasma."""
+    waits on the store does not hold up this client's other calls (libplasma's does), but waiting
+    gets of one client take turns."""
 
     def __init__(self, handle, store_socket_name):
         # Use connect(); this wraps an already connected native client.

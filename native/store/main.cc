@@ -1,3 +1,0 @@
-#include "store_runner.h"
-
-int main(int argc, char** argv) { return plasmasharp::store::RunStoreMain(argc, argv); }
