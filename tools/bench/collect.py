@@ -428,6 +428,41 @@ def read_cluster(figs, runs):
             objects=objects)
 
 
+def read_spill(figs, data):
+    """Spilling to files (issue 17): the store's 100 MiB spill and restore against a plain file
+    write and read of the same size in the same folder, and Gets of spilled 1 KiB objects."""
+    rounds, size = data["rounds"], data["large_bytes"]
+    size_key = SIZE_KEYS.get(size, f"{size // MIB}mib")
+    where = f"a {data.get('fs', 'unknown')} folder"
+    for key, desc in (
+            ("file_write_s", f"the floor: open + one write() of the bytes to a new file in {where} + close"),
+            ("file_read_s", f"the floor: open + readinto() of that file into a warm buffer + close, {where}"),
+            ("spill_s", f"Create of {size_key} in a full store: the store hashes and writev()s its least recently "
+                        f"used {size_key} object to a spill file in {where} before it answers"),
+            ("restore_s", f"Get of that spilled object (room made first): one preadv() into its new block + reply")):
+        name = key[:-2]
+        figs.add(f"spill.{name}.{size_key}.gbps", gbps_samples(rounds[key], size), "GB/s", desc, bytes=size,
+                 time_per_op_us=statistics.median(rounds[key]) * 1e6)
+    for what, floor in (("spill", "file_write"), ("restore", "file_read")):
+        fig = figs.get(f"spill.{what}.{size_key}.gbps")
+        floor_fig = figs.get(f"spill.{floor}.{size_key}.gbps")
+        if fig and floor_fig:
+            fig["floor"] = {"key": f"spill.{floor}.{size_key}.gbps"}
+            fig["ratio_to_floor"] = fig["value"] / floor_fig["value"]
+    if data.get("load_average"):
+        figs.add("spill.load_average", [data["load_average"][0]], "load",
+                 "1-minute load average when the spill bench ended (its figures move with it)")
+    spilled = figs.add("spill.get_spilled.1kib.us", rounds["spilled_get_1k_us"], "us",
+                       f"Get + release of a spilled 1 KiB object (read back from a fused spill file, memory has "
+                       f"room), median of {data.get('small_gets')} per round")
+    memory = figs.add("spill.get_memory.1kib.us", rounds["memory_get_1k_us"], "us",
+                      "the same objects' Get + release once they are back in memory")
+    if spilled and memory:
+        spilled["time_per_op_us"] = spilled["value"]
+        spilled["floor"] = {"key": "spill.get_memory.1kib.us"}
+        spilled["ratio_to_floor"] = spilled["value"] / memory["value"]
+
+
 def derive_overheads(figs):
     """C# time per op / C++ time per op of the same client pair on the same store (1.0 = no overhead)."""
     for op in ("create_seal_release", "get_release", "contains"):
@@ -449,6 +484,7 @@ PRODUCERS = [
     ("python", load_python, lambda figs, data: read_python(figs, data)),
     ("real_managed", load_bdn, lambda figs, data: read_managed(figs.scoped(REAL), data)),
     ("cluster", load_cluster, lambda figs, data: read_cluster(figs, data)),
+    ("spill", load_python, lambda figs, data: read_spill(figs, data)),
 ]
 
 
@@ -677,6 +713,40 @@ def python_targets(targets, figs, join):
            lambda: join(python_large_breakdown(figs, key, floor_key)))
 
 
+def spill_breakdown(figs, what, floor, size_key):
+    """Where the spill (or restore) time went, from the run's own numbers."""
+    fig, floor_fig = figs.get(f"spill.{what}.{size_key}.gbps"), figs.get(f"spill.{floor}.{size_key}.gbps")
+    ours, base = fig["time_per_op_us"] / 1e3, floor_fig["time_per_op_us"] / 1e3
+    parts = [f"{what} {ours:.1f} ms ({fig['value']:.2f} GB/s, rounds {fig['min']:.2f}-{fig['max']:.2f}) vs the plain "
+             f"file {floor.split('_')[1]} {base:.1f} ms ({floor_fig['value']:.2f} GB/s, rounds "
+             f"{floor_fig['min']:.2f}-{floor_fig['max']:.2f}): {ours - base:.1f} ms more"]
+    if what == "spill":
+        parts.append("the spill also hashes the bytes (on a second thread, alongside the write) and writes a header, "
+                     "and its Create makes one more round trip and a 100 MiB allocation")
+    else:
+        parts.append("the restore also allocates the block, checks the header and answers the Get")
+    if fig["max"] > 1.5 * fig["min"] or floor_fig["max"] > 1.5 * floor_fig["min"]:
+        parts.append("the rounds spread more than 1.5x: the page cache's writeback and the machine's load move "
+                     "both paths")
+    load = figs.get("spill.load_average")
+    if load:
+        parts.append(f"load average {load['value']:.2f} on {os.cpu_count()} CPUs when the spill bench ended")
+    return "; ".join(parts)
+
+
+def spill_targets(targets, figs, join, absent_reason):
+    """Issue 17: spilling runs near a plain file write/read of the same bytes (same run, same folder)."""
+    key = next((k for k in figs.items if k.startswith("spill.spill.")), "spill.spill.100mib.gbps")
+    size_key = key.split(".")[2]
+    for what, floor, word in (("spill", "file_write", "write"), ("restore", "file_read", "read")):
+        ours, base = f"spill.{what}.{size_key}.gbps", f"spill.{floor}.{size_key}.gbps"
+        target(targets, f"spill_{what}_{size_key}_vs_file_{word}",
+               f"{what} of a {size_key} object >= 0.8x a plain file {word} of the same size in the same folder "
+               f"(floor: `{base}`, same run)",
+               safe_div(figs.value(ours), figs.value(base)), ">=", 0.8, [ours, base],
+               lambda what=what, floor=floor: join(spill_breakdown(figs, what, floor, size_key)), absent_reason)
+
+
 CLUSTER_PUBLISH_TARGET = 20_000   # objects/s: issue 15, "a store seals 20k+ small objects a second"
 
 
@@ -722,7 +792,7 @@ def cluster_targets(targets, figs, join, absent_reason):
            ["cluster.publish_rate_objects_per_s"], lambda: join(cluster_publish_breakdown(figs)), absent_reason)
 
 
-def collect_targets(figs, load, real_reason, cluster_reason=None):
+def collect_targets(figs, load, real_reason, cluster_reason=None, spill_reason=None):
     v = figs.value
     real = figs.scoped(REAL)
     lt = load_text(load)
@@ -761,6 +831,7 @@ def collect_targets(figs, load, real_reason, cluster_reason=None):
 
     python_targets(targets, figs, join)
     cluster_targets(targets, figs, join, cluster_reason)
+    spill_targets(targets, figs, join, spill_reason)
 
     # Issue 7: ours against our own floors and clients.
     target(targets, "cs_small_put_vs_cpp_create_seal_release",
@@ -1007,6 +1078,8 @@ def main():
     real_reason = None if real["status"] == "measured" else f"real figures {real['status']}: {real['reason']}"
     cluster = producers.get("cluster", {})
     cluster_reason = f"cluster figures {cluster['status']}: {cluster['reason']}" if cluster.get("reason") else None
+    spill = producers.get("spill", {})
+    spill_reason = f"spill figures {spill['status']}: {spill['reason']}" if spill.get("reason") else None
     load = context.get("load_avg")
     result = {
         "schema": "plasmasharp-bench/2",
@@ -1018,7 +1091,7 @@ def main():
         "real": real,
         # ours first, then the real store's, each group in the order it was read
         "figures": dict(sorted(figs.items.items(), key=lambda item: item[0].startswith(REAL))),
-        "targets": collect_targets(figs, load, real_reason, cluster_reason),
+        "targets": collect_targets(figs, load, real_reason, cluster_reason, spill_reason),
     }
     os.makedirs(os.path.dirname(os.path.abspath(a.out_json)), exist_ok=True)
     with open(a.out_json, "w") as f:

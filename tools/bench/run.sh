@@ -129,8 +129,9 @@ stop_real_store() {
 # real_arrow_cpp runs right before managed: the issue 12 targets compare those two, so they are
 # measured as close together in time (and machine load) as possible.
 # python runs right after managed: its issue 13 targets compare it with the C# figures.
-# cluster compares only with its own floor (Redis PING), so it goes last.
-PRODUCERS=(native real_native real_arrow_cpp managed python real_managed cluster)
+# cluster compares only with its own floor (Redis PING), so it goes last; spill too (its floor is
+# a plain file write/read in the same run).
+PRODUCERS=(native real_native real_arrow_cpp managed python real_managed cluster spill)
 NEEDS_ARROW11=(real_arrow_cpp real_native real_managed)
 
 QUICK_FLAG=()
@@ -138,10 +139,12 @@ if [[ $MODE == quick ]]; then
   GBENCH_FLAGS=(--benchmark_min_time=0.2 --benchmark_repetitions=3)
   QUICK_FLAG=(--quick)
   PYTHON_FLAGS=(--seconds 1 --rounds 3)
+  SPILL_FLAGS=(--rounds 5)
   CLUSTER_RUNS=3; CLUSTER_FLAGS=(--quick)   # 20,000 objects, 1,000 calls: ~4 s a run
 else
   GBENCH_FLAGS=(--benchmark_min_time=1 --benchmark_repetitions=7)
   PYTHON_FLAGS=(--seconds 2 --rounds 7)
+  SPILL_FLAGS=(--rounds 9)
   CLUSTER_RUNS=5; CLUSTER_FLAGS=()          # 100,000 objects, 2,000 calls: ~10 s a run
 fi
 GBENCH_FLAGS+=(--benchmark_display_aggregates_only=true --benchmark_out_format=json)
@@ -206,6 +209,15 @@ produce_cluster() {
   for ((run = 1; run <= CLUSTER_RUNS; run++)); do
     $PIN dotnet "$CLUSTER_BENCH" "${CLUSTER_FLAGS[@]}" > "$RAW/cluster/run-$run.json"
   done
+}
+
+# Spilling (issue 17): its own store with -e file:// in a folder of /var/tmp, 100 MiB spills and
+# restores next to a plain file write/read there, and Gets of spilled 1 KiB objects
+# (tools/bench/spill/bench_spill.py; --store-socket does not apply).
+produce_spill() {
+  env -u PYTHONPATH PLASMASHARP_NATIVE_DIR="$BIN" $PIN /usr/bin/python3 tools/bench/spill/bench_spill.py \
+    "${SPILL_FLAGS[@]}" --large-mib 100 > "$RAW/spill.log"
+  tail -n 1 "$RAW/spill.log" > "$RAW/spill.json"
 }
 
 # Why a producer cannot run on this machine (nothing when it can): its figures are then absent.

@@ -12,6 +12,7 @@
 #include <cinttypes>
 #include <cstdio>
 #include <cstring>
+#include <thread>
 #include <vector>
 
 #include "spill_record.h"
@@ -173,26 +174,55 @@ bool FileExternalStore::Put(const std::vector<SpillItem>& items, std::string* er
     *error = "cannot create " + path + ": " + Errno();
     return false;
   }
+  // The headers carry each object's content hash. Large objects are hashed on a helper thread
+  // while the writev runs (their headers go out zeroed, so a crash before the pwrite below
+  // leaves records that fail the check), small ones before it.
   std::vector<uint8_t> headers(items.size() * kSpillHeaderSize);
+  std::vector<SpillHeader> parsed(items.size());
+  std::vector<size_t> late;  // items hashed during the write
   std::vector<iovec> iov;
   iov.reserve(items.size() * 2);
   uint64_t total = 0;
   for (size_t i = 0; i < items.size(); ++i) {
     const SpillItem& item = items[i];
-    SpillHeader h;
+    SpillHeader& h = parsed[i];
     h.id = item.id;
     h.data_size = item.data_size;
     h.metadata_size = item.metadata_size;
     h.digest = item.digest;
-    h.content_hash = ContentHash(item.data, item.size());
     uint8_t* bytes = headers.data() + i * kSpillHeaderSize;
-    EncodeSpillHeader(h, bytes);
+    if (item.size() >= kHashAlongsideBytes) {
+      late.push_back(i);
+    } else {
+      h.content_hash = ContentHash(item.data, item.size());
+      EncodeSpillHeader(h, bytes);
+    }
     iov.push_back({bytes, kSpillHeaderSize});
     if (item.size() != 0) iov.push_back({const_cast<uint8_t*>(item.data), item.size()});
     total += h.record_size();
   }
+  std::thread hasher;
+  if (!late.empty()) {
+    hasher = std::thread([&] {
+      for (size_t i : late) parsed[i].content_hash = ContentHash(items[i].data, items[i].size());
+    });
+  }
   std::string why;
   bool ok = WriteAll(fd, std::move(iov), &why);
+  if (hasher.joinable()) hasher.join();
+  uint64_t record_at = 0;
+  for (size_t i = 0, next_late = 0; ok && next_late < late.size(); ++i) {
+    if (i == late[next_late]) {
+      uint8_t* bytes = headers.data() + i * kSpillHeaderSize;
+      EncodeSpillHeader(parsed[i], bytes);
+      if (::pwrite(fd, bytes, kSpillHeaderSize, static_cast<off_t>(record_at)) != static_cast<ssize_t>(kSpillHeaderSize)) {
+        why = Errno();
+        ok = false;
+      }
+      ++next_late;
+    }
+    record_at += parsed[i].record_size();
+  }
   ::close(fd);
   if (!ok) {
     ::unlink(path.c_str());  // nothing of a failed batch is kept

@@ -37,6 +37,8 @@ class FileExternalStore final : public ExternalStore {
   // A file is rewritten once its dead bytes pass this share of it (and it is this big).
   static constexpr double kCompactDeadShare = 0.5;
   static constexpr uint64_t kCompactMinFileBytes = uint64_t{1} << 20;
+  // Objects this big are hashed on a second thread while the batch is written.
+  static constexpr uint64_t kHashAlongsideBytes = uint64_t{4} << 20;
 
  private:
   struct Location {
