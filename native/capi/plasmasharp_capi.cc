@@ -10,12 +10,11 @@
 #include <string>
 #include <vector>
 
+#include "abi_checks.h"
 #include "plasma_client.h"
 #include "store_stats.h"
 
-#if PLASMASHARP_HAVE_STORE
 #include "store_runner.h"
-#endif
 
 using plasmasharp::client::Code;
 using plasmasharp::client::ObjectId;
@@ -52,9 +51,7 @@ struct ps_digest {
 };
 
 struct ps_store {
-#if PLASMASHARP_HAVE_STORE
   std::unique_ptr<plasmasharp::store::StoreRunner> runner;
-#endif
 };
 
 namespace {
@@ -388,8 +385,9 @@ ps_code ps_client_store_stats(ps_client* client, uint8_t count_objects, ps_store
     plasmasharp::client::StoreStats stats;
     Status st = plasmasharp::client::ReadStoreStats(*client->client, count_objects != 0, &stats);
     if (!st.ok()) return Report(st, error);
-    *out = ps_store_stats{stats.capacity,       stats.bytes_used,     stats.evictions,
-                          stats.objects,        stats.sealed_objects, stats.objects_in_use};
+    *out = ps_store_stats{stats.capacity,        stats.bytes_used,     stats.evictions,
+                          stats.objects,         stats.sealed_objects, stats.objects_in_use,
+                          stats.spilled_objects, stats.spilled_bytes,  stats.restores};
     return PS_OK;
   });
 }
@@ -523,7 +521,6 @@ ps_code ps_store_start(const char* socket_path, int64_t capacity, const char* di
     if (out == nullptr) return NullArgument(error, "out");
     *out = nullptr;
     if (capacity <= 0) return Fail(error, PS_INVALID_ARGUMENT, "capacity must be positive");
-#if PLASMASHARP_HAVE_STORE
     plasmasharp::store::StoreOptions options;
     options.socket_path = socket_path;
     options.capacity = capacity;
@@ -538,19 +535,13 @@ ps_code ps_store_start(const char* socket_path, int64_t capacity, const char* di
     store->runner = std::move(runner);
     *out = store.release();
     return PS_OK;
-#else
-    (void)directory;
-    return Fail(error, PS_INTERNAL, "this build of the native library has no in-process store");
-#endif
   });
 }
 
 void ps_store_stop(ps_store* store) {
   if (store == nullptr) return;
   try {
-#if PLASMASHARP_HAVE_STORE
     if (store->runner) store->runner->Stop();
-#endif
     delete store;
   } catch (...) {
   }

@@ -1,4 +1,5 @@
-// The plasma-store command line, identical to the real plasma-store-server:
+// The plasma-store executable (only it: the C ABI library starts stores through StoreRunner)
+// and its command line, identical to the real plasma-store-server:
 //   -m BYTES (required)  -s SOCKET (required)  -d DIRECTORY (default /dev/shm)  -h (hugepages)
 //   -e URL (external store: hashtable://NAME; ours also file://DIRECTORY, --spill-keep,
 //   --spill-limit BYTES)
@@ -241,3 +242,5 @@ int RunStoreMain(int argc, char** argv) {
 }
 
 }  // namespace plasmasharp::store
+
+int main(int argc, char** argv) { return plasmasharp::store::RunStoreMain(argc, argv); }

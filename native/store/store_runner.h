@@ -1,5 +1,5 @@
 // Running a store: in-process on its own thread (StoreRunner, wrapped by the C ABI's
-// ps_store_start / ps_store_stop) or as the plasma-store executable (RunStoreMain).
+// ps_store_start / ps_store_stop, and used by the plasma-store executable, store_cli.cc).
 #pragma once
 
 #include <cstdint>
@@ -51,7 +51,5 @@ class StoreRunner {
   StoreRunner() = default;
   std::unique_ptr<State> state_;
 };
-
-int RunStoreMain(int argc, char** argv);  // the CLI; main() just calls this
 
 }  // namespace plasmasharp::store

@@ -39,23 +39,12 @@ TempDir::~TempDir() {
   std::filesystem::remove_all(path_, ec);
 }
 
-std::string StoreExecutable() {
-#ifdef PLASMA_STORE_PATH
-  return PLASMA_STORE_PATH;
-#else
-  const char* p = std::getenv("PLASMA_STORE_PATH");
-  return p ? p : "plasma-store";
-#endif
-}
+std::string StoreExecutable() { return PLASMA_STORE_PATH; }
 
 std::string WireDir() {
   const char* p = std::getenv("PLASMASHARP_WIRE_DIR");
   if (p && *p) return p;
-#ifdef PLASMASHARP_WIRE_DIR
   return PLASMASHARP_WIRE_DIR;
-#else
-  return "../shared/plasma-wire";
-#endif
 }
 
 std::optional<std::string> WireVectorsMissing() {
