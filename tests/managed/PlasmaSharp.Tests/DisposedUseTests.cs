@@ -20,6 +20,7 @@ public class DisposedUseTests : IClassFixture<StoreFixture>
         ["get_Capacity()"] = c => c.Capacity,
         ["Disconnect()"] = c => { c.Disconnect(); return null; },
         ["GetDebugString()"] = c => c.GetDebugString(),
+        ["GetStoreStats(Boolean)"] = c => c.GetStoreStats(),
         ["List()"] = c => c.List(),
         ["Evict(Int64)"] = c => c.Evict(1),
         ["Create(ObjectId,Int64,ReadOnlySpan`1)"] = c => c.Create(ObjectId.NewRandom(), 1),
