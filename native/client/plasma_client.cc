@@ -26,7 +26,8 @@ constexpr int64_t kMaxInlineBytes = (int64_t{1} << 31) - (int64_t{1} << 20);
 
 Status CheckId(const ObjectId& id) {
   if (id.size() != kObjectIdSize) {
-    return Status(Code::kInvalidArgument, "an object id is 20 bytes, got " + std::to_string(id.size()));
+    return Status(Code::kInvalidArgument, "an object id is " + std::to_string(kObjectIdSize) + " bytes, got " +
+                                              std::to_string(id.size()));
   }
   return Status::OK();
 }
@@ -599,7 +600,7 @@ Status PlasmaClient::DeleteFromStore(const std::vector<ObjectId>& ids, std::vect
     results->assign(ids.size(), Code::kOk);
     for (size_t i = 0; i < ids.size(); ++i) {
       int32_t e = static_cast<int32_t>(errors->Get(static_cast<flatbuffers::uoffset_t>(i)));
-      if (e < 0 || e > 5) return ProtocolError("DeleteReply with unknown error " + std::to_string(e));
+      if (!IsPlasmaError(e)) return ProtocolError("DeleteReply with unknown error " + std::to_string(e));
       (*results)[i] = static_cast<Code>(e);
     }
     return Status::OK();

@@ -58,9 +58,10 @@
 
 namespace plasmasharp::client {
 
-constexpr size_t kObjectIdSize = 20;
 // An object id: 20 raw bytes (kept in a std::string for hashing and maps).
+using protocol::kObjectIdSize;
 using ObjectId = std::string;
+static_assert(kDigestSize == protocol::kDigestSize, "the client's digest is the wire's");
 
 constexpr int kDefaultConnectRetries = 80;
 constexpr int64_t kDefaultConnectRetryDelayMs = 100;

@@ -10,10 +10,11 @@
 #include <string>
 
 #include "flatbuffers/flatbuffers.h"
+#include "wire.h"
 
 namespace plasmasharp::store {
 
-constexpr size_t kObjectIdBytes = 20;
+constexpr size_t kObjectIdBytes = protocol::kObjectIdSize;
 
 struct ObjectId {
   std::array<uint8_t, kObjectIdBytes> bytes{};
