@@ -1,5 +1,5 @@
 // The few libc calls the store launcher needs (sending SIGTERM for a clean stop).
-// Not part of plasmasharp.h, so the drift test ignores this class.
+// Not part of plasmasharp.h, so written by hand beside the generated NativeMethods.g.cs.
 using System.Runtime.InteropServices;
 
 namespace PlasmaSharp.Interop;
