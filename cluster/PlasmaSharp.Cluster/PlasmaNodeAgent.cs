@@ -115,7 +115,7 @@ public sealed class PlasmaNodeAgent : BackgroundService
         }
         else
         {
-            _ownedStore = await PlasmaStore.StartAsync(_options.Memory!.Value, new PlasmaStoreOptions { SocketPath = _options.Socket }, cancellationToken).ConfigureAwait(false);
+            _ownedStore = await PlasmaStore.StartAsync(_options.Memory!.Value, new PlasmaStoreOptions { SocketPath = _options.Socket, Prefault = _options.Prefault }, cancellationToken).ConfigureAwait(false);
             _storeSocket = _ownedStore.SocketPath;
             _logger.LogInformation("started the bundled store: {Bytes} bytes on {Socket} (pid {Pid})", _options.Memory, _storeSocket, _ownedStore.ProcessId);
         }

@@ -21,6 +21,10 @@ public sealed class PlasmaNodeOptions
     /// <summary>The socket of the bundled store to start.</summary>
     public string? Socket { get; set; }
 
+    /// <summary>The bundled store populates its memory at start, in the background
+    /// (<c>plasma-store --prefault</c>; see <see cref="PlasmaStoreOptions.Prefault"/>).</summary>
+    public bool Prefault { get; set; }
+
     /// <summary>A node whose heartbeats stop is dead after this long. Heartbeats go every TTL/3.</summary>
     public TimeSpan Ttl { get; set; } = TimeSpan.FromSeconds(10);
 
@@ -54,6 +58,7 @@ public sealed class PlasmaNodeOptions
             throw new ArgumentException($"node id '{NodeId}' is not valid: use 1 to 128 letters, digits, '.', '_' or '-'");
         bool attach = StoreSocket is not null, start = Memory is not null || Socket is not null;
         if (attach == start) throw new ArgumentException("give either a store socket to attach to, or memory and socket of a store to start");
+        if (attach && Prefault) throw new ArgumentException("prefault applies to a store the node starts (memory and socket), not to one it attaches to");
         if (start && (Memory is null or <= 0 || string.IsNullOrEmpty(Socket)))
             throw new ArgumentException("starting a store needs both a positive memory size and a socket path");
         if (Ttl < TimeSpan.FromMilliseconds(300)) throw new ArgumentException("the TTL must be at least 300 ms");

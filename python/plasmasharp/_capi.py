@@ -7,9 +7,7 @@ import ctypes
 import threading
 
 from . import _locate, errors
-
-OBJECT_ID_SIZE = 20
-DIGEST_SIZE = 8
+from ._abi import DIGEST_SIZE, OBJECT_ID_SIZE
 
 _p = ctypes.c_void_p
 _pp = ctypes.POINTER(ctypes.c_void_p)

@@ -4,6 +4,7 @@ The three pyarrow.plasma names (PlasmaObjectExists, PlasmaObjectNotFound, Plasma
 their meaning. Transport failures are OSErrors, as pyarrow.plasma raised them, and bad arguments
 are ValueErrors/TypeErrors, so code written for pyarrow.plasma catches the same things.
 """
+from . import _abi
 
 
 class PlasmaError(Exception):
@@ -52,15 +53,15 @@ class PlasmaInternalError(PlasmaError):
 
 # ps_code (native/include/plasmasharp.h) -> exception class.
 BY_CODE = {
-    1: PlasmaObjectExists,
-    2: PlasmaObjectNotFound,
-    3: PlasmaStoreFull,
-    4: PlasmaObjectNotSealed,
-    5: PlasmaObjectInUse,
-    10: PlasmaIOError,
-    11: PlasmaInvalidArgument,
-    12: PlasmaDisconnected,
-    13: PlasmaTimeout,
-    14: PlasmaIOError,
-    15: PlasmaInternalError,
+    _abi.PS_OBJECT_EXISTS: PlasmaObjectExists,
+    _abi.PS_OBJECT_NOT_FOUND: PlasmaObjectNotFound,
+    _abi.PS_OUT_OF_MEMORY: PlasmaStoreFull,
+    _abi.PS_OBJECT_NOT_SEALED: PlasmaObjectNotSealed,
+    _abi.PS_OBJECT_IN_USE: PlasmaObjectInUse,
+    _abi.PS_IO_ERROR: PlasmaIOError,
+    _abi.PS_INVALID_ARGUMENT: PlasmaInvalidArgument,
+    _abi.PS_DISCONNECTED: PlasmaDisconnected,
+    _abi.PS_TIMEOUT: PlasmaTimeout,
+    _abi.PS_PROTOCOL_ERROR: PlasmaIOError,
+    _abi.PS_INTERNAL: PlasmaInternalError,
 }

@@ -1,7 +1,7 @@
 """ObjectID (20 bytes naming a Plasma object) and ObjectNotAvailable, as in pyarrow.plasma."""
 import os
 
-OBJECT_ID_SIZE = 20
+from ._abi import OBJECT_ID_SIZE
 
 # Random ids are cut from one os.urandom block of this many ids: one getrandom() system call per
 # block instead of one per put. Taking the next one is a single next() on a list iterator, atomic
