@@ -17,6 +17,12 @@ public sealed class PlasmaStoreOptions
     /// runtimes/linux-x64/native/plasma-store, the assembly folder, or $PLASMASHARP_NATIVE_DIR).</summary>
     public string? ExecutablePath { get; set; }
 
+    /// <summary>Populate the whole shared-memory segment right after start, on a background thread of
+    /// the store (<c>--prefault</c>): the store accepts connections at once, and once the populate is
+    /// done the first puts no longer pay for allocating and zeroing pages. Commits the whole capacity
+    /// of memory. Child-process stores only (<see cref="PlasmaStore.StartAsync"/>). Default false.</summary>
+    public bool Prefault { get; set; }
+
     /// <summary>How long to wait for the store to accept connections. Default 10 s.</summary>
     public TimeSpan StartTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
@@ -68,7 +74,7 @@ public sealed class PlasmaStore : IAsyncDisposable, IDisposable
         get { lock (_output) return _output.ToString(); }
     }
 
-    /// <summary>Starts <c>plasma-store -m capacity -s socket [-d directory]</c> as a child process and
+    /// <summary>Starts <c>plasma-store -m capacity -s socket [-d directory] [--prefault]</c> as a child process and
     /// returns once it accepts connections.</summary>
     /// <param name="capacity">Bytes of shared memory the store may use.</param>
     /// <param name="options">Socket path, directory, executable (null = defaults).</param>
@@ -99,6 +105,7 @@ public sealed class PlasmaStore : IAsyncDisposable, IDisposable
             startInfo.ArgumentList.Add("-d");
             startInfo.ArgumentList.Add(options.Directory);
         }
+        if (options.Prefault) startInfo.ArgumentList.Add("--prefault");
 
         var process = new Process { StartInfo = startInfo };
         PlasmaStore? store = null;
@@ -133,6 +140,8 @@ public sealed class PlasmaStore : IAsyncDisposable, IDisposable
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(capacity);
         options ??= new PlasmaStoreOptions();
+        if (options.Prefault)
+            throw new ArgumentException("Prefault needs the store executable: use StartAsync for a prefaulted store.", nameof(options));
         (string socketPath, string? tempDir) = ChooseSocket(options);
         try
         {

@@ -15,8 +15,9 @@ public sealed class PlasmaStoreHostOptions
     /// <summary>Where the shared-memory file is created (null = /dev/shm).</summary>
     public string? Directory { get; set; }
 
-    /// <summary>Touches every page of the store's memory once at start, so the first objects do
-    /// not pay for allocating shared-memory pages (costs ~0.1-0.3 s per GiB at start).</summary>
+    /// <summary>The store populates its whole memory at start (<c>plasma-store --prefault</c>), on a
+    /// background thread: it accepts connections at once, and once done (about 1 s per GiB here) the
+    /// first objects no longer pay for allocating and zeroing shared-memory pages.</summary>
     public bool Prefault { get; set; }
 
     /// <summary>The store executable (null = the bundled <c>plasma-store</c>).</summary>

@@ -42,39 +42,10 @@ public sealed class PlasmaStoreService : IHostedLifecycleService, IAsyncDisposab
             ExecutablePath = o.ExecutablePath,
             StartTimeout = o.StartTimeout,
             StopTimeout = o.StopTimeout,
+            Prefault = o.Prefault,
         }, cancellationToken).ConfigureAwait(false);
         _logger.LogInformation("Plasma store started in {ElapsedMs} ms: {Capacity} bytes on {SocketPath} (process {ProcessId})",
             watch.ElapsedMilliseconds, o.Capacity, _store.SocketPath, _store.ProcessId);
-        if (o.Prefault) Prefault(_store);
-    }
-
-    /// <summary>Writes one byte per page over (nearly) the whole segment through one unsealed object,
-    /// then aborts it: the shared-memory file keeps its pages, the store keeps nothing.</summary>
-    private void Prefault(PlasmaStore store)
-    {
-        var watch = Stopwatch.StartNew();
-        using PlasmaClient client = PlasmaClient.Connect(store.SocketPath);
-        long size = store.Capacity;
-        long step = Math.Max(4096, store.Capacity / 64);
-        while (size > 0)
-        {
-            try
-            {
-                using WritablePlasmaObject obj = client.Create(ObjectId.NewRandom(), size);
-                foreach (Memory<byte> chunk in obj.GetDataChunks(1 << 30))
-                {
-                    Span<byte> span = chunk.Span;
-                    for (int i = 0; i < span.Length; i += 4096) span[i] = 0;
-                }
-                obj.Abort();
-                _logger.LogInformation("Plasma store prefaulted {Bytes} bytes in {ElapsedMs} ms", size, watch.ElapsedMilliseconds);
-                return;
-            }
-            catch (StoreFullException)
-            {
-                size -= step; // the allocator keeps a little room for itself
-            }
-        }
     }
 
     /// <inheritdoc />

@@ -14,7 +14,7 @@ internal static class ClusterCommands
 
     /// <summary>node's options, parsed (null: not given).</summary>
     public sealed record NodeArguments(string? NodeId, long? Memory, string? Socket, string? StoreSocket, TimeSpan? Ttl, string? Listen,
-                                       string? TokenFile, string? TlsCertificate, string? TlsKey);
+                                       string? TokenFile, string? TlsCertificate, string? TlsKey, bool Prefault = false);
 
     /// <summary>--redis, else $PLASMASHARP_REDIS; neither is a usage error.</summary>
     private static string ResolveRedis(string? redis, CliConsole console)
@@ -47,6 +47,7 @@ internal static class ClusterCommands
             StoreSocket = a.StoreSocket,
             Socket = a.Socket,
             Memory = a.Memory,
+            Prefault = a.Prefault,
         };
         if (a.NodeId is { } id) options.NodeId = id;
         if (a.Ttl is { } ttl) options.Ttl = ttl;

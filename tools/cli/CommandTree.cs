@@ -214,6 +214,7 @@ internal static class CommandTree
         };
         var socket = new Option<string>("--socket") { Description = "The bundled store's socket (with --memory)", HelpName = "PATH" };
         var storeSocket = new Option<string>("--store-socket") { Description = "Serve a store that is already running at PATH", HelpName = "PATH" };
+        var prefault = new Option<bool>("--prefault") { Description = "The bundled store populates its memory at start, in the background (with --memory)" };
         var ttl = new Option<TimeSpan?>("--ttl")
         {
             Description = "How long the node's entries live in Redis without a heartbeat (10, 2.5, 500ms)",
@@ -225,10 +226,10 @@ internal static class CommandTree
         var tlsCert = new Option<string>("--tls-cert") { Description = "Serve HTTPS with this certificate (PEM with --tls-key, or PKCS#12)", HelpName = "PATH" };
         var tlsKey = new Option<string>("--tls-key") { Description = "The PEM private key of --tls-cert", HelpName = "PATH" };
         var command = new Command("node", "Run a node agent beside a store until SIGINT/SIGTERM (--memory BYTES --socket PATH, or --store-socket PATH)")
-            { redis, nodeId, memory, socket, storeSocket, ttl, listen, tokenFile, tlsCert, tlsKey };
+            { redis, nodeId, memory, socket, storeSocket, prefault, ttl, listen, tokenFile, tlsCert, tlsKey };
         command.SetAction(r => CliApp.Guard(console, () => ClusterCommands.Node(r.GetValue(redis), new ClusterCommands.NodeArguments(
             r.GetValue(nodeId), r.GetValue(memory), r.GetValue(socket), r.GetValue(storeSocket), r.GetValue(ttl), r.GetValue(listen),
-            r.GetValue(tokenFile), r.GetValue(tlsCert), r.GetValue(tlsKey)),
+            r.GetValue(tokenFile), r.GetValue(tlsCert), r.GetValue(tlsKey), r.GetValue(prefault)),
             console, cancellationToken)));
         return command;
     }
