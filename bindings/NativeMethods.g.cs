@@ -95,7 +95,7 @@ internal unsafe struct ps_object_info
 
 /// <summary>A store's statistics, the one place they are computed (our store and Arrow 11's alike): the
 /// capacity, the debug string's counters and, with count_objects, the object list.</summary>
-[StructLayout(LayoutKind.Explicit, Size = 48)]
+[StructLayout(LayoutKind.Explicit, Size = 72)]
 internal struct ps_store_stats
 {
     /// <summary>bytes</summary>
@@ -110,6 +110,12 @@ internal struct ps_store_stats
     [FieldOffset(32)] public long sealed_objects;
     /// <summary>objects some client holds a reference to; -1 unless count_objects</summary>
     [FieldOffset(40)] public long objects_in_use;
+    /// <summary>objects spilled to the external store (-e) now; -1 if not reported</summary>
+    [FieldOffset(48)] public long spilled_objects;
+    /// <summary>their bytes; -1 if not reported</summary>
+    [FieldOffset(56)] public long spilled_bytes;
+    /// <summary>spilled objects read back since the store started; -1 if not reported</summary>
+    [FieldOffset(64)] public long restores;
 }
 
 /// <summary>Every function of the header, as declared there.</summary>

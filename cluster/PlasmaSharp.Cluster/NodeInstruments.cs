@@ -29,6 +29,13 @@ internal static class NodeInstruments
             () => ObserveStore(s => s.BytesUsed), "By", "Bytes the node's store has allocated to objects (its stats).");
         PlasmaTelemetry.Meter.CreateObservableGauge("plasmasharp.node.store.capacity",
             () => ObserveStore(s => s.Capacity), "By", "The node's store capacity (its stats).");
+        // Spilling (a store with -e): left out for stores that do not report it.
+        PlasmaTelemetry.Meter.CreateObservableGauge("plasmasharp.node.store.spilled",
+            () => ObserveStore(s => s.SpilledBytes), "By", "Bytes the node's store has spilled to its external store (its stats).");
+        PlasmaTelemetry.Meter.CreateObservableGauge("plasmasharp.node.store.spilled_objects",
+            () => ObserveStore(s => s.SpilledObjects), "{object}", "Objects the node's store has spilled and not restored (its stats).");
+        PlasmaTelemetry.Meter.CreateObservableCounter("plasmasharp.node.store.restores",
+            () => ObserveStore(s => s.Restores), "{object}", "Spilled objects the node's store read back since it started (its stats).");
     }
 
     public static void Track(PlasmaNodeAgent agent)
@@ -47,14 +54,16 @@ internal static class NodeInstruments
             return s_agents.Select(a => new Measurement<long>(value(a), NodeTag(a))).ToList();
     }
 
-    /// <summary>One measurement per agent whose store answers (an unreachable store is left out).</summary>
-    private static List<Measurement<long>> ObserveStore(Func<PlasmaStoreStats, long> value)
+    /// <summary>One measurement per agent whose store answers and reports the figure (an unreachable
+    /// store, or a null figure, is left out).</summary>
+    private static List<Measurement<long>> ObserveStore(Func<PlasmaStoreStats, long?> value)
     {
         PlasmaNodeAgent[] agents;
         lock (s_agents) agents = [.. s_agents];
         var measurements = new List<Measurement<long>>(agents.Length);
         foreach (PlasmaNodeAgent a in agents)
-            if (a.ReadStoreStats() is { } stats) measurements.Add(new Measurement<long>(value(stats), NodeTag(a)));
+            if (a.ReadStoreStats() is { } stats && value(stats) is { } figure)
+                measurements.Add(new Measurement<long>(figure, NodeTag(a)));
         return measurements;
     }
 

@@ -19,7 +19,7 @@ internal static unsafe class NativeConversions
 
     public static PlasmaStoreStats ToStoreStats(ps_store_stats s)
         => new(s.capacity, s.bytes_used, Counted(s.evictions), Counted(s.objects), Counted(s.sealed_objects),
-               Counted(s.objects_in_use));
+               Counted(s.objects_in_use), Counted(s.spilled_objects), Counted(s.spilled_bytes), Counted(s.restores));
 
     /// <summary>The C ABI's -1 (not reported, not counted) as null.</summary>
     private static long? Counted(long value) => value < 0 ? null : value;

@@ -39,6 +39,9 @@ Status ReadStoreStats(PlasmaClient& client, bool count_objects, StoreStats* out)
                   "the store's debug string has no 'allocated bytes' line: " + debug);
   }
   stats.evictions = DebugStringCounter(debug, "(global lru) num evictions");
+  stats.spilled_objects = DebugStringCounter(debug, "spilled objects");
+  stats.spilled_bytes = DebugStringCounter(debug, "spilled bytes");
+  stats.restores = DebugStringCounter(debug, "restores");
   if (count_objects) {
     std::vector<ObjectInfo> objects;
     PS_RETURN_IF_ERROR(client.List(&objects));

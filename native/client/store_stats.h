@@ -22,6 +22,10 @@ struct StoreStats {
   int64_t objects = -1;            // objects in the store; -1: not counted
   int64_t sealed_objects = -1;     // -1: not counted
   int64_t objects_in_use = -1;     // objects some client holds a reference to; -1: not counted
+  // Spilling (our store with -e; "spilled objects: N" ... lines): -1 when not reported.
+  int64_t spilled_objects = -1;    // objects in the external store now (not in memory)
+  int64_t spilled_bytes = -1;      // their bytes
+  int64_t restores = -1;           // spilled objects read back since the store started
 };
 
 // Reads the statistics: one round trip (the debug string), two when count_objects (the object

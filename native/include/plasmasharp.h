@@ -165,6 +165,9 @@ typedef struct ps_store_stats {
   int64_t objects;        /* objects in the store; -1 unless count_objects */
   int64_t sealed_objects; /* -1 unless count_objects */
   int64_t objects_in_use; /* objects some client holds a reference to; -1 unless count_objects */
+  int64_t spilled_objects; /* objects spilled to the external store (-e) now; -1 if not reported */
+  int64_t spilled_bytes;   /* their bytes; -1 if not reported */
+  int64_t restores;        /* spilled objects read back since the store started; -1 if not reported */
 } ps_store_stats;
 /* One round trip (the debug string); two with count_objects (the list grows with the objects). */
 PS_API ps_code ps_client_store_stats(ps_client* client, uint8_t count_objects,

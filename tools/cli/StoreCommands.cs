@@ -30,6 +30,7 @@ internal static class StoreCommands
             ("free", $"{stats.BytesFree} bytes", Human(stats.BytesFree)),
             ("objects", $"{objects}", $"{sealedCount} sealed, {objects - sealedCount} unsealed, {stats.ObjectsInUse ?? 0} in use"),
             ("evictions", stats.Evictions is { } evictions ? $"{evictions}" : "-", stats.Evictions is null ? "the store does not say" : "since the store started"),
+            .. SpillRows(stats),
         ];
         if (console.Terminal is { } terminal)
         {
@@ -45,6 +46,14 @@ internal static class StoreCommands
             console.Out.WriteLine($"{name,-11} {value}{(detail.Length > 0 ? $" ({detail})" : "")}");
         return ExitCodes.Ok;
     }
+
+    /// <summary>A store with <c>-e</c> says what it spilled; others add no rows.</summary>
+    private static (string Name, string Value, string Detail)[] SpillRows(PlasmaStoreStats stats)
+        => stats.SpilledObjects is not { } spilled ? [] :
+        [
+            ("spilled", $"{spilled}", $"{Human(stats.SpilledBytes ?? 0)} in the external store, not in memory"),
+            ("restores", $"{stats.Restores ?? 0}", "spilled objects read back since the store started"),
+        ];
 
     public static int Evict(long bytes, PlasmaClient client, CliConsole console)
     {
