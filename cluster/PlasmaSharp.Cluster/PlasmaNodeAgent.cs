@@ -30,6 +30,10 @@ public sealed class PlasmaNodeAgent : BackgroundService
     private PlasmaStore? _ownedStore;
     private StoreConnection? _store;
     private LocalStore? _transferStore;
+    private ObjectFetcher? _fetcher;
+    private MissingObjectsWatch? _missingWatch;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<ObjectId, byte> _bringing = new();
+    private readonly CancellationTokenSource _stopping = new();
     private ConnectionMultiplexer? _redis;
     private ClusterTable? _table;
     private string _storeSocket = "";
@@ -131,6 +135,7 @@ public sealed class PlasmaNodeAgent : BackgroundService
         _redis.ConnectionFailed += (_, e) => RedisFailed(e.Exception ?? new RedisException(e.FailureType.ToString()));
         _redis.ConnectionRestored += (_, _) => _needRepublish = true; // Redis may have restarted empty
         _table = new ClusterTable(_redis.GetDatabase());
+        StartTransparentGets();
         await base.StartAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -179,11 +184,67 @@ public sealed class PlasmaNodeAgent : BackgroundService
         {
             _logger.LogWarning("could not unregister ({Message}): node {Node} disappears from the table after its TTL", e.Message, NodeId);
         }
+        _stopping.Cancel();
+        _missingWatch?.Dispose();
+        _fetcher?.Dispose();
         _store?.Dispose();
         _transferStore?.Dispose();
         if (_ownedStore is not null) await _ownedStore.StopAsync().ConfigureAwait(false);
         if (_redis is not null) await _redis.CloseAsync().ConfigureAwait(false);
         NodeInstruments.Untrack(this);
+    }
+
+    // ------------------------------------------------------------------ transparent Gets
+
+    /// <summary>On our own store (the one this node started, or one declared ours), asks the store
+    /// to report the ids local Gets wait for and lacks, and brings each from the cluster; the
+    /// waiting Get returns when the pulled object's Seal lands. Arrow's store does not know the
+    /// message (its clients use PlasmaCluster.GetAsync instead).</summary>
+    private void StartTransparentGets()
+    {
+        var puller = new ObjectPuller(async id => (await _table!.LocateAsync(id).ConfigureAwait(false)).Live,
+                                      async () => (await _table!.ReadNodesAsync().ConfigureAwait(false)).Live,
+                                      _transferStore!, _options.Transfer, NodeId, _logger);
+        _fetcher = new ObjectFetcher(_transferStore!, puller, _redis!, _logger);
+        if (!(_options.TransparentGets ?? _ownedStore is not null)) return;
+        try
+        {
+            _missingWatch = MissingObjectsWatch.Start(_storeSocket, OnMissing, _logger);
+            _logger.LogInformation("transparent Gets on: the store reports the objects its Gets wait for, and this node pulls them");
+        }
+        catch (System.Net.Sockets.SocketException e)
+        {
+            _logger.LogWarning("transparent Gets off: cannot watch the store for missing objects ({Message})", e.Message);
+        }
+    }
+
+    private void OnMissing(IReadOnlyList<ObjectId> ids, TimeSpan timeout)
+    {
+        foreach (ObjectId id in ids)
+        {
+            if (!_bringing.TryAdd(id, 0)) continue; // already being brought for an earlier Get
+            _ = Task.Run(async () =>
+            {
+                try
+                {
+                    if (!await _fetcher!.BringAsync(id, timeout, _stopping.Token).ConfigureAwait(false))
+                        _logger.LogInformation("a local Get waited for {Id}, which no live node held within its timeout", id);
+                }
+                catch (StoreFullException e)
+                {
+                    _logger.LogWarning("cannot bring {Id} for a local Get: {Message}", id, e.Message);
+                }
+                catch (OperationCanceledException) when (_stopping.IsCancellationRequested) { }
+                catch (Exception e) when (e is PlasmaException || IsRedisFailure(e))
+                {
+                    _logger.LogWarning("cannot bring {Id} for a local Get: {Message}", id, e.Message);
+                }
+                finally
+                {
+                    _bringing.TryRemove(id, out _);
+                }
+            });
+        }
     }
 
     // ------------------------------------------------------------------ publishing

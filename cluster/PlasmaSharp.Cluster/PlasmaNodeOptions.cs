@@ -38,6 +38,11 @@ public sealed class PlasmaNodeOptions
     /// <summary>The object service's address registered for this node; null = where the host bound it.</summary>
     public string? TransferAddress { get; set; }
 
+    /// <summary>Pull the objects that Gets on the store wait for (the store extension of this
+    /// project's store; Arrow's store does not know it). Null = on for a store this node starts, off
+    /// for one it attaches to.</summary>
+    public bool? TransparentGets { get; set; }
+
     /// <summary>The object service: chunk size, the cluster's bearer token, bytes in flight for pulls.</summary>
     public ObjectTransferOptions Transfer { get; set; } = new();
 

@@ -40,6 +40,16 @@ inline Header DecodeHeader(const uint8_t in[kHeaderSize]) {
   return h;
 }
 
+// PlasmaSharp's store extension (never sent by or to a real Plasma client): far outside Arrow's
+// message types (0-34). A node agent sends WatchMissingRequest (empty payload, no reply) on a
+// connection of its own; from then on, whenever a Get starts waiting for ids the store has not
+// even begun to create, the store writes a MissingObjectsNotice on that connection: payload =
+// int64 timeout_ms of that Get (-1 = forever) followed by the 20-byte ids. The node pulls them
+// from other nodes, and the waiting Get returns when their Seal lands (cluster/README.md).
+// cluster/PlasmaSharp.Cluster/Transfer/MissingObjectsWatch.cs mirrors these two values.
+constexpr int64_t kWatchMissingRequest = 0x50530001;
+constexpr int64_t kMissingObjectsNotice = 0x50530002;
+
 // The name the real protocol gives a message type, or nullptr outside the enum.
 inline const char* MessageTypeName(int64_t type) {
   if (type < static_cast<int64_t>(fb::MessageType::MIN) ||

@@ -22,6 +22,7 @@ struct ClientState {
   Outbox notify_out;          // notification frames waiting for that socket
   bool close_requested = false;
   bool subscribed = false;    // a connection subscribes at most once, even if that socket died
+  bool watches_missing = false;  // told of ids that Gets wait for (kWatchMissingRequest)
   std::unordered_set<ObjectEntry*> held;              // at most one reference per object
   std::unordered_set<ObjectEntry*> created_unsealed;  // aborted if the client goes away
   std::unordered_set<int> segments_sent;              // segment fds already passed

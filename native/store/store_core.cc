@@ -14,6 +14,7 @@ namespace {
 constexpr uint64_t kPayloadOverhead = uint64_t{16} << 20;
 
 bool IsRequestType(int64_t type) {
+  if (type == protocol::kWatchMissingRequest) return true;
   switch (static_cast<fb::MessageType>(type)) {
     case fb::MessageType::PlasmaDisconnectClient:
     case fb::MessageType::PlasmaCreateRequest:
@@ -138,6 +139,11 @@ bool StoreCore::HandleMessage(ConnectionId id, int64_t type, const uint8_t* p, s
   }
   using T = fb::MessageType;
   awaiting_spill_ = false;
+  if (type == protocol::kWatchMissingRequest) {
+    HandleWatchMissing(c, n);
+    for (int fd : fds) ::close(fd);
+    return true;
+  }
   switch (static_cast<T>(type)) {
     case T::PlasmaDisconnectClient:
       c.close_requested = true;  // an explicit disconnect: close quietly, like the real store
@@ -196,6 +202,7 @@ void StoreCore::RemoveConnection(ConnectionId id) {
   }
   dirty_.erase(id);
   parked_.erase(id);
+  missing_watchers_.erase(id);
   clients_.erase(it);
 }
 

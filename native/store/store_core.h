@@ -133,6 +133,12 @@ class StoreCore {
   void HandleRefreshLru(ClientState& c, const uint8_t* p, size_t n);
   void HandleSubscribe(ClientState& c, const uint8_t* p, size_t n, std::vector<int>& fds);
   void HandleGetDebugString(ClientState& c, const uint8_t* p, size_t n);
+  // handlers/handle_watch_missing.cc: the store extension that lets a node agent pull objects a
+  // local Get waits for (protocol/wire.h, kWatchMissingRequest).
+  void HandleWatchMissing(ClientState& c, size_t n);
+  // Tells every watching connection of the ids in `ids` that no entry exists for (unsealed ones
+  // are being written here already); `timeout_ms` is the waiting Get's.
+  void AnnounceMissing(const std::vector<ObjectId>& ids, int64_t timeout_ms);
 
   // object_lifecycle.cc
   fb::PlasmaError CreateObject(ClientState& c, const ObjectId& id, uint64_t data_size,
@@ -222,6 +228,7 @@ class StoreCore {
   std::unordered_map<ObjectId, std::vector<PendingGet*>, ObjectIdHash> waiting_for_id_;
   std::multiset<std::pair<Clock::time_point, PendingGet*>> timers_;
   std::unordered_set<ConnectionId> dirty_;
+  std::unordered_set<ConnectionId> missing_watchers_;
   std::vector<int> retired_fds_;
   std::unordered_map<PendingGet*, std::unique_ptr<PendingGet>> gets_;
 };

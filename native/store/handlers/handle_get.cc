@@ -64,6 +64,7 @@ void StoreCore::HandleGet(ClientState& c, const uint8_t* p, size_t n) {
   if (timeout_ms > 0 && timeout_ms <= kMaxTimeoutMs) {
     get->deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
   }
+  AnnounceMissing(get->missing, timeout_ms);
   RegisterGet(std::move(get));
 }
 

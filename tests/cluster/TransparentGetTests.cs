@@ -1,0 +1,47 @@
+using System.Diagnostics;
+
+namespace PlasmaSharp.Cluster.Tests;
+
+/// <summary>A plain Plasma Get on a node's store (no cluster API) returns an object that lives on
+/// another node: the store reports the id it lacks to its node, which pulls it.</summary>
+[Collection(ClusterSuite.Name)]
+public sealed class TransparentGetTests : ClusterTestBase
+{
+    [Fact]
+    public async Task A_plain_get_on_one_nodes_store_returns_an_object_put_on_another()
+    {
+        NodeProcess[] nodes = await StartNodesAsync("a", "b");
+        var id = ObjectId.NewRandom();
+        byte[] data = TestObjects.Bytes((2 << 20) + 3, seed: 20);
+        TestObjects.Put(nodes[0].StoreSocket!, id, data, "RAW"u8);
+        await WaitUntilAsync(() => IsOnAsync(id, "a"), TimeSpan.FromSeconds(5), "object on a");
+
+        using var client = PlasmaClient.Connect(nodes[1].StoreSocket!);
+        using PlasmaObject? got = client.Get(id, TimeSpan.FromSeconds(20));
+        Assert.NotNull(got);
+        Assert.True(got.Data.Span.SequenceEqual(data));
+        Assert.Equal("RAW"u8.ToArray(), got.Metadata.ToArray());
+    }
+
+    [Fact]
+    public async Task A_plain_get_before_the_put_returns_when_another_node_seals_it_and_times_out_normally_otherwise()
+    {
+        NodeProcess[] nodes = await StartNodesAsync("a", "b");
+        var id = ObjectId.NewRandom();
+        byte[] data = TestObjects.Bytes(300_000, seed: 21);
+        using var client = PlasmaClient.Connect(nodes[1].StoreSocket!);
+        Task<PlasmaObject?> get = client.GetAsync(id, TimeSpan.FromSeconds(20));
+        await Task.Delay(800);
+        Assert.False(get.IsCompleted);
+        TestObjects.Put(nodes[0].StoreSocket!, id, data, default);
+        using (PlasmaObject? got = await get)
+        {
+            Assert.NotNull(got);
+            Assert.True(got.Data.Span.SequenceEqual(data));
+        }
+
+        var clock = Stopwatch.StartNew();
+        Assert.Null(client.Get(ObjectId.NewRandom(), TimeSpan.FromMilliseconds(1200)));
+        Assert.InRange(clock.Elapsed.TotalSeconds, 1.1, 4);
+    }
+}
