@@ -54,17 +54,18 @@ public sealed class PlasmaNotification
     public override string ToString() => IsDeletion ? $"deleted {Id}" : $"sealed {Id} ({DataSize}+{MetadataSize} bytes)";
 }
 
-/// <summary>Outcome of deleting one object.</summary>
+/// <summary>Outcome of deleting one object. The values are the C ABI's per-object codes of
+/// ps_client_delete (from the header), so the native results are used as they come.</summary>
 public enum DeleteResult
 {
     /// <summary>The object was removed.</summary>
-    Deleted = 0,
+    Deleted = Interop.NativeConstants.PS_OK,
     /// <summary>There was no such object.</summary>
-    NotFound = 2,
+    NotFound = Interop.NativeConstants.PS_OBJECT_NOT_FOUND,
     /// <summary>Unsealed: the store removes it once it is sealed and released.</summary>
-    DeferredNotSealed = 4,
+    DeferredNotSealed = Interop.NativeConstants.PS_OBJECT_NOT_SEALED,
     /// <summary>Someone holds it: the store removes it once the last reference is released.</summary>
-    DeferredInUse = 5,
+    DeferredInUse = Interop.NativeConstants.PS_OBJECT_IN_USE,
 }
 
 /// <summary>One object of a <see cref="PlasmaClient.PutBatch"/>.</summary>
