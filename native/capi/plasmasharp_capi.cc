@@ -10,7 +10,6 @@
 #include <string>
 #include <vector>
 
-#include "abi_checks.h"
 #include "plasma_client.h"
 #include "store_stats.h"
 
