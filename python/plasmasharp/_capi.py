@@ -103,7 +103,3 @@ def call(what, fn, *args):
     code = fn(*args, ctypes.byref(err))
     if code != 0:
         raise error_from(code, err, what)
-
-
-def native_version():
-    return lib().ps_version().decode()
