@@ -23,6 +23,21 @@ public sealed class PlasmaStoreOptions
     /// of memory. Child-process stores only (<see cref="PlasmaStore.StartAsync"/>). Default false.</summary>
     public bool Prefault { get; set; }
 
+    /// <summary>Where eviction spills objects instead of dropping them, the store's <c>-e URL</c>:
+    /// <c>file:///var/tmp/plasma-spill</c> (files; a later Get restores them) or <c>hashtable://NAME</c>
+    /// (in-process memory, Arrow 11's test backend); null = evicted objects are gone. Child-process
+    /// stores only (<see cref="PlasmaStore.StartAsync"/>).</summary>
+    public string? ExternalStore { get; set; }
+
+    /// <summary>With a <c>file://</c> <see cref="ExternalStore"/>: spilled objects survive a restart
+    /// of the store (<c>--spill-keep</c>; re-indexed and checked at start). Default false: the folder's
+    /// spill files are removed at start and stop.</summary>
+    public bool SpillKeep { get; set; }
+
+    /// <summary>At most this many bytes spilled (<c>--spill-limit</c>); past it eviction drops objects.
+    /// Null = no limit.</summary>
+    public long? SpillLimit { get; set; }
+
     /// <summary>How long to wait for the store to accept connections. Default 10 s.</summary>
     public TimeSpan StartTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
@@ -106,6 +121,17 @@ public sealed class PlasmaStore : IAsyncDisposable, IDisposable
             startInfo.ArgumentList.Add(options.Directory);
         }
         if (options.Prefault) startInfo.ArgumentList.Add("--prefault");
+        if (options.ExternalStore is not null)
+        {
+            startInfo.ArgumentList.Add("-e");
+            startInfo.ArgumentList.Add(options.ExternalStore);
+        }
+        if (options.SpillKeep) startInfo.ArgumentList.Add("--spill-keep");
+        if (options.SpillLimit is { } limit)
+        {
+            startInfo.ArgumentList.Add("--spill-limit");
+            startInfo.ArgumentList.Add(limit.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
 
         var process = new Process { StartInfo = startInfo };
         PlasmaStore? store = null;
@@ -142,6 +168,8 @@ public sealed class PlasmaStore : IAsyncDisposable, IDisposable
         options ??= new PlasmaStoreOptions();
         if (options.Prefault)
             throw new ArgumentException("Prefault needs the store executable: use StartAsync for a prefaulted store.", nameof(options));
+        if (options.ExternalStore is not null || options.SpillKeep || options.SpillLimit is not null)
+            throw new ArgumentException("ExternalStore, SpillKeep and SpillLimit need the store executable: use StartAsync for a spilling store.", nameof(options));
         (string socketPath, string? tempDir) = ChooseSocket(options);
         try
         {
