@@ -49,7 +49,6 @@ class WorkerPool {
   }
 
   pid_t owner_pid() const { return owner_pid_; }
-  size_t workers() const { return workers_; }
 
   void Run(Job* job) {
     if (workers_ > 0) {
@@ -139,7 +138,5 @@ void ParallelFor(size_t count, IndexedTask task, void* context) {
   }
   Pool()->Run(&job);
 }
-
-size_t ParallelForThreads() { return Pool()->workers() + 1; }
 
 }  // namespace plasmasharp::client

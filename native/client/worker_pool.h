@@ -24,7 +24,4 @@ using IndexedTask = void (*)(void* context, size_t index);
 // task that no thread has started.
 void ParallelFor(size_t count, IndexedTask task, void* context);
 
-// The number of threads ParallelFor may use in this process, the caller included (>= 1).
-size_t ParallelForThreads();
-
 }  // namespace plasmasharp::client
