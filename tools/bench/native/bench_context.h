@@ -27,6 +27,7 @@ struct BenchSettings {
   pid_t store_pid = -1;     // known only when plasma_bench started the store itself
   int64_t store_capacity = 0;
   double client_seconds = 1.0;  // how long each process of the multi-client figure runs
+  std::string store_executable;  // our plasma-store, for figures that start stores of their own
 };
 
 BenchSettings& Settings();
@@ -68,6 +69,8 @@ void RegisterSmallObjects();
 void RegisterLargeObjects();
 void RegisterZeroCopyGet();
 void RegisterScale();
+void RegisterWarmMemory();
+void RegisterMillionObjects();
 // Deletes the 100k objects the scale figures put in the store.
 void CleanUpScale();
 

@@ -47,6 +47,7 @@ int main(int argc, char** argv) {
   }
   if (settings.quick && settings.client_seconds == 1.0) settings.client_seconds = 0.5;
 
+  settings.store_executable = store_executable;
   StoreProcess store;
   const bool started_here = settings.socket_path.empty();
   if (started_here) {
@@ -65,6 +66,8 @@ int main(int argc, char** argv) {
   RegisterLargeObjects();
   RegisterZeroCopyGet();
   RegisterScale();
+  RegisterWarmMemory();
+  RegisterMillionObjects();
 
   int benchmark_argc = static_cast<int>(benchmark_args.size());
   benchmark::Initialize(&benchmark_argc, benchmark_args.data());

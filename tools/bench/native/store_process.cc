@@ -48,7 +48,13 @@ int64_t StatusField(pid_t pid, const char* field) {
 
 StoreProcess::~StoreProcess() { Stop(); }
 
-bool StoreProcess::Start(const std::string& executable, int64_t capacity) {
+bool StoreProcess::Start(const std::string& executable, int64_t capacity,
+                         const std::vector<std::string>& extra_arguments) {
+  return StartWrapped({}, executable, capacity, extra_arguments);
+}
+
+bool StoreProcess::StartWrapped(const std::vector<std::string>& wrapper, const std::string& executable,
+                                int64_t capacity, const std::vector<std::string>& extra_arguments) {
   char directory_template[] = "/tmp/plasma-bench-XXXXXX";
   if (mkdtemp(directory_template) == nullptr) {
     std::perror("plasma_bench: mkdtemp");
@@ -65,8 +71,12 @@ bool StoreProcess::Start(const std::string& executable, int64_t capacity) {
   if (pid_ == 0) {
     // The store must not outlive a bench that crashes or is killed.
     prctl(PR_SET_PDEATHSIG, SIGTERM);
-    execl(executable.c_str(), executable.c_str(), "-m", capacity_text.c_str(), "-s",
-          socket_path_.c_str(), static_cast<char*>(nullptr));
+    std::vector<const char*> argv;
+    for (const std::string& argument : wrapper) argv.push_back(argument.c_str());
+    argv.insert(argv.end(), {executable.c_str(), "-m", capacity_text.c_str(), "-s", socket_path_.c_str()});
+    for (const std::string& argument : extra_arguments) argv.push_back(argument.c_str());
+    argv.push_back(nullptr);
+    execv(argv[0], const_cast<char* const*>(argv.data()));
     std::perror("plasma_bench: exec plasma-store");
     _exit(127);
   }
@@ -129,5 +139,6 @@ double ProcessCpuSeconds(pid_t pid) {
 
 
 int64_t ProcessPeakRssBytes(pid_t pid) { return pid > 0 ? StatusField(pid, "VmHWM") : -1; }
+int64_t ProcessStatusBytes(pid_t pid, const char* field) { return pid > 0 ? StatusField(pid, field) : -1; }
 
 }  // namespace plasmabench

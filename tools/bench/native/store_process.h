@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "process_util.h"
 
@@ -20,7 +21,13 @@ class StoreProcess {
 
   // Runs `executable -m capacity -s <tmp>/store.sock` and waits until the socket accepts a
   // connection. Returns false (with a message on stderr) when it does not come up.
-  bool Start(const std::string& executable, int64_t capacity);
+  // `extra_arguments` follow (e.g. --prefault, -d DIR).
+  bool Start(const std::string& executable, int64_t capacity,
+             const std::vector<std::string>& extra_arguments = {});
+  // The same command run through `wrapper` (argv of a program that ends by exec'ing its
+  // arguments, e.g. unshare ... sh -c '...; exec "$0" "$@"'): the store keeps the pid.
+  bool StartWrapped(const std::vector<std::string>& wrapper, const std::string& executable,
+                    int64_t capacity, const std::vector<std::string>& extra_arguments);
   void Stop();
 
   const std::string& socket_path() const { return socket_path_; }
@@ -35,6 +42,8 @@ class StoreProcess {
 // Resident memory of a process from /proc/<pid>/status (VmRSS, VmHWM) in bytes; -1 if unknown.
 int64_t ProcessRssBytes(pid_t pid);
 int64_t ProcessPeakRssBytes(pid_t pid);
+// A field of /proc/<pid>/status in bytes (e.g. "RssShmem", "RssAnon"); -1 if unknown.
+int64_t ProcessStatusBytes(pid_t pid, const char* field);
 // CPU time (user + system) a process has used so far, in seconds; -1 if unknown.
 double ProcessCpuSeconds(pid_t pid);
 
