@@ -34,6 +34,13 @@ class ObjectInfo(ctypes.Structure):
                 ("is_deletion", _u8), ("reserved", _u8 * 2)]
 
 
+# Field names are the header's: PlasmaClient.store_stats() returns them as a dict.
+class StoreStats(ctypes.Structure):
+    _fields_ = [(name, _i64) for name in (
+        "capacity", "bytes_used", "evictions", "objects", "sealed_objects", "objects_in_use",
+        "spilled_objects", "spilled_bytes", "restores")]
+
+
 _SIGNATURES = {
     "ps_error_code": (_code, [_p]),
     "ps_error_message": (ctypes.c_char_p, [_p]),
@@ -57,6 +64,7 @@ _SIGNATURES = {
     "ps_object_list_get": (_code, [_p, _i64, ctypes.POINTER(ObjectInfo), _pp]),
     "ps_object_list_free": (None, [_p]),
     "ps_client_debug_string": (_code, [_p, _pp, _pp]),
+    "ps_client_store_stats": (_code, [_p, _u8, ctypes.POINTER(StoreStats), _pp]),
     "ps_object_get_view": (_code, [_p, ctypes.POINTER(ObjectView), _pp]),
     "ps_object_seal": (_code, [_p, _pp]),
     "ps_object_write_and_seal": (_code, [_p, _p, _i64, _pp]),

@@ -418,6 +418,16 @@ class PlasmaClient:
         finally:
             _capi.lib().ps_string_free(out)
 
+    def store_stats(self, count_objects=True):
+        """The store's statistics (not in pyarrow; the C ABI's ps_client_store_stats, the one
+        place they are computed): capacity, bytes_used, evictions, objects, sealed_objects,
+        objects_in_use, spilled_objects, spilled_bytes, restores. A figure the store does not
+        report, or an object count not asked for, is None."""
+        out = _capi.StoreStats()
+        self._call("store_stats", "ps_client_store_stats", 1 if count_objects else 0, ctypes.byref(out))
+        return {name: (None if getattr(out, name) < 0 else getattr(out, name))
+                for name, _ in _capi.StoreStats._fields_}
+
     def set_client_options(self, client_name, limit_output_memory):
         self._call("set_client_options", "ps_client_set_options", str(client_name).encode(),
                    _non_negative("limit_output_memory", limit_output_memory))

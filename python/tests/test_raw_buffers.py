@@ -164,6 +164,23 @@ def test_evict_capacity_debug_options(client, plasma, store):
     assert client.store_socket_name == store.socket
 
 
+def test_store_stats(client, plasma):
+    before = client.store_stats()
+    assert before["capacity"] == 64 << 20
+    client.put_raw_buffer(b"s" * 1000)
+    unsealed = plasma.ObjectID.from_random()
+    buf = client.create(unsealed, 10)
+    stats = client.store_stats()
+    assert stats["objects"] == before["objects"] + 2
+    assert stats["sealed_objects"] == before["sealed_objects"] + 1
+    assert stats["objects_in_use"] == before["objects_in_use"] + 1   # the unsealed one
+    assert stats["bytes_used"] >= before["bytes_used"] + 1010
+    assert stats["evictions"] == 0
+    assert client.store_stats(count_objects=False)["objects"] is None   # not counted
+    del buf
+    client.abort(unsealed)
+
+
 def test_second_client_sees_sealed_objects(client, plasma, store):
     other = plasma.connect(store.socket)
     oid = plasma.ObjectID.from_random()

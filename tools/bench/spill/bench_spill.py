@@ -52,18 +52,11 @@ def start_store(executable, capacity, folder, spill_dir):
     return proc, socket
 
 
-def counter(client, name):
-    for line in client.debug_string().splitlines():
-        if line.strip().startswith(name + ":"):
-            return int(line.split(":", 1)[1])
-    return None
-
-
 def settle(client, name):
-    """Waits until a debug-string counter stops changing (spill writes run on the store's thread)."""
+    """Waits until one of the store's stats stops changing (spill writes run on the store's thread)."""
     last = None
     for _ in range(500):
-        now = counter(client, name)
+        now = client.store_stats(count_objects=False)[name]
         if now == last:
             return now
         last = now
@@ -139,7 +132,7 @@ def large_rounds(executable, folder, rounds, size):
             new = plasma.ObjectID.from_random()
             spill_s = put_timed(new)
             in_memory.append(new)
-            assert settle(client, "spilled objects") == 1, client.debug_string()
+            assert settle(client, "spilled_objects") == 1, client.debug_string()
             client.delete([in_memory.pop(0)])  # room for the restore: no spill in the timed Get
             start = time.perf_counter()
             [buf] = client.get_buffers([victim], timeout_ms=0)
@@ -175,7 +168,7 @@ def small_rounds(executable, folder, rounds, count):
             for object_id in ids:
                 client.put_raw_buffer(payload, object_id=object_id)
             client.evict(64 * MIB)  # every unused object is spilled, in one fused file
-            assert settle(client, "spilled objects") >= count, client.debug_string()
+            assert settle(client, "spilled_objects") >= count, client.debug_string()
             timings = {"spilled_get_1k_us": [], "memory_get_1k_us": []}
             for key in ("spilled_get_1k_us", "memory_get_1k_us"):
                 for object_id in ids:
