@@ -90,7 +90,9 @@ internal unsafe struct ps_object_info
     [FieldOffset(68)] public byte is_sealed;
     /// <summary>notifications only: the object was deleted or evicted</summary>
     [FieldOffset(69)] public byte is_deletion;
-    [FieldOffset(70)] public fixed byte reserved[2];
+    /// <summary>lists from our store with -e only: spilled to the external store</summary>
+    [FieldOffset(70)] public byte is_spilled;
+    [FieldOffset(71)] public fixed byte reserved[1];
 }
 
 /// <summary>A store's statistics, the one place they are computed (our store and Arrow 11's alike): the

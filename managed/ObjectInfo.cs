@@ -27,9 +27,14 @@ public sealed class ObjectInfo
     /// <summary>True once sealed.</summary>
     public required bool IsSealed { get; init; }
 
+    /// <summary>True when the store spilled the object to its external store (<c>-e</c>): it is not in
+    /// memory, and a Get reads it back first. Only this project's store says so (Arrow 11's lists
+    /// spilled objects like any other).</summary>
+    public bool IsSpilled { get; init; }
+
     /// <inheritdoc />
     public override string ToString() =>
-        $"{Id} data={DataSize} metadata={MetadataSize} refs={RefCount} {(IsSealed ? "sealed" : "unsealed")}";
+        $"{Id} data={DataSize} metadata={MetadataSize} refs={RefCount} {(IsSealed ? "sealed" : "unsealed")}{(IsSpilled ? " spilled" : "")}";
 }
 
 /// <summary>A notification from a <see cref="PlasmaSubscription"/>: an object was sealed, or deleted/evicted.</summary>

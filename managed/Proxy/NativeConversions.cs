@@ -15,6 +15,7 @@ internal static unsafe class NativeConversions
         ConstructDuration = info.construct_duration < 0 ? null : TimeSpan.FromSeconds(info.construct_duration),
         RefCount = info.ref_count,
         IsSealed = info.is_sealed != 0,
+        IsSpilled = info.is_spilled != 0,
     };
 
     public static PlasmaStoreStats ToStoreStats(ps_store_stats s)

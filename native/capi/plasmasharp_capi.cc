@@ -111,6 +111,7 @@ void FillInfo(const ObjectInfo& info, ps_object_info* out) {
   out->ref_count = info.ref_count;
   out->is_sealed = info.is_sealed ? 1 : 0;
   out->is_deletion = info.is_deletion ? 1 : 0;
+  out->is_spilled = info.is_spilled ? 1 : 0;
 }
 
 char* CopyString(const std::string& s) {

@@ -689,6 +689,7 @@ Status PlasmaClient::ReadObjectInfos(const fb::PlasmaListReply& reply, std::vect
     // Unsealed objects are listed with construct_duration -1 (and an empty digest).
     info.is_sealed = o->construct_duration() != -1;
     info.is_deletion = o->is_deletion();
+    info.is_spilled = o->spilled();
     objects->push_back(std::move(info));
   }
   return Status::OK();

@@ -77,6 +77,7 @@ struct ObjectInfo {
   int32_t ref_count = 0;
   bool is_sealed = false;
   bool is_deletion = false;
+  bool is_spilled = false;  // List from our store with -e: in the external store, not in memory
 };
 
 class PlasmaClient;

@@ -85,7 +85,8 @@ typedef struct ps_object_info {
   int32_t ref_count;          /* connections holding the object */
   uint8_t is_sealed;
   uint8_t is_deletion; /* notifications only: the object was deleted or evicted */
-  uint8_t reserved[2];
+  uint8_t is_spilled;  /* lists from our store with -e only: spilled to the external store */
+  uint8_t reserved[1];
 } ps_object_info;
 
 /* ---- errors and library ---- */

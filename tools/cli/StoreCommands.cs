@@ -13,7 +13,7 @@ internal static class StoreCommands
         DateTimeOffset now = DateTimeOffset.UtcNow;
         console.Out.WriteLine($"{"ID",-40}  {"DATA",12}  {"METADATA",8}  {"REFS",4}  {"STATE",-8}  AGE");
         foreach (ObjectInfo o in objects.OrderBy(o => o.CreateTime).ThenBy(o => o.Id.ToString()))
-            console.Out.WriteLine($"{o.Id,-40}  {o.DataSize,12}  {o.MetadataSize,8}  {o.RefCount,4}  {(o.IsSealed ? "sealed" : "unsealed"),-8}  {Age(now - o.CreateTime)}");
+            console.Out.WriteLine($"{o.Id,-40}  {o.DataSize,12}  {o.MetadataSize,8}  {o.RefCount,4}  {(o.IsSpilled ? "spilled" : o.IsSealed ? "sealed" : "unsealed"),-8}  {Age(now - o.CreateTime)}");
         return ExitCodes.Ok;
     }
 

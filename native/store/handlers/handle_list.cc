@@ -19,7 +19,7 @@ void StoreCore::HandleList(ClientState& c, const uint8_t* p, size_t n) {
     infos.push_back(fb::CreateObjectInfo(b, id, static_cast<int64_t>(e->data_size),
                                          static_cast<int64_t>(e->metadata_size), e->ref_count,
                                          e->create_time, e->sealed() ? e->construct_duration : -1,
-                                         digest));
+                                         digest, /*is_deletion=*/false, /*spilled=*/e->spilled));
   });
   auto vec = b.CreateVector(infos);
   b.Finish(fb::CreatePlasmaListReply(b, vec));

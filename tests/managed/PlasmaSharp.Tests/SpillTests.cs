@@ -48,6 +48,10 @@ public sealed class SpillTests : IDisposable
         for (int i = 0; i < Objects; i++) client.Put(IdOf(i), DataOf(i));
 
         Assert.Equal(Objects, client.List().Count);
+        // List marks what is spilled (our store's extra ObjectInfo field): as many as the stats say.
+        Assert.True(TestData.Eventually(() => client.List().Count(o => o.IsSpilled) == client.GetStoreStats().SpilledObjects),
+            $"listed as spilled: {client.List().Count(o => o.IsSpilled)}, stats: {client.GetStoreStats()}");
+        Assert.All(client.List(), o => Assert.True(o.IsSealed));
         Assert.NotEmpty(Directory.GetFiles(_spillDir, "spill-*.bin"));
         Assert.True(TestData.Eventually(() => client.GetStoreStats().SpilledObjects >= Objects / 2),
             $"too few spilled: {client.GetStoreStats()}");
