@@ -166,12 +166,7 @@ void StoreCore::FinishSpillWrite(const SpillJob& job) {
     writing_bytes_ -= item.size();
     auto it = spill_io_.find(item.key);
     if (it == spill_io_.end()) {  // deleted while written: only its block and copy are left
-      auto orphan = orphan_blocks_.find(item.key);
-      if (orphan != orphan_blocks_.end()) {
-        allocator_.Free(orphan->second.first);
-        allocated_bytes_ -= static_cast<int64_t>(orphan->second.second);
-        orphan_blocks_.erase(orphan);
-      }
+      FreeOrphanBlock(item.key);
       if (job.ok) DeleteSpillCopy(item.key);
       continue;
     }
@@ -213,12 +208,7 @@ void StoreCore::FinishSpillWrite(const SpillJob& job) {
 void StoreCore::FinishRestore(const SpillJob& job) {
   auto it = spill_io_.find(job.key);
   if (it == spill_io_.end()) {  // deleted while read: free the block it was read into
-    auto orphan = orphan_blocks_.find(job.key);
-    if (orphan != orphan_blocks_.end()) {
-      allocator_.Free(orphan->second.first);
-      allocated_bytes_ -= static_cast<int64_t>(orphan->second.second);
-      orphan_blocks_.erase(orphan);
-    }
+    FreeOrphanBlock(job.key);
     return;
   }
   ObjectEntry* e = it->second;
@@ -261,6 +251,14 @@ bool StoreCore::ForgetSpill(ObjectEntry* e) {
   orphan_blocks_[e->spill_key] = {e->allocator_offset, e->size()};
   if (e->spill_io == ObjectEntry::SpillIo::kReading) DeleteSpillCopy(e->spill_key);  // queued after the read
   return true;
+}
+
+void StoreCore::FreeOrphanBlock(uint64_t key) {
+  auto orphan = orphan_blocks_.find(key);
+  if (orphan == orphan_blocks_.end()) return;
+  allocator_.Free(orphan->second.first);
+  allocated_bytes_ -= static_cast<int64_t>(orphan->second.second);
+  orphan_blocks_.erase(orphan);
 }
 
 void StoreCore::DeleteSpillCopy(uint64_t key) {

@@ -167,6 +167,7 @@ class StoreCore {
   // is busy with I/O and is freed when that ends (the caller must not free it).
   bool ForgetSpill(ObjectEntry* entry);
   void DeleteSpillCopy(uint64_t key);
+  void FreeOrphanBlock(uint64_t key);  // the I/O for an erased entry's block is done
   // A handler found it must wait for spill I/O: HandleMessage parks the connection.
   void AwaitSpillIo() { awaiting_spill_ = true; }
   // Spill writes are in flight: with inline I/O they are done, so apply them (true: allocate

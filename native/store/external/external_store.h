@@ -61,8 +61,8 @@ class ExternalStore {
   // another size or unreadable (nothing is trusted to match without checking).
   virtual bool Get(SpillKey key, uint8_t* into, uint64_t size, std::string* error) = 0;
   virtual void Delete(SpillKey key) = 0;
-  // The objects an earlier store left (only with options.keep); keys start at 1 and are
-  // below NextKey(). Called once, before any other call.
+  // The objects an earlier store left (only with options.keep), each under a new key (the
+  // store names later copies above the largest). Called once, before any other call.
   virtual std::vector<RecoveredObject> Recover() { return {}; }
   // Bytes the backend holds on disk beyond the live objects (dead space in fused files).
   virtual uint64_t dead_bytes() const { return 0; }

@@ -43,6 +43,15 @@ bool ParseFileName(const char* name, uint64_t* file) {
   return true;
 }
 
+// Moves past `n` bytes done of iov[*first...] (a short writev/preadv ends mid-vector).
+void Advance(std::vector<iovec>& iov, size_t* first, size_t n) {
+  while (*first < iov.size() && n >= iov[*first].iov_len) n -= iov[(*first)++].iov_len;
+  if (*first < iov.size()) {
+    iov[*first].iov_base = static_cast<uint8_t*>(iov[*first].iov_base) + n;
+    iov[*first].iov_len -= n;
+  }
+}
+
 // Writes every iovec, however the kernel splits it (IOV_MAX per call, short writes).
 bool WriteAll(int fd, std::vector<iovec> iov, std::string* error) {
   size_t first = 0;
@@ -54,12 +63,7 @@ bool WriteAll(int fd, std::vector<iovec> iov, std::string* error) {
       *error = Errno();
       return false;
     }
-    size_t left = static_cast<size_t>(n);
-    while (first < iov.size() && left >= iov[first].iov_len) left -= iov[first++].iov_len;
-    if (first < iov.size()) {
-      iov[first].iov_base = static_cast<uint8_t*>(iov[first].iov_base) + left;
-      iov[first].iov_len -= left;
-    }
+    Advance(iov, &first, static_cast<size_t>(n));
   }
   return true;
 }
@@ -84,12 +88,7 @@ bool ReadAll(int fd, std::vector<iovec> iov, uint64_t offset, std::string* error
       return false;
     }
     offset += static_cast<uint64_t>(n);
-    size_t left = static_cast<size_t>(n);
-    while (first < iov.size() && left >= iov[first].iov_len) left -= iov[first++].iov_len;
-    if (first < iov.size()) {
-      iov[first].iov_base = static_cast<uint8_t*>(iov[first].iov_base) + left;
-      iov[first].iov_len -= left;
-    }
+    Advance(iov, &first, static_cast<size_t>(n));
   }
   return true;
 }
