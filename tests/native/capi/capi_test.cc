@@ -24,10 +24,6 @@
 namespace plasmasharp::testing {
 namespace {
 
-const uint8_t* U8(const std::string& s) { return reinterpret_cast<const uint8_t*>(s.data()); }
-// String literals get their own overload: a temporary std::string would die before use.
-const uint8_t* U8(const char* s) { return reinterpret_cast<const uint8_t*>(s); }
-
 // Owns a ps_error and frees it.
 struct ErrorHolder {
   ps_error* error = nullptr;

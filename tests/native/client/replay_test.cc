@@ -23,10 +23,6 @@ void FillPattern(uint8_t* p, int64_t n, int k) {
   for (int64_t i = 0; i < n; ++i) p[i] = static_cast<uint8_t>((i + k) % 256);
 }
 
-const uint8_t* U8(const std::string& s) { return reinterpret_cast<const uint8_t*>(s.data()); }
-// String literals get their own overload: a temporary std::string would die before use.
-const uint8_t* U8(const char* s) { return reinterpret_cast<const uint8_t*>(s); }
-
 class ClientReplayTest : public ::testing::Test {
  protected:
   void SetUp() override {

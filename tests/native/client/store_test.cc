@@ -26,10 +26,6 @@ using client::PlasmaClient;
 
 constexpr int64_t kCapacity = 64 << 20;
 
-const uint8_t* U8(const std::string& s) { return reinterpret_cast<const uint8_t*>(s.data()); }
-// String literals get their own overload: a temporary std::string would die before use.
-const uint8_t* U8(const char* s) { return reinterpret_cast<const uint8_t*>(s); }
-
 void FillPattern(uint8_t* p, int64_t n, int k) {
   for (int64_t i = 0; i < n; ++i) p[i] = static_cast<uint8_t>((i * 31 + k) % 251);
 }

@@ -23,7 +23,7 @@
 #include "socket_io.h"
 #include "wire.h"
 
-namespace plasmasharp::testing::hostile {
+namespace plasmasharp::testing::raw {
 namespace {
 
 std::string RandomId(std::mt19937_64& rng) {
@@ -31,8 +31,6 @@ std::string RandomId(std::mt19937_64& rng) {
   for (auto& ch : id) ch = static_cast<char>('a' + rng() % 26);
   return id;
 }
-
-const uint8_t* U8(const std::string& s) { return reinterpret_cast<const uint8_t*>(s.data()); }
 
 // ---- children (run after fork; they only ever end by SIGKILL or _exit) ----
 
@@ -352,4 +350,4 @@ TEST_F(FaultsTest, ShmSmallerThanCapacityIsCappedAndExplained) {
 }
 
 }  // namespace
-}  // namespace plasmasharp::testing::hostile
+}  // namespace plasmasharp::testing::raw

@@ -10,7 +10,7 @@
 #include "hostile_fixture.h"
 #include "wire.h"
 
-namespace plasmasharp::testing::hostile {
+namespace plasmasharp::testing::raw {
 namespace {
 
 constexpr int64_t kInt64Max = std::numeric_limits<int64_t>::max();
@@ -239,4 +239,4 @@ TEST_F(HostileFramingTest, PipelinedGarbageAfterAValidRequestClosesTheConnection
 }
 
 }  // namespace
-}  // namespace plasmasharp::testing::hostile
+}  // namespace plasmasharp::testing::raw

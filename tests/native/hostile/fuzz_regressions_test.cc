@@ -20,7 +20,7 @@
 #include "hostile_fixture.h"
 #include "wire.h"
 
-namespace plasmasharp::testing::hostile {
+namespace plasmasharp::testing::raw {
 namespace {
 
 // Replays one input; the store must survive it (checked by the fixture's TearDown).
@@ -153,4 +153,4 @@ TEST_F(HostileFuzzRegressionsTest, ReplayDirectory) {
 }
 
 }  // namespace
-}  // namespace plasmasharp::testing::hostile
+}  // namespace plasmasharp::testing::raw

@@ -8,7 +8,7 @@
 
 #include "raw_requests.h"
 
-namespace plasmasharp::testing::hostile {
+namespace plasmasharp::testing::raw {
 
 class HostileStoreTest : public ::testing::Test {
  protected:
@@ -54,4 +54,4 @@ class HostileStoreTest : public ::testing::Test {
   std::unique_ptr<Session> bystander_;
 };
 
-}  // namespace plasmasharp::testing::hostile
+}  // namespace plasmasharp::testing::raw

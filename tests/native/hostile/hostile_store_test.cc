@@ -15,7 +15,7 @@
 #include "plasma_client.h"
 #include "wire.h"
 
-namespace plasmasharp::testing::hostile {
+namespace plasmasharp::testing::raw {
 namespace {
 
 namespace pc = plasmasharp::client;
@@ -93,4 +93,4 @@ TEST(ClientVsHostileStoreTest, MalformedRepliesFailCleanly) {
 }
 
 }  // namespace
-}  // namespace plasmasharp::testing::hostile
+}  // namespace plasmasharp::testing::raw

@@ -8,7 +8,7 @@
 
 #include "hostile_fixture.h"
 
-namespace plasmasharp::testing::hostile {
+namespace plasmasharp::testing::raw {
 namespace {
 
 constexpr uint64_t kU64Max = std::numeric_limits<uint64_t>::max();
@@ -339,4 +339,4 @@ TEST_F(HostileRequestsTest, CreateAndSealLargerThanTheStore) {
 }
 
 }  // namespace
-}  // namespace plasmasharp::testing::hostile
+}  // namespace plasmasharp::testing::raw

@@ -13,7 +13,7 @@
 #include "hostile_fixture.h"
 #include "socket_io.h"
 
-namespace plasmasharp::testing::hostile {
+namespace plasmasharp::testing::raw {
 namespace {
 
 class HostileResourcesTest : public HostileStoreTest {
@@ -233,4 +233,4 @@ TEST_F(HostileResourcesTest, ConnectionFloodBeyondTheDescriptorLimit) {
 }
 
 }  // namespace
-}  // namespace plasmasharp::testing::hostile
+}  // namespace plasmasharp::testing::raw

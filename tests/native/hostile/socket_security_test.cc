@@ -20,7 +20,7 @@
 #include "raw_requests.h"
 #include "socket_io.h"
 
-namespace plasmasharp::testing::hostile {
+namespace plasmasharp::testing::raw {
 namespace {
 
 // True when the store rejects `flag` as an unknown option (exit 2 at once).
@@ -176,4 +176,4 @@ TEST(SocketSecurityTest, PeerCredentialAllowList) {
 }
 
 }  // namespace
-}  // namespace plasmasharp::testing::hostile
+}  // namespace plasmasharp::testing::raw

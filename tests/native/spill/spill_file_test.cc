@@ -271,7 +271,7 @@ TEST(SpillFileTest, KillDuringSpillingThenRestartWithKeepBringsBackEveryFullySpi
       flatbuffers::FlatBufferBuilder b;
       b.Finish(fb::CreatePlasmaCreateAndSealRequest(b, b.CreateString(Name(i)), true, b.CreateString(DataOf(i)),
                                                     b.CreateString(""), b.CreateString("abcdefgh")));
-      burst.raw().Send(static_cast<int64_t>(fb::MessageType::PlasmaCreateAndSealRequest), Bytes(b));
+      burst.raw().Send(static_cast<int64_t>(fb::MessageType::PlasmaCreateAndSealRequest), FinishedBytes(b));
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(30));
     ::kill(store.pid(), SIGKILL);

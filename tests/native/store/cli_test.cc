@@ -113,7 +113,7 @@ TEST(CliTest, MaxGetIdsClosesAnOversizedGet) {
     EXPECT_EQ(c.Connect(), 1000000);
     flatbuffers::FlatBufferBuilder b;
     b.Finish(fb::CreatePlasmaGetRequest(b, b.CreateVectorOfStrings({Id("a"), Id("b"), Id("c")}), 0));
-    ASSERT_TRUE(c.raw().Send(static_cast<int64_t>(fb::MessageType::PlasmaGetRequest), Bytes(b)));
+    ASSERT_TRUE(c.raw().Send(static_cast<int64_t>(fb::MessageType::PlasmaGetRequest), FinishedBytes(b)));
     EXPECT_TRUE(c.raw().WaitForClose());
   }
   StoreClient other(store.socket_path());

@@ -9,8 +9,9 @@
 #include <thread>
 
 #include "socket_io.h"
+#include "verified_root.h"
 
-namespace plasmasharp::testing::hostile {
+namespace plasmasharp::testing::raw {
 
 namespace {
 
@@ -24,10 +25,6 @@ const bool kIgnoreSigpipe = [] {
   return true;
 }();
 
-Bytes Finish(FlatBufferBuilder& b) {
-  return Bytes(b.GetBufferPointer(), b.GetBufferPointer() + b.GetSize());
-}
-
 Offset<String> Raw(FlatBufferBuilder& b, const std::string& s) { return b.CreateString(s.data(), s.size()); }
 
 Offset<flatbuffers::Vector<Offset<String>>> RawVector(FlatBufferBuilder& b,
@@ -40,9 +37,7 @@ Offset<flatbuffers::Vector<Offset<String>>> RawVector(FlatBufferBuilder& b,
 
 template <typename T>
 const T* Root(const Message& m) {
-  flatbuffers::Verifier v(m.payload.data(), m.payload.size(), 64, 100000000);
-  if (m.payload.size() < 4 || !v.VerifyBuffer<T>(nullptr)) return nullptr;
-  return flatbuffers::GetRoot<T>(m.payload.data());
+  return protocol::VerifiedRoot<T>(m.payload.data(), m.payload.size());
 }
 
 }  // namespace
@@ -53,7 +48,7 @@ Bytes ListRequest() { return EmptyTable(); }
 Bytes EmptyTable() {
   FlatBufferBuilder b;
   b.Finish(fb::CreatePlasmaConnectRequest(b));
-  return Finish(b);
+  return FinishedBytes(b);
 }
 
 Bytes CreateRequest(const std::string& id, uint64_t data_size, uint64_t metadata_size,
@@ -61,31 +56,31 @@ Bytes CreateRequest(const std::string& id, uint64_t data_size, uint64_t metadata
   FlatBufferBuilder b;
   auto oid = Raw(b, id);
   b.Finish(fb::CreatePlasmaCreateRequest(b, oid, evict_if_full, data_size, metadata_size, device_num));
-  return Finish(b);
+  return FinishedBytes(b);
 }
 
 Bytes CreateAndSealRequest(const std::string& id, const std::string& data,
-                           const std::string& metadata, const std::string& digest) {
+                           const std::string& metadata, const std::string& digest, bool evict_if_full) {
   FlatBufferBuilder b;
   auto oid = Raw(b, id);
   auto d = Raw(b, data);
   auto m = Raw(b, metadata);
   auto g = Raw(b, digest);
-  b.Finish(fb::CreatePlasmaCreateAndSealRequest(b, oid, true, d, m, g));
-  return Finish(b);
+  b.Finish(fb::CreatePlasmaCreateAndSealRequest(b, oid, evict_if_full, d, m, g));
+  return FinishedBytes(b);
 }
 
 Bytes CreateAndSealBatchRequest(const std::vector<std::string>& ids,
                                 const std::vector<std::string>& data,
                                 const std::vector<std::string>& metadata,
-                                const std::vector<std::string>& digests) {
+                                const std::vector<std::string>& digests, bool evict_if_full) {
   FlatBufferBuilder b;
   auto i = RawVector(b, ids);
   auto d = RawVector(b, data);
   auto m = RawVector(b, metadata);
   auto g = RawVector(b, digests);
-  b.Finish(fb::CreatePlasmaCreateAndSealBatchRequest(b, i, true, d, m, g));
-  return Finish(b);
+  b.Finish(fb::CreatePlasmaCreateAndSealBatchRequest(b, i, evict_if_full, d, m, g));
+  return FinishedBytes(b);
 }
 
 Bytes SealRequest(const std::string& id, const std::string& digest) {
@@ -93,62 +88,62 @@ Bytes SealRequest(const std::string& id, const std::string& digest) {
   auto oid = Raw(b, id);
   auto g = Raw(b, digest);
   b.Finish(fb::CreatePlasmaSealRequest(b, oid, g));
-  return Finish(b);
+  return FinishedBytes(b);
 }
 
 Bytes AbortRequest(const std::string& id) {
   FlatBufferBuilder b;
   auto oid = Raw(b, id);
   b.Finish(fb::CreatePlasmaAbortRequest(b, oid));
-  return Finish(b);
+  return FinishedBytes(b);
 }
 
 Bytes ReleaseRequest(const std::string& id) {
   FlatBufferBuilder b;
   auto oid = Raw(b, id);
   b.Finish(fb::CreatePlasmaReleaseRequest(b, oid));
-  return Finish(b);
+  return FinishedBytes(b);
 }
 
 Bytes GetRequest(const std::vector<std::string>& ids, int64_t timeout_ms) {
   FlatBufferBuilder b(ids.size() * 32 + 64);
   auto v = RawVector(b, ids);
   b.Finish(fb::CreatePlasmaGetRequest(b, v, timeout_ms));
-  return Finish(b);
+  return FinishedBytes(b);
 }
 
 Bytes DeleteRequest(const std::vector<std::string>& ids, int32_t count) {
   FlatBufferBuilder b;
   auto v = RawVector(b, ids);
   b.Finish(fb::CreatePlasmaDeleteRequest(b, count, v));
-  return Finish(b);
+  return FinishedBytes(b);
 }
 
 Bytes ContainsRequest(const std::string& id) {
   FlatBufferBuilder b;
   auto oid = Raw(b, id);
   b.Finish(fb::CreatePlasmaContainsRequest(b, oid));
-  return Finish(b);
+  return FinishedBytes(b);
 }
 
 Bytes EvictRequest(uint64_t num_bytes) {
   FlatBufferBuilder b;
   b.Finish(fb::CreatePlasmaEvictRequest(b, num_bytes));
-  return Finish(b);
+  return FinishedBytes(b);
 }
 
 Bytes RefreshRequest(const std::vector<std::string>& ids) {
   FlatBufferBuilder b;
   auto v = RawVector(b, ids);
   b.Finish(fb::CreatePlasmaRefreshLRURequest(b, v));
-  return Finish(b);
+  return FinishedBytes(b);
 }
 
 Bytes SetOptionsRequest(const std::string& name, int64_t quota) {
   FlatBufferBuilder b;
   auto n = b.CreateString(name);
   b.Finish(fb::CreatePlasmaSetOptionsRequest(b, n, quota));
-  return Finish(b);
+  return FinishedBytes(b);
 }
 
 std::optional<Message> Expect(RawConnection& c, fb::MessageType type,
@@ -317,4 +312,4 @@ std::string CheckHealthy(StoreProcess& store, int64_t capacity) {
   }
 }
 
-}  // namespace plasmasharp::testing::hostile
+}  // namespace plasmasharp::testing::raw

@@ -15,7 +15,7 @@
 #include "plasma_generated.h"
 #include "test_support.h"
 
-namespace plasmasharp::testing::hostile {
+namespace plasmasharp::testing::raw {
 
 namespace fb = plasma::flatbuf;
 using Bytes = std::vector<uint8_t>;
@@ -27,11 +27,12 @@ Bytes ConnectRequest();
 Bytes CreateRequest(const std::string& id, uint64_t data_size, uint64_t metadata_size = 0,
                     bool evict_if_full = true, int device_num = 0);
 Bytes CreateAndSealRequest(const std::string& id, const std::string& data,
-                           const std::string& metadata = "", const std::string& digest = "01234567");
+                           const std::string& metadata = "", const std::string& digest = "01234567",
+                           bool evict_if_full = true);
 Bytes CreateAndSealBatchRequest(const std::vector<std::string>& ids,
                                 const std::vector<std::string>& data,
                                 const std::vector<std::string>& metadata,
-                                const std::vector<std::string>& digests);
+                                const std::vector<std::string>& digests, bool evict_if_full = true);
 Bytes SealRequest(const std::string& id, const std::string& digest = "01234567");
 Bytes AbortRequest(const std::string& id);
 Bytes ReleaseRequest(const std::string& id);
@@ -91,4 +92,4 @@ std::string CheckHealthy(StoreProcess& store, int64_t capacity);
 enum class Verdict { kClosed, kAnswering };
 Verdict ProbeConnection(RawConnection& c);
 
-}  // namespace plasmasharp::testing::hostile
+}  // namespace plasmasharp::testing::raw

@@ -15,11 +15,6 @@ std::shared_ptr<client::PlasmaClient> ConnectTo(const FakeStore& store) {
   return c;
 }
 
-std::vector<uint8_t> FinishedBytes(flatbuffers::FlatBufferBuilder& builder) {
-  return std::vector<uint8_t>(builder.GetBufferPointer(),
-                              builder.GetBufferPointer() + builder.GetSize());
-}
-
 bool Handshake(FakeConnection& connection) {
   auto m = connection.ReadRequest();
   if (!m || m->type != TypeNumber(fb::MessageType::PlasmaConnectRequest)) return false;

@@ -21,9 +21,6 @@ inline int64_t TypeNumber(plasma::flatbuf::MessageType type) { return static_cas
 // The real store's ConnectReply payload, {memory_capacity: 100000000} (from the vectors).
 extern const char* const kRealConnectReplyHex;
 
-// The bytes of a finished flatbuffer.
-std::vector<uint8_t> FinishedBytes(flatbuffers::FlatBufferBuilder& builder);
-
 // Answers the client's ConnectRequest with kRealConnectReplyHex; false if the client sent
 // something else first.
 bool Handshake(FakeConnection& connection);

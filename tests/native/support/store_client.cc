@@ -7,15 +7,18 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "raw_requests.h"
+#include "verified_root.h"
+
 namespace plasmasharp::testing {
 
 namespace {
 
 template <typename T>
 const T* Root(const Message& m) {
-  flatbuffers::Verifier v(m.payload.data(), m.payload.size());
-  if (!v.VerifyBuffer<T>(nullptr)) throw std::runtime_error("reply does not verify");
-  return flatbuffers::GetRoot<T>(m.payload.data());
+  const T* root = protocol::VerifiedRoot<T>(m.payload.data(), m.payload.size());
+  if (root == nullptr) throw std::runtime_error("reply does not verify");
+  return root;
 }
 
 std::string Str(const flatbuffers::String* s) { return s ? s->str() : std::string(); }
@@ -30,10 +33,6 @@ Message Expect(std::optional<Message> m, fb::MessageType type) {
 }
 
 }  // namespace
-
-std::vector<uint8_t> Bytes(const flatbuffers::FlatBufferBuilder& b) {
-  return std::vector<uint8_t>(b.GetBufferPointer(), b.GetBufferPointer() + b.GetSize());
-}
 
 StoreClient::StoreClient(const std::string& socket_path) : conn_(socket_path) {
   if (!conn_.connected()) throw std::runtime_error("cannot connect to " + socket_path);
@@ -55,18 +54,15 @@ int StoreClient::ReceiveFd() {
 }
 
 int64_t StoreClient::Connect() {
-  flatbuffers::FlatBufferBuilder b;
-  b.Finish(fb::CreatePlasmaConnectRequest(b));
-  auto m = Expect(Request(fb::MessageType::PlasmaConnectRequest, Bytes(b)), fb::MessageType::PlasmaConnectReply);
+  auto m = Expect(Request(fb::MessageType::PlasmaConnectRequest, raw::ConnectRequest()),
+                  fb::MessageType::PlasmaConnectReply);
   return Root<fb::PlasmaConnectReply>(m)->memory_capacity();
 }
 
 CreateResult StoreClient::Create(const std::string& id, uint64_t data_size, uint64_t metadata_size,
                                  bool evict_if_full, int device_num) {
-  flatbuffers::FlatBufferBuilder b;
-  b.Finish(fb::CreatePlasmaCreateRequest(b, b.CreateString(id), evict_if_full, data_size,
-                                         metadata_size, device_num));
-  conn_.Send(static_cast<int64_t>(fb::MessageType::PlasmaCreateRequest), Bytes(b));
+  conn_.Send(static_cast<int64_t>(fb::MessageType::PlasmaCreateRequest),
+             raw::CreateRequest(id, data_size, metadata_size, evict_if_full, device_num));
   auto m = Expect(conn_.Receive(std::chrono::seconds(5)), fb::MessageType::PlasmaCreateReply);
   const auto* r = Root<fb::PlasmaCreateReply>(m);
   CreateResult out;
@@ -83,16 +79,13 @@ CreateResult StoreClient::Create(const std::string& id, uint64_t data_size, uint
 }
 
 fb::PlasmaError StoreClient::Seal(const std::string& id, const std::string& digest) {
-  flatbuffers::FlatBufferBuilder b;
-  b.Finish(fb::CreatePlasmaSealRequest(b, b.CreateString(id), b.CreateString(digest)));
-  auto m = Expect(Request(fb::MessageType::PlasmaSealRequest, Bytes(b)), fb::MessageType::PlasmaSealReply);
+  auto m = Expect(Request(fb::MessageType::PlasmaSealRequest, raw::SealRequest(id, digest)),
+                  fb::MessageType::PlasmaSealReply);
   return Root<fb::PlasmaSealReply>(m)->error();
 }
 
 void StoreClient::Release(const std::string& id) {
-  flatbuffers::FlatBufferBuilder b;
-  b.Finish(fb::CreatePlasmaReleaseRequest(b, b.CreateString(id)));
-  conn_.Send(static_cast<int64_t>(fb::MessageType::PlasmaReleaseRequest), Bytes(b));
+  conn_.Send(static_cast<int64_t>(fb::MessageType::PlasmaReleaseRequest), raw::ReleaseRequest(id));
 }
 
 void StoreClient::ReleaseAndSync(const std::string& id) {
@@ -101,9 +94,7 @@ void StoreClient::ReleaseAndSync(const std::string& id) {
 }
 
 std::string StoreClient::Abort(const std::string& id) {
-  flatbuffers::FlatBufferBuilder b;
-  b.Finish(fb::CreatePlasmaAbortRequest(b, b.CreateString(id)));
-  auto m = Request(fb::MessageType::PlasmaAbortRequest, Bytes(b));
+  auto m = Request(fb::MessageType::PlasmaAbortRequest, raw::AbortRequest(id));
   if (!m || m->type != static_cast<int64_t>(fb::MessageType::PlasmaAbortReply)) return "";
   return Str(Root<fb::PlasmaAbortReply>(*m)->object_id());
 }
@@ -111,32 +102,23 @@ std::string StoreClient::Abort(const std::string& id) {
 fb::PlasmaError StoreClient::CreateAndSeal(const std::string& id, const std::string& data,
                                            const std::string& metadata, bool evict_if_full,
                                            const std::string& digest) {
-  flatbuffers::FlatBufferBuilder b;
-  b.Finish(fb::CreatePlasmaCreateAndSealRequest(b, b.CreateString(id), evict_if_full, b.CreateString(data),
-                                                b.CreateString(metadata), b.CreateString(digest)));
-  auto m = Expect(Request(fb::MessageType::PlasmaCreateAndSealRequest, Bytes(b)),
+  auto m = Expect(Request(fb::MessageType::PlasmaCreateAndSealRequest,
+                          raw::CreateAndSealRequest(id, data, metadata, digest, evict_if_full)),
                   fb::MessageType::PlasmaCreateAndSealReply);
   return Root<fb::PlasmaCreateAndSealReply>(m)->error();
 }
 
 fb::PlasmaError StoreClient::CreateAndSealBatch(const std::vector<std::string>& ids,
                                                 const std::vector<std::string>& data, bool evict_if_full) {
-  flatbuffers::FlatBufferBuilder b;
   std::vector<std::string> meta(ids.size()), digests(ids.size(), "digest!!");
-  auto req = fb::CreatePlasmaCreateAndSealBatchRequest(b, b.CreateVectorOfStrings(ids), evict_if_full,
-                                                       b.CreateVectorOfStrings(data),
-                                                       b.CreateVectorOfStrings(meta),
-                                                       b.CreateVectorOfStrings(digests));
-  b.Finish(req);
-  auto m = Expect(Request(fb::MessageType::PlasmaCreateAndSealBatchRequest, Bytes(b)),
+  auto m = Expect(Request(fb::MessageType::PlasmaCreateAndSealBatchRequest,
+                          raw::CreateAndSealBatchRequest(ids, data, meta, digests, evict_if_full)),
                   fb::MessageType::PlasmaCreateAndSealBatchReply);
   return Root<fb::PlasmaCreateAndSealBatchReply>(m)->error();
 }
 
 void StoreClient::SendGet(const std::vector<std::string>& ids, int64_t timeout_ms) {
-  flatbuffers::FlatBufferBuilder b;
-  b.Finish(fb::CreatePlasmaGetRequest(b, b.CreateVectorOfStrings(ids), timeout_ms));
-  conn_.Send(static_cast<int64_t>(fb::MessageType::PlasmaGetRequest), Bytes(b));
+  conn_.Send(static_cast<int64_t>(fb::MessageType::PlasmaGetRequest), raw::GetRequest(ids, timeout_ms));
 }
 
 std::optional<GetResult> StoreClient::ReceiveGet(std::chrono::milliseconds wait) {
@@ -171,10 +153,9 @@ GetResult StoreClient::Get(const std::vector<std::string>& ids, int64_t timeout_
 
 std::vector<fb::PlasmaError> StoreClient::Delete(const std::vector<std::string>& ids, int count,
                                                  int* reply_count) {
-  flatbuffers::FlatBufferBuilder b;
-  b.Finish(fb::CreatePlasmaDeleteRequest(b, count == kAllIds ? static_cast<int>(ids.size()) : count,
-                                         b.CreateVectorOfStrings(ids)));
-  auto m = Expect(Request(fb::MessageType::PlasmaDeleteRequest, Bytes(b)), fb::MessageType::PlasmaDeleteReply);
+  const int32_t n = count == kAllIds ? static_cast<int32_t>(ids.size()) : count;
+  auto m = Expect(Request(fb::MessageType::PlasmaDeleteRequest, raw::DeleteRequest(ids, n)),
+                  fb::MessageType::PlasmaDeleteReply);
   const auto* r = Root<fb::PlasmaDeleteReply>(m);
   if (reply_count) *reply_count = r->count();
   std::vector<fb::PlasmaError> out;
@@ -185,16 +166,13 @@ std::vector<fb::PlasmaError> StoreClient::Delete(const std::vector<std::string>&
 }
 
 bool StoreClient::Contains(const std::string& id) {
-  flatbuffers::FlatBufferBuilder b;
-  b.Finish(fb::CreatePlasmaContainsRequest(b, b.CreateString(id)));
-  auto m = Expect(Request(fb::MessageType::PlasmaContainsRequest, Bytes(b)), fb::MessageType::PlasmaContainsReply);
+  auto m = Expect(Request(fb::MessageType::PlasmaContainsRequest, raw::ContainsRequest(id)),
+                  fb::MessageType::PlasmaContainsReply);
   return Root<fb::PlasmaContainsReply>(m)->has_object() != 0;
 }
 
 std::vector<ListedObject> StoreClient::List() {
-  flatbuffers::FlatBufferBuilder b;
-  b.Finish(fb::CreatePlasmaListRequest(b));
-  auto m = Expect(Request(fb::MessageType::PlasmaListRequest, Bytes(b)), fb::MessageType::PlasmaListReply);
+  auto m = Expect(Request(fb::MessageType::PlasmaListRequest, raw::ListRequest()), fb::MessageType::PlasmaListReply);
   const auto* r = Root<fb::PlasmaListReply>(m);
   std::vector<ListedObject> out;
   if (r->objects()) {
@@ -207,40 +185,32 @@ std::vector<ListedObject> StoreClient::List() {
 }
 
 uint64_t StoreClient::Evict(uint64_t num_bytes) {
-  flatbuffers::FlatBufferBuilder b;
-  b.Finish(fb::CreatePlasmaEvictRequest(b, num_bytes));
-  auto m = Expect(Request(fb::MessageType::PlasmaEvictRequest, Bytes(b)), fb::MessageType::PlasmaEvictReply);
+  auto m = Expect(Request(fb::MessageType::PlasmaEvictRequest, raw::EvictRequest(num_bytes)),
+                  fb::MessageType::PlasmaEvictReply);
   return Root<fb::PlasmaEvictReply>(m)->num_bytes();
 }
 
 fb::PlasmaError StoreClient::SetOptions(const std::string& name, int64_t quota) {
-  flatbuffers::FlatBufferBuilder b;
-  b.Finish(fb::CreatePlasmaSetOptionsRequest(b, b.CreateString(name), quota));
-  auto m = Expect(Request(fb::MessageType::PlasmaSetOptionsRequest, Bytes(b)),
+  auto m = Expect(Request(fb::MessageType::PlasmaSetOptionsRequest, raw::SetOptionsRequest(name, quota)),
                   fb::MessageType::PlasmaSetOptionsReply);
   return Root<fb::PlasmaSetOptionsReply>(m)->error();
 }
 
 std::string StoreClient::DebugString() {
-  flatbuffers::FlatBufferBuilder b;
-  b.Finish(fb::CreatePlasmaGetDebugStringRequest(b));
-  auto m = Expect(Request(fb::MessageType::PlasmaGetDebugStringRequest, Bytes(b)),
+  auto m = Expect(Request(fb::MessageType::PlasmaGetDebugStringRequest, raw::EmptyTable()),
                   fb::MessageType::PlasmaGetDebugStringReply);
   return Str(Root<fb::PlasmaGetDebugStringReply>(m)->debug_string());
 }
 
 void StoreClient::RefreshLru(const std::vector<std::string>& ids) {
-  flatbuffers::FlatBufferBuilder b;
-  b.Finish(fb::CreatePlasmaRefreshLRURequest(b, b.CreateVectorOfStrings(ids)));
-  Expect(Request(fb::MessageType::PlasmaRefreshLRURequest, Bytes(b)), fb::MessageType::PlasmaRefreshLRUReply);
+  Expect(Request(fb::MessageType::PlasmaRefreshLRURequest, raw::RefreshRequest(ids)),
+         fb::MessageType::PlasmaRefreshLRUReply);
 }
 
 int StoreClient::Subscribe() {
   int sv[2];
   if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) throw std::runtime_error("socketpair");
-  flatbuffers::FlatBufferBuilder b;
-  b.Finish(fb::CreatePlasmaSubscribeRequest(b));
-  conn_.Send(static_cast<int64_t>(fb::MessageType::PlasmaSubscribeRequest), Bytes(b));
+  conn_.Send(static_cast<int64_t>(fb::MessageType::PlasmaSubscribeRequest), raw::EmptyTable());
   conn_.SendFd(sv[1]);
   ::close(sv[1]);
   notification_fds_.push_back(sv[0]);

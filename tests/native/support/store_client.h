@@ -1,5 +1,5 @@
-// A minimal Plasma client for the store tests: builds requests with the generated flatbuffers
-// builders, sends them on a RawConnection and decodes (verified) replies.
+// A minimal Plasma client for the store tests: sends the requests of raw_requests.h on a
+// RawConnection and decodes (verified) replies.
 #pragma once
 
 #include <chrono>
@@ -102,7 +102,5 @@ class StoreClient {
 std::optional<std::vector<Notification>> ReadNotificationFrame(
     int fd, std::chrono::milliseconds wait = std::chrono::seconds(5));
 
-// Finished builder bytes.
-std::vector<uint8_t> Bytes(const flatbuffers::FlatBufferBuilder& b);
 
 }  // namespace plasmasharp::testing

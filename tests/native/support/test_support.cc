@@ -301,6 +301,11 @@ bool RawConnection::WaitForClose(std::chrono::milliseconds timeout) {
   }
 }
 
+std::vector<uint8_t> FinishedBytes(const flatbuffers::FlatBufferBuilder& builder) {
+  return std::vector<uint8_t>(builder.GetBufferPointer(),
+                              builder.GetBufferPointer() + builder.GetSize());
+}
+
 std::string Id(const std::string& prefix) {
   std::string id = prefix.substr(0, protocol::kObjectIdSize);
   id.resize(protocol::kObjectIdSize, '.');

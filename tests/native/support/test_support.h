@@ -138,6 +138,14 @@ class RawConnection {
 // Open descriptors of process `pid` (leak checks: compare two counts), or -1.
 int OpenFdCount(pid_t pid);
 
+// A string's bytes for the uint8_t* parameters of the client and the C ABI. String literals get
+// their own overload: a temporary std::string would die before use.
+inline const uint8_t* U8(const std::string& s) { return reinterpret_cast<const uint8_t*>(s.data()); }
+inline const uint8_t* U8(const char* s) { return reinterpret_cast<const uint8_t*>(s); }
+
+// The bytes of a finished flatbuffer.
+std::vector<uint8_t> FinishedBytes(const flatbuffers::FlatBufferBuilder& builder);
+
 // Bytes of a 20-byte id from a printable string (padded with '.') - handy in tests.
 std::string Id(const std::string& prefix);
 
