@@ -30,6 +30,8 @@ class Connection {
   Connection& operator=(const Connection&) = delete;
 
   int fd() const { return fd_; }
+  // Bytes received and not yet consumed (read turn held, or nobody reading).
+  bool buffered() const { return end_ > begin_; }
   bool open() const { return fd_ >= 0 && !broken_; }
 
   // Sends one message: header + the finished builder's bytes.

@@ -209,7 +209,7 @@ Status PlasmaClient::Disconnect() {
   {
     // Take the read turn, so nobody reads or handles a reply while the connection closes.
     std::unique_lock<std::mutex> lock(state_mutex_);
-    changed_.wait(lock, [this] { return !reading_; });
+    changed_.wait(lock, [this] { return !reading_ && pollers_ == 0; });
     reading_ = true;
   }
   {
@@ -225,6 +225,8 @@ Status PlasmaClient::Disconnect() {
   ready_releases_.clear();
   held_releases_.clear();
   if (failure_.ok()) failure_ = Status(Code::kDisconnected, "the client is not connected to a store");
+  for (PendingReply* p : in_order_) p->cv.notify_one();
+  if (floating_ != nullptr) floating_->cv.notify_one();
   in_order_.clear();
   floating_ = nullptr;
   reading_ = false;

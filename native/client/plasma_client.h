@@ -225,6 +225,7 @@ class PlasmaClient : public std::enable_shared_from_this<PlasmaClient> {
     bool arrived = false;  // payload is the reply, and the read turn passed to its caller
     int64_t type = 0;
     std::vector<uint8_t> payload;
+    std::condition_variable cv;  // its caller waits here (for the reply or the read turn)
   };
   class ReadTurn;
   PlasmaClient(int fd, int64_t capacity);
@@ -256,6 +257,12 @@ class PlasmaClient : public std::enable_shared_from_this<PlasmaClient> {
   Status AwaitReply(PendingReply* pending);
   // Lets the next reader read (after a reply and the fds that follow it were handled).
   void FinishReading();
+  // Wakes the caller whose reply comes next (the oldest request's, else the waiting Get's):
+  // it reads it itself, so no reply takes a detour through another thread (state held).
+  void WakeNextReader();
+  // A waiting Get's caller waits for the socket to become readable without holding the read
+  // turn, so the callers of later requests read their own replies (state held via `lock`).
+  void PollForWaitingGet(std::unique_lock<std::mutex>& lock);
   // Unregisters a request whose reply will never be read by its caller (its send failed).
   void Abandon(PendingReply* pending);
   // The caller of the reply just read: the waiting Get or the oldest request (state held).
@@ -301,7 +308,7 @@ class PlasmaClient : public std::enable_shared_from_this<PlasmaClient> {
   // Lock order: write_mutex_ before state_mutex_; with state_mutex_ held write_mutex_ is only
   // ever try_lock()ed.
   std::mutex state_mutex_;
-  std::condition_variable changed_;  // a reply arrived, the read turn or the Get lane freed
+  std::condition_variable changed_;  // the Get lane freed; the read turn freed (for Disconnect)
   std::unordered_map<ObjectId, std::shared_ptr<LocalObject>> objects_;
   // Held ids whose Delete waits for the last local release (libplasma's deletion cache).
   std::unordered_map<ObjectId, bool> deferred_deletes_;
@@ -316,6 +323,7 @@ class PlasmaClient : public std::enable_shared_from_this<PlasmaClient> {
   const std::vector<ObjectId>* lane_ids_ = nullptr;
   std::vector<const std::vector<ObjectId>*> in_order_gets_;  // ids of timeout-0 Gets on the wire
   bool reading_ = false;  // someone reads replies, or handles the one just read
+  int pollers_ = 0;       // threads in PollForWaitingGet (Disconnect closes the fd after them)
   Status failure_;        // once the connection failed: every waiting caller returns it
 
   // Serializes writes on the socket and closing it.

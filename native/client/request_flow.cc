@@ -1,7 +1,10 @@
 // How requests, replies and releases share PlasmaClient's one connection (see "Threads" in
 // plasma_client.h): writes are serialized by write_mutex_; replies are read by one thread at a
 // time (the read turn), which hands each reply, with the turn, to the thread that asked for it.
+#include <poll.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <list>
 
 #include "plasma_client.h"
@@ -50,6 +53,7 @@ void PlasmaClient::Abandon(PendingReply* pending) {
   if (floating_ == pending) floating_ = nullptr;
   auto it = std::find(in_order_.begin(), in_order_.end(), pending);
   if (it != in_order_.end()) in_order_.erase(it);
+  if (!reading_) WakeNextReader();
 }
 
 void PlasmaClient::WriteReadyReleases(std::list<PendingReply>* deletes) {
@@ -214,13 +218,23 @@ bool PlasmaClient::RouteReply(int64_t type, const std::vector<uint8_t>& payload,
 
 Status PlasmaClient::AwaitReply(PendingReply* pending) {
   std::unique_lock<std::mutex> lock(state_mutex_);
+  bool readable = false;  // a waiting Get polled the socket readable (or hung up)
   for (;;) {
     if (pending->arrived) return Status::OK();  // the read turn came with it
     if (!failure_.ok()) return failure_;
-    if (reading_) {
-      changed_.wait(lock);
+    const bool waiting_get = pending == floating_;
+    if (reading_ || (waiting_get && !in_order_.empty())) {
+      // Someone reads (and hands this reply over), or - for a waiting Get - the callers of the
+      // requests on the wire will read theirs.
+      pending->cv.wait(lock);
       continue;
     }
+    if (waiting_get && !readable && !connection_.buffered()) {
+      PollForWaitingGet(lock);
+      readable = true;
+      continue;
+    }
+    readable = false;
     reading_ = true;
     lock.unlock();
     int64_t type = 0;
@@ -238,6 +252,8 @@ Status PlasmaClient::AwaitReply(PendingReply* pending) {
     if (!st.ok()) {
       // The stream is lost: nobody reads again, and every waiting caller returns this.
       failure_ = st;
+      for (PendingReply* p : in_order_) p->cv.notify_one();
+      if (floating_ != nullptr) floating_->cv.notify_one();
       in_order_.clear();
       floating_ = nullptr;
       reading_ = false;
@@ -247,14 +263,36 @@ Status PlasmaClient::AwaitReply(PendingReply* pending) {
     owner->type = type;
     owner->payload = std::move(payload);
     owner->arrived = true;  // reading_ stays set: the turn passes to the owner
-    if (owner != pending) changed_.notify_all();
+    if (owner != pending) owner->cv.notify_one();
   }
+}
+
+void PlasmaClient::PollForWaitingGet(std::unique_lock<std::mutex>& lock) {
+  ++pollers_;
+  const int fd = connection_.fd();
+  lock.unlock();
+  // Disconnect shuts the socket down before it waits for pollers_ to reach 0, which wakes this.
+  pollfd readable{fd, POLLIN, 0};
+  while (fd >= 0 && ::poll(&readable, 1, -1) < 0 && errno == EINTR) {
+  }
+  lock.lock();
+  --pollers_;
+  if (disconnect_requested_) changed_.notify_all();
+}
+
+void PlasmaClient::WakeNextReader() {
+  if (!in_order_.empty()) {
+    in_order_.front()->cv.notify_one();
+  } else if (floating_ != nullptr) {
+    floating_->cv.notify_one();
+  }
+  if (disconnect_requested_) changed_.notify_all();
 }
 
 void PlasmaClient::FinishReading() {
   std::lock_guard<std::mutex> lock(state_mutex_);
   reading_ = false;
-  changed_.notify_all();
+  WakeNextReader();
 }
 
 }  // namespace plasmasharp::client
