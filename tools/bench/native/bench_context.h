@@ -69,6 +69,7 @@ void RegisterSmallObjects();
 void RegisterLargeObjects();
 void RegisterZeroCopyGet();
 void RegisterScale();
+void RegisterSharedClient();
 void RegisterWarmMemory();
 void RegisterMillionObjects();
 // Deletes the 100k objects the scale figures put in the store.

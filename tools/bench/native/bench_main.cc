@@ -66,6 +66,7 @@ int main(int argc, char** argv) {
   RegisterLargeObjects();
   RegisterZeroCopyGet();
   RegisterScale();
+  RegisterSharedClient();
   RegisterWarmMemory();
   RegisterMillionObjects();
 
