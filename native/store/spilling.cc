@@ -60,7 +60,14 @@ void StoreCore::AdoptRecovered(const std::vector<RecoveredObject>& objects) {
 bool StoreCore::SpillObjects(const std::vector<ObjectEntry*>& victims) {
   auto job = std::make_unique<SpillJob>();
   job->kind = SpillJob::Kind::kWrite;
+  bool already_on_its_way = false;
   for (ObjectEntry* e : victims) {
+    if (e->spill_io != ObjectEntry::SpillIo::kNone) {
+      // Used and released while its write runs, so back in the LRU: that write frees it.
+      policy_.ObjectRemoved(e);
+      already_on_its_way = true;
+      continue;
+    }
     if (spill_limit_ != 0 && spill_stats_.spilled_bytes + writing_bytes_ + e->size() > spill_limit_) {
       ++spill_stats_.dropped_over_limit;
       DeleteObject(e);  // past --spill-limit: evicted for good, as without -e
@@ -84,7 +91,7 @@ bool StoreCore::SpillObjects(const std::vector<ObjectEntry*>& victims) {
     item.metadata_size = e->metadata_size;
     job->items.push_back(std::move(item));
   }
-  if (job->items.empty()) return false;
+  if (job->items.empty()) return already_on_its_way;
   ++writes_in_flight_;
   spill_worker_->Submit(std::move(job));
   return true;

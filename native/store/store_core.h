@@ -154,7 +154,8 @@ class StoreCore {
 
   // spilling.cc (only with an external store)
   // Starts writing the victims out as one batch (their memory is freed when the write is done;
-  // no notification); those past --spill-limit are deleted instead. True if a write started.
+  // no notification); those past --spill-limit are deleted instead. True if a write started
+  // (or a victim's earlier write is still running).
   bool SpillObjects(const std::vector<ObjectEntry*>& victims);
   // Starts reading a spilled object back into a new block (evicting others if needed); it
   // comes back as if it had been sealed there all along, no notification. False (with a log

@@ -246,6 +246,35 @@ TEST_F(SpillCoreTest, OtherClientsAreServedWhileASpillWriteRunsAndAGetTakesTheOb
   }
 }
 
+TEST_F(SpillCoreTest, AnObjectUsedAndReleasedDuringItsWriteIsNotWrittenTwice) {
+  ConnectionId writer = FillAndStartSpill();
+  ConnectionId reader = Connect();
+  SendGet(reader, "a");
+  ASSERT_TRUE(GetReply(reader).has_value());
+  Release(reader, "a");  // back in the LRU while its write still runs
+  // An EvictRequest for everything picks "a" again: its running write is the one that frees it.
+  flatbuffers::FlatBufferBuilder b;
+  b.Finish(fb::CreatePlasmaEvictRequest(b, kCapacity));
+  Send(reader, fb::MessageType::PlasmaEvictRequest, b);
+  EXPECT_EQ(Reply(reader).first, static_cast<int64_t>(fb::MessageType::PlasmaEvictReply));
+  backend_.Open();
+  EXPECT_EQ(CreateAndSealReply(writer), fb::PlasmaError::OK);
+  for (int i = 0; i < 500 && core_->spill_stats().spilled_objects < 3; ++i) {
+    std::this_thread::sleep_for(1ms);
+    Pump();
+  }
+  EXPECT_EQ(core_->spill_stats().spilled_objects, 3u);  // a, b, c once each
+  EXPECT_EQ(core_->spill_stats().spills, 3u);
+  EXPECT_EQ(core_->allocated_bytes(), static_cast<int64_t>(kObjectBytes));  // d
+  for (const char* id : {"a", "b", "c", "d"}) {
+    SendGet(reader, id);
+    std::optional<std::string> bytes = GetReply(reader);
+    ASSERT_TRUE(bytes.has_value()) << id;
+    EXPECT_TRUE(*bytes == Data(id[0])) << id;
+    Release(reader, id);
+  }
+}
+
 TEST_F(SpillCoreTest, DeleteDuringTheWriteErasesAtOnceAndTheIdCanBeCreatedAgain) {
   ConnectionId writer = FillAndStartSpill();
   ConnectionId other = Connect();
