@@ -259,6 +259,25 @@ def read_cpp_client(figs, runs, client):
         fig = add_latency(figs, f"{client}.get.get_release.{SIZE_KEYS[size]}.us", secs(f"get/get_release_{name}"),
                           f"{who}: Get(timeout 0) + Release, {name} object", 1)
         attach_cpu(fig, gbench_find(runs, f"{client}/get/get_release_{name}"))
+    if client == "cpp":
+        read_shared_client(figs, runs)
+
+
+def read_shared_client(figs, runs):
+    """One C++ client shared by threads (plasma_bench cpp/shared_client/*; issue 18 item 3)."""
+    for name, op, desc in (
+            ("put_1KiB_idle", "put_idle", "1 KiB put (Create + write + Seal + Release) on a client no other thread uses"),
+            ("put_1KiB_while_get_waits", "put_while_get_waits",
+             "1 KiB put on a client while another thread of it waits in a 5 s Get")):
+        rs = gbench_find(runs, f"cpp/shared_client/{name}")
+        fig = add_latency(figs, f"cpp.shared_client.{op}.1kib.us", [seconds_per_iteration(r) for r in rs or []],
+                          desc, 2)
+        attach_cpu(fig, rs)
+    for n in (1, 4):
+        rs = gbench_find(runs, f"cpp/shared_client/threads_{n}/")
+        if rs:
+            figs.add(f"cpp.shared_client.threads_{n}.ops", [r["ops_per_s"] for r in rs], "ops/s",
+                     f"{n} thread(s) on one client, each 1 KiB Create + Seal + Release in a loop; total rate")
 
 
 def read_scale(figs, runs):
@@ -611,6 +630,30 @@ def clients_breakdown(figs):
     return "; ".join(parts) if parts else "not measured"
 
 
+def shared_client_breakdown(figs):
+    """What a put on a shared client costs, from this run: latencies, CPU per put, the store's share."""
+    v = figs.value
+    parts = []
+    idle, busy = figs.get("cpp.shared_client.put_idle.1kib.us"), figs.get("cpp.shared_client.put_while_get_waits.1kib.us")
+    if idle and busy:
+        text = (f"1 KiB put {idle['value']:.1f} us idle, {busy['value']:.1f} us while a Get waits "
+                f"(+{busy['value'] - idle['value']:.1f} us over its 2 round trips)")
+        if idle.get("client_cpu_us_per_op") and busy.get("client_cpu_us_per_op"):
+            text += (f"; the putting thread's CPU per put {idle['client_cpu_us_per_op']:.1f} us idle, "
+                     f"{busy['client_cpu_us_per_op']:.1f} us with the Get waiting")
+        parts.append(text)
+    one, four = v("cpp.shared_client.threads_1.ops"), v("cpp.shared_client.threads_4.ops")
+    if one and four:
+        parts.append(f"1 thread {one:,.0f} puts/s, 4 threads on one client {four:,.0f} puts/s")
+    store = figs.field("cpp.small.create_seal_release.ops", "store_cpu_us_per_op")
+    client = figs.field("cpp.small.create_seal_release.ops", "client_cpu_us_per_op")
+    if store and client:
+        parts.append(f"CPU per put store {store:.1f} us (one store thread: at most ~{1e6 / store:,.0f} puts/s) + "
+                     f"client {client:.1f} us: {os.cpu_count()} fully free CPUs allow "
+                     f"~{os.cpu_count() * 1e6 / (store + client):,.0f} puts/s")
+    return "; ".join(parts) if parts else "not measured"
+
+
 def scale_breakdown(figs, op):
     near = figs.get(f"cpp.small.{op}.ops")
     full = figs.get(f"cpp.scale.100k.{op}.ops")
@@ -877,6 +920,15 @@ def collect_targets(figs, load, real_reason, cluster_reason=None, spill_reason=N
                "0.8 allows this VM's run-to-run noise)",
                safe_div(v(f"cpp.scale.100k.{op}.ops"), v(f"cpp.small.{op}.ops")), ">=", 0.8,
                [f"cpp.scale.100k.{op}.ops", f"cpp.small.{op}.ops"], lambda op=op: join(scale_breakdown(figs, op)))
+    # Issue 18 item 3: one client shared by threads.
+    idle, busy = "cpp.shared_client.put_idle.1kib.us", "cpp.shared_client.put_while_get_waits.1kib.us"
+    target(targets, "shared_client_put_while_get_waits_vs_idle",
+           "1 KiB put on a client while another thread of it waits in a 5 s Get within 1.5x of the idle latency",
+           safe_div(v(busy), v(idle)), "<=", 1.5, [busy, idle], lambda: join(shared_client_breakdown(figs)))
+    target(targets, "shared_client_threads_4_vs_1", "4 threads putting on one client >= 1.8x one thread (2 CPUs)",
+           safe_div(v("cpp.shared_client.threads_4.ops"), v("cpp.shared_client.threads_1.ops")), ">=", 1.8,
+           ["cpp.shared_client.threads_4.ops", "cpp.shared_client.threads_1.ops"],
+           lambda: join(shared_client_breakdown(figs)))
     return targets
 
 
