@@ -6,7 +6,8 @@
 
 Starts its own store (--store, default $PLASMASHARP_NATIVE_DIR/plasma-store) with
 `-e file://<fresh folder in --dir>` (default /var/tmp), so the spill files and the floor's files
-live on the same file system. Prints one JSON object as the last line of stdout (keys stable):
+live on the same file system, and with --prefault (and waits for it), so restores land in
+populated pages as the floor's reads do. Prints one JSON object as the last line of stdout (keys stable):
   rounds.spill_s          seconds of a Create of N MiB in a store full of N MiB objects: the
                           store spills its least recently used one (one writev of N MiB + header,
                           after hashing it) before it answers; one value per timed round
@@ -40,16 +41,23 @@ MIB = 1 << 20
 
 
 def start_store(executable, capacity, folder, spill_dir):
+    """The store with -e file://spill_dir and --prefault (its whole segment populated before the
+    first figure, like the floor's prefaulted mapping: a restore then never waits for fresh pages)."""
     socket = os.path.join(folder, "plasma.sock")
-    proc = subprocess.Popen([executable, "-m", str(capacity), "-s", socket, "-e", "file://" + spill_dir],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 10
-    while not os.path.exists(socket):
-        if proc.poll() is not None or time.monotonic() > deadline:
+    log_path = os.path.join(folder, "store.log")
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen([executable, "-m", str(capacity), "-s", socket, "-e", "file://" + spill_dir,
+                                 "--prefault"], stdout=subprocess.DEVNULL, stderr=log)
+    deadline = time.monotonic() + 60
+    while True:
+        with open(log_path) as f:
+            text = f.read()
+        if os.path.exists(socket) and "prefaulted" in text:
+            return proc, socket
+        if proc.poll() is not None or time.monotonic() > deadline or "prefault failed" in text:
             proc.kill()
-            raise RuntimeError("the store did not start")
-        time.sleep(0.005)
-    return proc, socket
+            raise RuntimeError("the store did not start (or prefault): " + text)
+        time.sleep(0.01)
 
 
 def settle(client, name):
