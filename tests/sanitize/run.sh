@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sanitizer and valgrind pass of the native tests, for the test command.
 #  1. ASan + UBSan: configures build-asan with -DPLASMASHARP_SANITIZE=ON, builds the store, the
-#     C ABI and the test executables of tests/native/{store,client,capi,hostile} (not the slow
+#     C ABI and the test executables of tests/native/{store,client,capi,hostile,spill} (not the slow
 #     fault suite), and runs them through ctest -> RESULTS_DIR/sanitize.xml.
 #  2. valgrind memcheck on the client test executables of the normal build (BUILD_DIR, default
 #     build) -> RESULTS_DIR/valgrind.xml, one testcase per executable.
@@ -41,7 +41,7 @@ build_log=$results/sanitize-build.log
         -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O1 -g1" \
         -DPLASMASHARP_BENCH=OFF &&
   # The suites of the focused subset: every *_test target defined under these test folders.
-  targets=$(cd "$asan_build" && for d in store client capi hostile; do
+  targets=$(cd "$asan_build" && for d in store client capi hostile spill; do
               ls -d tests/native/$d/CMakeFiles/*_test.dir 2>/dev/null; done |
             sed 's|.*/CMakeFiles/||; s|\.dir$||' | sort -u | tr '\n' ' ') &&
   echo "sanitize: building $targets" &&
