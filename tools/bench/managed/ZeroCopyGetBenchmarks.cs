@@ -5,7 +5,7 @@ using PlasmaSharp.Arrow;
 namespace PlasmaSharp.Bench;
 
 /// <summary>Zero-copy reads: Get+Release of a sealed object, and GetRecordBatch (IPC decode onto
-/// shared memory) + Dispose, for 1 KiB and 1 GiB objects. The 1 GiB / 1 KiB time ratio shows
+/// shared memory) + Dispose, for 1 KiB, 100 MiB and 1 GiB objects. The 1 GiB / 1 KiB time ratio shows
 /// whether reading is O(1) in the object size.</summary>
 [MemoryDiagnoser]
 public class ZeroCopyGetBenchmarks
@@ -14,7 +14,7 @@ public class ZeroCopyGetBenchmarks
     private ObjectId _object;
     private ObjectId _batchObject;
 
-    [Params(1L << 10, 1L << 30)]
+    [Params(1L << 10, 100L << 20, 1L << 30)]
     public long Size { get; set; }
 
     [GlobalSetup]

@@ -4,6 +4,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -86,6 +87,24 @@ std::unique_ptr<uint8_t[]> PrefaultedBuffer(int64_t size, uint8_t fill) {
   std::unique_ptr<uint8_t[]> buffer(new uint8_t[size]);
   std::memset(buffer.get(), fill, size);
   return buffer;
+}
+
+pc::Status FillStore(pc::PlasmaClient& client, int64_t count, int64_t size, std::vector<pc::ObjectId>* ids) {
+  const std::vector<uint8_t> payload(static_cast<size_t>(size), 1);
+  constexpr int64_t kBatch = 1000;
+  for (int64_t begin = 0; begin < count; begin += kBatch) {
+    std::vector<pc::PlasmaClient::BatchItem> batch;
+    for (int64_t i = begin; i < std::min(count, begin + kBatch); ++i) {
+      pc::PlasmaClient::BatchItem item;
+      item.id = NewObjectId();
+      item.data = payload.data();
+      item.data_size = size;
+      batch.push_back(item);
+    }
+    PS_RETURN_IF_ERROR(client.CreateAndSealBatch(batch, false));
+    for (auto& item : batch) ids->push_back(item.id);
+  }
+  return pc::Status::OK();
 }
 
 pc::Status PutObject(const pc::ObjectId& id, int64_t size, uint8_t fill) {

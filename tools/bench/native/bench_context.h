@@ -48,6 +48,10 @@ void DeleteObjects(const std::vector<pc::ObjectId>& ids);
 // A buffer of `size` bytes with every page written once, so no page fault is timed.
 std::unique_ptr<uint8_t[]> PrefaultedBuffer(int64_t size, uint8_t fill);
 
+// Puts `count` new objects of `size` bytes through `client` (CreateAndSeal in batches of 1000)
+// and appends their ids: how the scale figures fill a store.
+pc::Status FillStore(pc::PlasmaClient& client, int64_t count, int64_t size, std::vector<pc::ObjectId>* ids);
+
 // Creates and seals one object of `size` bytes filled with `fill` (copy + digest + seal).
 pc::Status PutObject(const pc::ObjectId& id, int64_t size, uint8_t fill);
 

@@ -33,21 +33,7 @@ std::vector<pc::ObjectId>& Population() {
 pc::Status FillPopulation() {
   auto& ids = Population();
   if (!ids.empty()) return pc::Status::OK();
-  const std::vector<uint8_t> payload(kSmall, 1);
-  constexpr int64_t kBatch = 250;
-  for (int64_t begin = 0; begin < kPopulation; begin += kBatch) {
-    std::vector<pc::PlasmaClient::BatchItem> batch;
-    for (int64_t i = begin; i < std::min(kPopulation, begin + kBatch); ++i) {
-      pc::PlasmaClient::BatchItem item;
-      item.id = NewObjectId();
-      item.data = payload.data();
-      item.data_size = kSmall;
-      batch.push_back(item);
-    }
-    PS_RETURN_IF_ERROR(Client().CreateAndSealBatch(batch, false));
-    for (auto& item : batch) ids.push_back(std::move(item.id));
-  }
-  return pc::Status::OK();
+  return FillStore(Client(), kPopulation, kSmall, &ids);
 }
 
 // The store's own figures come from its stats (the one place that computes them); read after the

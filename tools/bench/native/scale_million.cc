@@ -23,24 +23,6 @@ double SecondsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-pc::Status Fill(pc::PlasmaClient& client, int64_t count, std::vector<pc::ObjectId>* ids) {
-  const std::vector<uint8_t> payload(kObjectSize, 7);
-  constexpr int64_t kBatch = 1000;
-  for (int64_t begin = 0; begin < count; begin += kBatch) {
-    std::vector<pc::PlasmaClient::BatchItem> batch;
-    for (int64_t i = begin; i < std::min(count, begin + kBatch); ++i) {
-      pc::PlasmaClient::BatchItem item;
-      item.id = NewObjectId();
-      item.data = payload.data();
-      item.data_size = kObjectSize;
-      batch.push_back(item);
-    }
-    PS_RETURN_IF_ERROR(client.CreateAndSealBatch(batch, false));
-    for (auto& item : batch) ids->push_back(item.id);
-  }
-  return pc::Status::OK();
-}
-
 void ObjectsInStore(benchmark::State& state) {
   const int64_t population = state.range(0);
   const int64_t operations = Settings().quick ? 5000 : 20000;
@@ -56,18 +38,18 @@ void ObjectsInStore(benchmark::State& state) {
     const int64_t anon_before = ProcessStatusBytes(store.pid(), "RssAnon");
     std::vector<pc::ObjectId> ids;
     ids.reserve(population);
-    if (Failed(state, Fill(*client, population, &ids), "filling the store")) break;
+    if (Failed(state, FillStore(*client, population, kObjectSize, &ids), "filling the store")) break;
     const int64_t anon_after = ProcessStatusBytes(store.pid(), "RssAnon");
 
     std::vector<pc::ObjectId> created;
     for (int64_t i = 0; i < operations; ++i) created.push_back(NewObjectId());
-    const double cpu_before_create = ProcessCpuSeconds(store.pid());
+    const double cpu_before_create = ProcessCpuSecondsPrecise(store.pid());
     auto start = std::chrono::steady_clock::now();
     for (const pc::ObjectId& id : created) {
       if (Failed(state, client->CreateAndSeal(id, payload.data(), kObjectSize, nullptr, 0, false), "CreateAndSeal")) return;
     }
     const double create_seconds = SecondsSince(start);
-    const double cpu_before_get = ProcessCpuSeconds(store.pid());
+    const double cpu_before_get = ProcessCpuSecondsPrecise(store.pid());
 
     std::mt19937_64 random(18);
     std::vector<pc::ObjectId> one(1);
@@ -83,7 +65,7 @@ void ObjectsInStore(benchmark::State& state) {
       if (Failed(state, objects[0]->Release(), "Release")) return;
     }
     const double get_seconds = SecondsSince(start);
-    const double cpu_before_delete = ProcessCpuSeconds(store.pid());
+    const double cpu_before_delete = ProcessCpuSecondsPrecise(store.pid());
 
     std::vector<pc::Code> results;
     start = std::chrono::steady_clock::now();
@@ -92,7 +74,7 @@ void ObjectsInStore(benchmark::State& state) {
       if (Failed(state, client->Delete(one, &results), "Delete")) return;
     }
     const double delete_seconds = SecondsSince(start);
-    const double cpu_after = ProcessCpuSeconds(store.pid());
+    const double cpu_after = ProcessCpuSecondsPrecise(store.pid());
 
     const double n = static_cast<double>(operations);
     state.counters["create_ops_per_s"] = n / create_seconds;
