@@ -224,13 +224,7 @@ Status PlasmaClient::Disconnect() {
   deferred_deletes_.clear();
   ready_releases_.clear();
   held_releases_.clear();
-  if (failure_.ok()) failure_ = Status(Code::kDisconnected, "the client is not connected to a store");
-  for (PendingReply* p : in_order_) p->cv.notify_one();
-  if (floating_ != nullptr) floating_->cv.notify_one();
-  in_order_.clear();
-  floating_ = nullptr;
-  reading_ = false;
-  changed_.notify_all();
+  Fail(Status(Code::kDisconnected, "the client is not connected to a store"));
   return Status::OK();
 }
 

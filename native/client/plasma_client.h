@@ -257,6 +257,9 @@ class PlasmaClient : public std::enable_shared_from_this<PlasmaClient> {
   Status AwaitReply(PendingReply* pending);
   // Lets the next reader read (after a reply and the fds that follow it were handled).
   void FinishReading();
+  // Ends all reading after the stream was lost: every waiting caller returns `status` (or an
+  // earlier failure), and so does every later one (state held).
+  void Fail(const Status& status);
   // Wakes the caller whose reply comes next (the oldest request's, else the waiting Get's):
   // it reads it itself, so no reply takes a detour through another thread (state held).
   void WakeNextReader();

@@ -250,14 +250,7 @@ Status PlasmaClient::AwaitReply(PendingReply* pending) {
                                             " (no request is waiting for a reply)");
     }
     if (!st.ok()) {
-      // The stream is lost: nobody reads again, and every waiting caller returns this.
-      failure_ = st;
-      for (PendingReply* p : in_order_) p->cv.notify_one();
-      if (floating_ != nullptr) floating_->cv.notify_one();
-      in_order_.clear();
-      floating_ = nullptr;
-      reading_ = false;
-      changed_.notify_all();
+      Fail(st);
       continue;
     }
     owner->type = type;
@@ -265,6 +258,17 @@ Status PlasmaClient::AwaitReply(PendingReply* pending) {
     owner->arrived = true;  // reading_ stays set: the turn passes to the owner
     if (owner != pending) owner->cv.notify_one();
   }
+}
+
+void PlasmaClient::Fail(const Status& status) {
+  // The stream is lost: nobody reads again, and every waiting caller returns the first failure.
+  if (failure_.ok()) failure_ = status;
+  for (PendingReply* p : in_order_) p->cv.notify_one();
+  if (floating_ != nullptr) floating_->cv.notify_one();
+  in_order_.clear();
+  floating_ = nullptr;
+  reading_ = false;
+  changed_.notify_all();
 }
 
 void PlasmaClient::PollForWaitingGet(std::unique_lock<std::mutex>& lock) {

@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "plasma_client.h"
+#include "store_side.h"
 #include "test_support.h"
 
 namespace plasmasharp::testing {
@@ -33,11 +34,9 @@ constexpr int64_t kCapacity = 100 * kMB;
 class QuotaTest : public ::testing::TestWithParam<StoreKind> {
  protected:
   void SetUp() override {
-    if (GetParam() == StoreKind::kReal) {
-      std::string why;
-      if (!RealStoreExecutable(&why)) GTEST_SKIP() << why;
-    }
-    store_ = std::make_unique<StoreProcess>(kCapacity, std::vector<std::string>{}, GetParam());
+    std::string why_not;
+    store_ = StartStore(GetParam(), kCapacity, &why_not);
+    if (!store_) GTEST_SKIP() << why_not;
   }
 
   std::shared_ptr<PlasmaClient> Connect() {

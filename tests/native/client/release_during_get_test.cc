@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "plasma_client.h"
+#include "store_side.h"
 #include "test_support.h"
 
 namespace plasmasharp::testing {
@@ -88,23 +89,9 @@ class ReleaseDuringGetTest : public ::testing::Test {
   }
 
   // The store's ref_count of `id` as the writer's List shows it (-1: not listed).
-  int RefCount(const std::string& id) {
-    std::vector<ObjectInfo> list;
-    EXPECT_TRUE(writer_->List(&list).ok());
-    for (const auto& o : list) {
-      if (o.object_id == Id(id)) return o.ref_count;
-    }
-    return -1;
-  }
-
-  // Polls the store until `id`'s ref_count is `want` (bounded).
+  int RefCount(const std::string& id) { return testing::RefCount(*writer_, Id(id)); }
   bool RefCountBecomes(const std::string& id, int want) {
-    auto deadline = std::chrono::steady_clock::now() + kGenerousBound;
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (RefCount(id) == want) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(2));
-    }
-    return false;
+    return testing::RefCountBecomes(*writer_, Id(id), want, kGenerousBound);
   }
 
   // Starts thread A: client_->Get(ids + "marker", -1). Returns once the store has registered

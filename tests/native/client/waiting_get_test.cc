@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "plasma_client.h"
+#include "store_side.h"
 #include "store_client.h"
 #include "test_support.h"
 
@@ -70,11 +71,9 @@ class GetInThread {
 class WaitingGetTest : public ::testing::TestWithParam<StoreKind> {
  protected:
   void SetUp() override {
-    if (GetParam() == StoreKind::kReal) {
-      std::string why;
-      if (!RealStoreExecutable(&why)) GTEST_SKIP() << why;
-    }
-    store_ = std::make_unique<StoreProcess>(kCapacity, std::vector<std::string>{}, GetParam());
+    std::string why_not;
+    store_ = StartStore(GetParam(), kCapacity, &why_not);
+    if (!store_) GTEST_SKIP() << why_not;
     client_ = Connect();
     writer_ = Connect();
     ASSERT_TRUE(client_ && writer_);
@@ -99,22 +98,9 @@ class WaitingGetTest : public ::testing::TestWithParam<StoreKind> {
   }
 
   // The store's ref_count of `id` as the writer's List shows it (-1: not listed).
-  int RefCount(const std::string& id) {
-    std::vector<ObjectInfo> list;
-    EXPECT_TRUE(writer_->List(&list).ok());
-    for (const auto& o : list) {
-      if (o.object_id == Id(id)) return o.ref_count;
-    }
-    return -1;
-  }
-
+  int RefCount(const std::string& id) { return testing::RefCount(*writer_, Id(id)); }
   bool RefCountBecomes(const std::string& id, int want) {
-    auto deadline = std::chrono::steady_clock::now() + kGenerousBound;
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (RefCount(id) == want) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(2));
-    }
-    return false;
+    return testing::RefCountBecomes(*writer_, Id(id), want, kGenerousBound);
   }
 
   // Starts client_->Get(ids + a fresh marker, timeout) on another thread and returns once the
