@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "abi_checks.h"
 #include "plasma_client.h"
 #include "store_stats.h"
 
