@@ -17,10 +17,15 @@ public sealed class TransparentGetTests : ClusterTestBase
         await WaitUntilAsync(() => IsOnAsync(id, "a"), TimeSpan.FromSeconds(5), "object on a");
 
         using var client = PlasmaClient.Connect(nodes[1].StoreSocket!);
-        using PlasmaObject? got = client.Get(id, TimeSpan.FromSeconds(20));
-        Assert.NotNull(got);
-        Assert.True(got.Data.Span.SequenceEqual(data));
-        Assert.Equal("RAW"u8.ToArray(), got.Metadata.ToArray());
+        using (PlasmaObject? got = client.Get(id, TimeSpan.FromSeconds(20)))
+        {
+            Assert.NotNull(got);
+            Assert.True(got.Data.Span.SequenceEqual(data));
+            Assert.Equal("RAW"u8.ToArray(), got.Metadata.ToArray());
+        }
+        // The node let go of its copy: the reader can delete it (the node holds no reference).
+        await WaitUntilAsync(() => Task.FromResult(client.List().Single(o => o.Id == id).RefCount == 0), TimeSpan.FromSeconds(5), "no reference left on b");
+        Assert.Equal(DeleteResult.Deleted, client.Delete(id));
     }
 
     [Fact]
