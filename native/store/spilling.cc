@@ -33,6 +33,10 @@ void StoreCore::StopSpillThread() {
 
 bool StoreCore::IsParked(ConnectionId id) const { return parked_.count(id) != 0; }
 
+void StoreCore::SettleInlineSpillIo() {
+  if (spill_worker_ && !spill_worker_->threaded()) CompleteSpillIo();
+}
+
 void StoreCore::AdoptRecovered(const std::vector<RecoveredObject>& objects) {
   int64_t now = static_cast<int64_t>(std::time(nullptr));
   for (const RecoveredObject& r : objects) {

@@ -173,6 +173,7 @@ bool StoreCore::HandleMessage(ConnectionId id, int64_t type, const uint8_t* p, s
   for (int fd : fds) ::close(fd);
   // Do not keep a big inline-data copy around between messages.
   if (aligned_payload_.capacity() > (size_t{1} << 17)) std::vector<uint64_t>().swap(aligned_payload_);
+  SettleInlineSpillIo();
   if (awaiting_spill_) {  // -e: waits for spill I/O (spilling.cc); delivered again after it
     awaiting_spill_ = false;
     parked_.insert(id);

@@ -169,6 +169,9 @@ class StoreCore {
   bool ForgetSpill(ObjectEntry* entry);
   void DeleteSpillCopy(uint64_t key);
   void FreeOrphanBlock(uint64_t key);  // the I/O for an erased entry's block is done
+  // Without a spill thread: applies the jobs a request ran inline (e.g. an EvictRequest's
+  // writes), so between two messages no block waits for its I/O to be applied.
+  void SettleInlineSpillIo();
   // A handler found it must wait for spill I/O: HandleMessage parks the connection.
   void AwaitSpillIo() { awaiting_spill_ = true; }
   // Spill writes are in flight: with inline I/O they are done, so apply them (true: allocate
