@@ -11,7 +11,7 @@ namespace PlasmaSharp.Arrow;
 /// speed of one copy.
 /// <para>Sequential writes only (Arrow's stream writer never seeks). Dispose without Seal stops the
 /// hashing; the caller's <see cref="WritablePlasmaObject"/> then aborts the object.</para></summary>
-internal sealed unsafe class DigestingObjectStream : Stream
+internal sealed unsafe class DigestingObjectStream : WriteOnlyStream
 {
     /// <summary>Bytes written between two hand-offs to the hashing thread: large enough that a
     /// hand-off (an event set) costs nothing next to copying it, small enough that the last piece,
@@ -44,16 +44,7 @@ internal sealed unsafe class DigestingObjectStream : Stream
         _hasher = Task.Run(HashAsWritten);
     }
 
-    public override bool CanRead => false;
-    public override bool CanSeek => false;
-    public override bool CanWrite => true;
-    public override long Length => _position;
-
-    public override long Position
-    {
-        get => _position;
-        set => throw new NotSupportedException();
-    }
+    protected override long Written => _position;
 
     public override void Write(ReadOnlySpan<byte> buffer)
     {
@@ -76,22 +67,6 @@ internal sealed unsafe class DigestingObjectStream : Stream
             buffer = buffer[slice..];
             if (_position - Volatile.Read(ref _written) >= HandOffBytes) HandOff();
         }
-    }
-
-    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
-
-    public override void WriteByte(byte value) => Write([value]);
-
-    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
-    {
-        Write(buffer.AsSpan(offset, count));
-        return Task.CompletedTask;
-    }
-
-    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
-    {
-        Write(buffer.Span);
-        return ValueTask.CompletedTask;
     }
 
     /// <summary>Seals the object once every byte was written: waits for the hashing of the last piece,
@@ -156,9 +131,4 @@ internal sealed unsafe class DigestingObjectStream : Stream
         }
         base.Dispose(disposing);
     }
-
-    public override void Flush() { }
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
 }
