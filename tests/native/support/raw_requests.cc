@@ -40,6 +40,19 @@ const T* Root(const Message& m) {
   return protocol::VerifiedRoot<T>(m.payload.data(), m.payload.size());
 }
 
+// Sends `request` as `type` and returns the verified `Reply` of type `reply_type` (its bytes kept
+// in *reply), or null: the send failed, no reply within `timeout`, another type, or it does not
+// verify.
+template <typename Reply>
+const Reply* Exchange(RawConnection& c, fb::MessageType type, const Bytes& request,
+                      fb::MessageType reply_type, std::optional<Message>* reply,
+                      std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
+  if (!c.Send(kType(type), request)) return nullptr;
+  *reply = c.Receive(timeout, 0);
+  if (!*reply || (*reply)->type != kType(reply_type)) return nullptr;
+  return Root<Reply>(**reply);
+}
+
 }  // namespace
 
 Bytes ConnectRequest() { return EmptyTable(); }
@@ -161,49 +174,40 @@ bool ReadCarriers(RawConnection& c, size_t n) {
 }
 
 std::optional<int64_t> Connect(Session& s) {
-  RawConnection& c = s.conn;
-  if (!c.Send(kType(fb::MessageType::PlasmaConnectRequest), ConnectRequest())) return std::nullopt;
-  auto m = Expect(c, fb::MessageType::PlasmaConnectReply);
-  if (!m) return std::nullopt;
-  auto* r = Root<fb::PlasmaConnectReply>(*m);
+  std::optional<Message> m;
+  auto* r = Exchange<fb::PlasmaConnectReply>(s.conn, fb::MessageType::PlasmaConnectRequest, ConnectRequest(),
+                                             fb::MessageType::PlasmaConnectReply, &m);
   if (r == nullptr) return std::nullopt;
   return r->memory_capacity();
 }
 
 std::optional<fb::PlasmaError> Create(Session& s, const std::string& id, uint64_t size,
                                       bool evict_if_full) {
-  RawConnection& c = s.conn;
-  if (!c.Send(kType(fb::MessageType::PlasmaCreateRequest), CreateRequest(id, size, 0, evict_if_full))) {
-    return std::nullopt;
-  }
-  auto m = c.Receive(std::chrono::seconds(5), 0);
-  if (!m || m->type != kType(fb::MessageType::PlasmaCreateReply)) return std::nullopt;
-  auto* r = Root<fb::PlasmaCreateReply>(*m);
+  std::optional<Message> m;
+  auto* r = Exchange<fb::PlasmaCreateReply>(s.conn, fb::MessageType::PlasmaCreateRequest,
+                                            CreateRequest(id, size, 0, evict_if_full),
+                                            fb::MessageType::PlasmaCreateReply, &m);
   if (r == nullptr) return std::nullopt;
   // An fd follows only for a segment this connection has not received yet.
   if (r->error() == fb::PlasmaError::OK && r->plasma_object() &&
       r->plasma_object()->device_num() == 0 && s.segments.insert(r->store_fd()).second) {
-    if (!ReadCarriers(c, 1)) return std::nullopt;
+    if (!ReadCarriers(s.conn, 1)) return std::nullopt;
   }
   return r->error();
 }
 
 std::optional<fb::PlasmaError> Seal(Session& s, const std::string& id) {
-  RawConnection& c = s.conn;
-  if (!c.Send(kType(fb::MessageType::PlasmaSealRequest), SealRequest(id))) return std::nullopt;
-  auto m = Expect(c, fb::MessageType::PlasmaSealReply);
-  if (!m) return std::nullopt;
-  auto* r = Root<fb::PlasmaSealReply>(*m);
+  std::optional<Message> m;
+  auto* r = Exchange<fb::PlasmaSealReply>(s.conn, fb::MessageType::PlasmaSealRequest, SealRequest(id),
+                                          fb::MessageType::PlasmaSealReply, &m);
   if (r == nullptr) return std::nullopt;
   return r->error();
 }
 
 std::optional<std::vector<ObjectState>> List(Session& s, std::chrono::milliseconds timeout) {
-  RawConnection& c = s.conn;
-  if (!c.Send(kType(fb::MessageType::PlasmaListRequest), ListRequest())) return std::nullopt;
-  auto m = Expect(c, fb::MessageType::PlasmaListReply, timeout);
-  if (!m) return std::nullopt;
-  auto* r = Root<fb::PlasmaListReply>(*m);
+  std::optional<Message> m;
+  auto* r = Exchange<fb::PlasmaListReply>(s.conn, fb::MessageType::PlasmaListRequest, ListRequest(),
+                                          fb::MessageType::PlasmaListReply, &m, timeout);
   if (r == nullptr) return std::nullopt;
   std::vector<ObjectState> out;
   if (r->objects()) {
@@ -221,29 +225,25 @@ std::optional<std::vector<ObjectState>> List(Session& s, std::chrono::millisecon
 }
 
 std::optional<bool> Contains(Session& s, const std::string& id) {
-  RawConnection& c = s.conn;
-  if (!c.Send(kType(fb::MessageType::PlasmaContainsRequest), ContainsRequest(id))) return std::nullopt;
-  auto m = Expect(c, fb::MessageType::PlasmaContainsReply);
-  if (!m) return std::nullopt;
-  auto* r = Root<fb::PlasmaContainsReply>(*m);
+  std::optional<Message> m;
+  auto* r = Exchange<fb::PlasmaContainsReply>(s.conn, fb::MessageType::PlasmaContainsRequest,
+                                              ContainsRequest(id), fb::MessageType::PlasmaContainsReply, &m);
   if (r == nullptr) return std::nullopt;
   return r->has_object() != 0;
 }
 
 std::optional<std::vector<bool>> Get(Session& s, const std::vector<std::string>& ids,
                                      int64_t timeout_ms) {
-  RawConnection& c = s.conn;
-  if (!c.Send(kType(fb::MessageType::PlasmaGetRequest), GetRequest(ids, timeout_ms))) return std::nullopt;
-  auto m = c.Receive(std::chrono::seconds(120), 0);
-  if (!m || m->type != kType(fb::MessageType::PlasmaGetReply)) return std::nullopt;
-  auto* r = Root<fb::PlasmaGetReply>(*m);
+  std::optional<Message> m;
+  auto* r = Exchange<fb::PlasmaGetReply>(s.conn, fb::MessageType::PlasmaGetRequest, GetRequest(ids, timeout_ms),
+                                         fb::MessageType::PlasmaGetReply, &m, std::chrono::seconds(120));
   if (r == nullptr || r->plasma_objects() == nullptr) return std::nullopt;
   // Fds follow for the segments new to this connection, in store_fds order.
   size_t fresh = 0;
   if (r->store_fds()) {
     for (int32_t fd : *r->store_fds()) fresh += s.segments.insert(fd).second ? 1 : 0;
   }
-  if (!ReadCarriers(c, fresh)) return std::nullopt;
+  if (!ReadCarriers(s.conn, fresh)) return std::nullopt;
   std::vector<bool> found;
   for (const auto* spec : *r->plasma_objects()) found.push_back(spec->data_size() != UINT64_MAX);
   return found;
