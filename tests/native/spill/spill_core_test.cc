@@ -197,6 +197,17 @@ class SpillCoreTest : public ::testing::Test {
 
   static std::string Data(char c) { return std::string(kObjectBytes, c); }
 
+  // Each object reads back with its own bytes (Data of its name's first letter), released after.
+  void ExpectEachBack(ConnectionId reader, std::initializer_list<const char*> ids) {
+    for (const char* id : ids) {
+      SendGet(reader, id);
+      std::optional<std::string> bytes = GetReply(reader);
+      ASSERT_TRUE(bytes.has_value()) << id;
+      EXPECT_TRUE(*bytes == Data(id[0])) << id;
+      Release(reader, id);
+    }
+  }
+
   // Three objects fill the store; the writer's fourth Create waits for the spill of "a" (the
   // least recently used), whose write is held at the closed gate.
   ConnectionId FillAndStartSpill() {
@@ -237,13 +248,7 @@ TEST_F(SpillCoreTest, OtherClientsAreServedWhileASpillWriteRunsAndAGetTakesTheOb
   EXPECT_EQ(CreateAndSealReply(writer), fb::PlasmaError::OK);
   EXPECT_FALSE(Entry("a")->spilled);
   Release(reader, "a");
-  for (const char* id : {"a", "b", "c", "d"}) {
-    SendGet(reader, id);
-    std::optional<std::string> back = GetReply(reader);
-    ASSERT_TRUE(back.has_value()) << id;
-    EXPECT_TRUE(*back == Data(id[0])) << id;
-    Release(reader, id);
-  }
+  ExpectEachBack(reader, {"a", "b", "c", "d"});
 }
 
 TEST_F(SpillCoreTest, AnObjectUsedAndReleasedDuringItsWriteIsNotWrittenTwice) {
@@ -266,13 +271,7 @@ TEST_F(SpillCoreTest, AnObjectUsedAndReleasedDuringItsWriteIsNotWrittenTwice) {
   EXPECT_EQ(core_->spill_stats().spilled_objects, 3u);  // a, b, c once each
   EXPECT_EQ(core_->spill_stats().spills, 3u);
   EXPECT_EQ(core_->allocated_bytes(), static_cast<int64_t>(kObjectBytes));  // d
-  for (const char* id : {"a", "b", "c", "d"}) {
-    SendGet(reader, id);
-    std::optional<std::string> bytes = GetReply(reader);
-    ASSERT_TRUE(bytes.has_value()) << id;
-    EXPECT_TRUE(*bytes == Data(id[0])) << id;
-    Release(reader, id);
-  }
+  ExpectEachBack(reader, {"a", "b", "c", "d"});
 }
 
 TEST_F(SpillCoreTest, DeleteDuringTheWriteErasesAtOnceAndTheIdCanBeCreatedAgain) {
@@ -307,13 +306,7 @@ TEST_F(SpillCoreTest, AFailedWriteKeepsEveryObjectAndTheCreateAnswersOutOfMemory
   EXPECT_EQ(core_->spill_stats().spill_failures, 3u);
   EXPECT_EQ(core_->spill_stats().spilled_objects, 0u);
   ConnectionId reader = Connect();
-  for (const char* id : {"a", "b", "c"}) {
-    SendGet(reader, id);
-    std::optional<std::string> bytes = GetReply(reader);
-    ASSERT_TRUE(bytes.has_value()) << id;
-    EXPECT_TRUE(*bytes == Data(id[0])) << id;
-    Release(reader, id);
-  }
+  ExpectEachBack(reader, {"a", "b", "c"});
   // The disk takes writes again: the same Create now spills.
   backend_.fail_puts = false;
   EXPECT_EQ(CreateAndSeal(writer, "d", Data('d')), fb::PlasmaError::OK);
