@@ -76,6 +76,25 @@ public abstract class ClusterTestBase : IAsyncLifetime
         return clock.Elapsed;
     }
 
+    /// <summary>A PlasmaCluster that pulls into <paramref name="node"/>'s store, as a process beside it would.</summary>
+    protected PlasmaCluster Beside(NodeProcess node, RecordingLogger? log = null, string? token = null)
+    {
+        var options = new PlasmaClusterOptions { StoreSocket = node.StoreSocket, NodeId = node.Id, Logger = log ?? new RecordingLogger() };
+        options.Transfer.Token = token;
+        return PlasmaCluster.Connect(Redis.Connection, options);
+    }
+
+    /// <summary>Nodes a and b; an object of <paramref name="size"/> pseudo-random bytes put on a and located there.</summary>
+    protected async Task<(NodeProcess A, NodeProcess B, ObjectId Id, byte[] Data)> ObjectOnATwoNodesAsync(long size, int seed, byte[] metadata)
+    {
+        NodeProcess[] nodes = await StartNodesAsync("a", "b");
+        var id = ObjectId.NewRandom();
+        byte[] data = TestObjects.Bytes(size, seed);
+        TestObjects.Put(nodes[0].StoreSocket!, id, data, metadata);
+        await WaitUntilAsync(() => IsOnAsync(id, "a"), TimeSpan.FromSeconds(5), "object on a");
+        return (nodes[0], nodes[1], id, data);
+    }
+
     protected async Task<bool> IsOnAsync(ObjectId id, params string[] nodes)
     {
         var found = (await Cluster.LocateAsync(id)).Select(l => l.NodeId).Order(StringComparer.Ordinal).ToArray();

@@ -22,13 +22,6 @@ public sealed class TransferFaultTests : ClusterTestBase
         return node;
     }
 
-    private PlasmaCluster Beside(NodeProcess node, RecordingLogger log, string? token = null)
-    {
-        var options = new PlasmaClusterOptions { StoreSocket = node.StoreSocket, NodeId = node.Id, Logger = log };
-        options.Transfer.Token = token;
-        return PlasmaCluster.Connect(Redis.Connection, options);
-    }
-
     /// <summary>Waits until the store at <paramref name="socket"/> holds <paramref name="id"/> unsealed (a pull under way).</summary>
     private static async Task WaitUnsealedAsync(string socket, ObjectId id)
     {

@@ -7,21 +7,11 @@ namespace PlasmaSharp.Cluster.Tests;
 [Collection(ClusterSuite.Name)]
 public sealed class TransferTests : ClusterTestBase
 {
-    private PlasmaCluster Beside(NodeProcess node, RecordingLogger? log = null, string? token = null)
-    {
-        var options = new PlasmaClusterOptions { StoreSocket = node.StoreSocket, NodeId = node.Id, Logger = log ?? new RecordingLogger() };
-        options.Transfer.Token = token;
-        return PlasmaCluster.Connect(Redis.Connection, options);
-    }
-
     [Fact]
     public async Task An_object_put_on_one_node_is_read_from_another_with_GetAsync()
     {
-        NodeProcess[] nodes = await StartNodesAsync("a", "b");
-        var id = ObjectId.NewRandom();
-        byte[] data = TestObjects.Bytes((3 << 20) + 12345, seed: 1);
-        TestObjects.Put(nodes[0].StoreSocket!, id, data, "meta"u8);
-        await WaitUntilAsync(() => IsOnAsync(id, "a"), TimeSpan.FromSeconds(5), "object on a");
+        var (nodeA, nodeB, id, data) = await ObjectOnATwoNodesAsync((3 << 20) + 12345, seed: 1, "meta"u8.ToArray());
+        NodeProcess[] nodes = [nodeA, nodeB];
 
         await using PlasmaCluster cluster = Beside(nodes[1]);
         using (PlasmaObject? got = await cluster.GetAsync(id, TimeSpan.FromSeconds(20)))
@@ -40,14 +30,10 @@ public sealed class TransferTests : ClusterTestBase
     [Fact]
     public async Task Concurrent_gets_of_one_id_make_one_transfer()
     {
-        NodeProcess[] nodes = await StartNodesAsync("a", "b");
-        var id = ObjectId.NewRandom();
-        byte[] data = TestObjects.Bytes(8 << 20, seed: 2);
-        TestObjects.Put(nodes[0].StoreSocket!, id, data, default);
-        await WaitUntilAsync(() => IsOnAsync(id, "a"), TimeSpan.FromSeconds(5), "object on a");
+        var (_, b, id, data) = await ObjectOnATwoNodesAsync(8 << 20, seed: 2, []);
 
         var log = new RecordingLogger();
-        await using PlasmaCluster cluster = Beside(nodes[1], log);
+        await using PlasmaCluster cluster = Beside(b, log);
         PlasmaObject?[] got = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => cluster.GetAsync(id, TimeSpan.FromSeconds(20))));
         try
         {
@@ -90,20 +76,16 @@ public sealed class TransferTests : ClusterTestBase
     [Fact]
     public async Task The_cli_get_cluster_writes_an_object_of_another_node()
     {
-        NodeProcess[] nodes = await StartNodesAsync("a", "b");
-        var id = ObjectId.NewRandom();
-        byte[] data = TestObjects.Bytes(2 << 20, seed: 4);
-        TestObjects.Put(nodes[0].StoreSocket!, id, data, default);
-        await WaitUntilAsync(() => IsOnAsync(id, "a"), TimeSpan.FromSeconds(5), "object on a");
+        var (_, b, id, data) = await ObjectOnATwoNodesAsync(2 << 20, seed: 4, []);
         string file = Path.Combine(TempDir, "out.bin");
 
         var (code, _, error) = ThreeNodeTests.RunCli("get", id.ToString(), "--cluster", "--redis", Redis.Connection,
-                                                     "--socket", nodes[1].StoreSocket!, "--timeout", "20000", "-o", file);
+                                                     "--socket", b.StoreSocket!, "--timeout", "20000", "-o", file);
         Assert.True(code == ExitCodes.Ok, error);
         Assert.Equal(data, File.ReadAllBytes(file));
 
         (code, _, error) = ThreeNodeTests.RunCli("get", ObjectId.NewRandom().ToString(), "--cluster", "--redis", Redis.Connection,
-                                                 "--socket", nodes[1].StoreSocket!, "--timeout", "300");
+                                                 "--socket", b.StoreSocket!, "--timeout", "300");
         Assert.Equal(ExitCodes.NotFound, code);
         Assert.Contains("neither in the store nor on a live node", error);
     }

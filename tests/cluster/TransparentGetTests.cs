@@ -10,13 +10,9 @@ public sealed class TransparentGetTests : ClusterTestBase
     [Fact]
     public async Task A_plain_get_on_one_nodes_store_returns_an_object_put_on_another()
     {
-        NodeProcess[] nodes = await StartNodesAsync("a", "b");
-        var id = ObjectId.NewRandom();
-        byte[] data = TestObjects.Bytes((2 << 20) + 3, seed: 20);
-        TestObjects.Put(nodes[0].StoreSocket!, id, data, "RAW"u8);
-        await WaitUntilAsync(() => IsOnAsync(id, "a"), TimeSpan.FromSeconds(5), "object on a");
+        var (_, b, id, data) = await ObjectOnATwoNodesAsync((2 << 20) + 3, seed: 20, "RAW"u8.ToArray());
 
-        using var client = PlasmaClient.Connect(nodes[1].StoreSocket!);
+        using var client = PlasmaClient.Connect(b.StoreSocket!);
         using (PlasmaObject? got = client.Get(id, TimeSpan.FromSeconds(20)))
         {
             Assert.NotNull(got);
