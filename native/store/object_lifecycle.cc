@@ -97,7 +97,7 @@ void StoreCore::SealObjects(const std::vector<ObjectEntry*>& entries,
     policy_.ObjectSealed(e);
     sealed.push_back(e);
   }
-  if (!sealed.empty()) Broadcast(SealNotificationFrame(sealed));
+  if (!sealed.empty()) Broadcast([&sealed] { return SealNotificationFrame(sealed); });
   for (ObjectEntry* e : entries) OnObjectSealed(e);
   // A Delete that arrived before the seal takes effect once nobody holds the object.
   for (ObjectEntry* e : entries) {
@@ -119,7 +119,7 @@ void StoreCore::AbortObject(ObjectEntry* e) {
 void StoreCore::DeleteObject(ObjectEntry* e) {
   ObjectId id = e->id;
   EraseObject(e);
-  Broadcast(DeletionNotificationFrame(id));
+  Broadcast([&id] { return DeletionNotificationFrame(id); });
 }
 
 void StoreCore::EraseObject(ObjectEntry* e) {

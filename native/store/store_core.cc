@@ -233,9 +233,12 @@ void StoreCore::Notify(ClientState& c, std::vector<uint8_t> frame) {
   MarkDirty(c);
 }
 
-void StoreCore::Broadcast(const std::vector<uint8_t>& frame) {
+void StoreCore::Broadcast(const std::function<std::vector<uint8_t>()>& build) {
+  std::vector<uint8_t> frame;
   for (auto& kv : clients_) {
-    if (kv.second->notify_fd >= 0) Notify(*kv.second, frame);
+    if (kv.second->notify_fd < 0) continue;
+    if (frame.empty()) frame = build();
+    Notify(*kv.second, frame);
   }
 }
 

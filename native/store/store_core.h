@@ -14,8 +14,8 @@
 #pragma once
 
 #include <chrono>
-#include <functional>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <set>
@@ -197,7 +197,9 @@ class StoreCore {
   // notifications / output
   void Reply(ClientState& c, fb::MessageType type, const flatbuffers::FlatBufferBuilder& b);
   void PassSegmentFd(ClientState& c, int segment_fd);  // queued only if not yet sent
-  void Broadcast(const std::vector<uint8_t>& frame);
+  // Sends build()'s frame to every subscriber; builds it only if there is one (the frame of a
+  // seal cost ~14% of the store's instructions per Create+Seal+Release with nobody subscribed).
+  void Broadcast(const std::function<std::vector<uint8_t>()>& build);
   void Notify(ClientState& c, std::vector<uint8_t> frame);
   void MarkDirty(ClientState& c) { dirty_.insert(c.id); }
   // Marks the connection for closing, logging why (one line).
