@@ -23,6 +23,9 @@ import statistics
 
 KIB, MIB, GIB = 1024, 1024 ** 2, 1024 ** 3
 SIZE_KEYS = {KIB: "1kib", MIB: "1mib", 100 * MIB: "100mib", GIB: "1gib"}
+# The per-put phase timers plasma_bench reports for its large puts (tools/bench/native/large_objects.cc).
+PUT_PHASES = ("create_us", "copy_us", "seal_us", "release_delete_us", "minor_faults_per_put",
+              "copy_and_digest_alone_us")
 TIME_UNITS = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}
 REAL = "real."
 
@@ -263,6 +266,11 @@ def read_cpp_client(figs, runs, client):
             shares = [r["seal_share"] for r in rs if "seal_share" in r]
             if fig and shares:
                 fig["seal_share"] = statistics.median(shares)
+            # Where a put's time went (plasma_bench's per-phase timers; issue 18 item 5).
+            for phase in PUT_PHASES:
+                values = [r[phase] for r in rs if phase in r]
+                if fig and values:
+                    fig[phase] = statistics.median(values)
 
     for size, name in ((KIB, "1KiB"), (GIB, "1GiB")):
         fig = add_latency(figs, f"{client}.get.get_release.{SIZE_KEYS[size]}.us", secs(f"get/get_release_{name}"),
@@ -647,7 +655,59 @@ def large_put_breakdown(figs, key, label, our_client=True):
                  f"{cpu_ms / (size / (cpu_memcpy * 1e9) * 1e3):.1f} CPUs busy the whole time")
     if fig.get("seal_share") is not None:
         text += f"; Seal (digest) is {fig['seal_share']:.0%} of the put"
+    if fig.get("create_us") is not None:
+        text += "; " + put_phases_text(figs, fig)
+    elif key.startswith("cs.large.put."):
+        text += "; " + managed_put_overhead_text(figs, key)
     return text
+
+
+def put_phases_text(figs, fig):
+    """The split of one measured put (plasma_bench's per-phase timers) and the bound it implies:
+    three round trips (Create, Seal, Delete) are paid per put whatever the copy costs."""
+    size = fig["bytes"]
+    t_us = size / (fig["value"] * 1e9) * 1e6
+    create, seal, rest = fig["create_us"], fig["seal_us"], fig["release_delete_us"]
+    parts = [f"Create round trip {create:.0f} us"]
+    if fig.get("copy_us") is not None:
+        parts.append(f"memcpy into the object {fig['copy_us']:.0f} us")
+        parts.append(f"Seal (digest + round trip) {seal:.0f} us")
+    else:
+        parts.append(f"WriteAndSeal (copy + digest on the worker pool + Seal round trip) {seal:.0f} us")
+    parts.append(f"Release + Delete round trip {rest:.0f} us")
+    text = f"measured split of the {t_us:.0f} us put: " + ", ".join(parts)
+    text += f"; {fig.get('minor_faults_per_put', 0):.1f} page faults per put"
+    alone = fig.get("copy_and_digest_alone_us")
+    if alone is not None and alone < seal:
+        text += (f"; the same copy + digest (on the worker pool) without the store takes {alone:.0f} us, so the "
+                 f"Seal round trip inside WriteAndSeal costs ~{seal - alone:.0f} us")
+    elif alone is not None:
+        text += (f"; the same copy + digest (on the worker pool) without the store took {alone:.0f} us, as long as "
+                 "the whole WriteAndSeal: copy + digest is all of it, the Seal round trip is within the noise")
+    memcpy = figs.value("floor.memcpy_gbps")
+    if memcpy:
+        m_us = size / (memcpy * 1e9) * 1e6
+        trips = create + rest + (max(seal - alone, 0) if alone is not None else 0)
+        text += (f"; the round trips outside the copy and digest ({trips:.0f} us) are {trips / m_us:.2f}x a bare "
+                 f"memcpy of these bytes at the floor's rate "
+                 f"({m_us:.0f} us): even a copy at memcpy speed caps this put at "
+                 f"{m_us / (m_us + trips):.2f}x memcpy")
+    return text
+
+
+def managed_put_overhead_text(figs, key):
+    """C# Put against our C++ client's fused put of the same size in the same run (its phases)."""
+    size_key = key.rsplit(".", 2)[1]
+    cpp = figs.get(f"cpp.large.put_write_and_seal.{size_key}.gbps")
+    cs = figs.get(key)
+    if not cpp or not cs or cpp.get("create_us") is None:
+        return "no C++ put split to compare with in this run"
+    size = cs["bytes"]
+    cs_us = size / (cs["value"] * 1e9) * 1e6
+    cpp_us = size / (cpp["value"] * 1e9) * 1e6
+    return (f"the C# Put (Create + copy + Seal + Delete, {cs_us:.0f} us) against our C++ client's same steps "
+            f"({cpp_us:.0f} us: {put_phases_text(figs, cpp)}): the managed layer adds {cs_us - cpp_us:.0f} us "
+            "per put")
 
 
 def latency_breakdown(figs, key, label):
@@ -685,6 +745,17 @@ def clients_breakdown(figs):
                      f"allow ~{os.cpu_count() * 1e6 / (store + client):,.0f} ops/s, the store thread alone "
                      f"~{1e6 / store:,.0f} ops/s")
         parts.append(text)
+    one, four = figs.get("cpp.scale.clients_1.ops"), figs.get("cpp.scale.clients_4.ops")
+    if one and four and all(f.get(k) for f in (one, four) for k in ("store_cpu_us_per_op", "client_cpu_us_per_op")):
+        # One client waits for each reply: an op takes t1 us of wall time. Four clients can at best keep
+        # every CPU busy (CPU per op store + client, measured with four) or the one store thread busy.
+        t1 = 1e6 / one["value"]
+        store, client = four["store_cpu_us_per_op"], four["client_cpu_us_per_op"]
+        cpus = os.cpu_count()
+        bound = min(cpus * t1 / (store + client), t1 / store)
+        parts.append(f"bound: one client takes {t1:.1f} us per op; with four, the store is busy {store:.1f} us per op "
+                     f"of {store + client:.1f} us of CPU in all => at most {bound:.2f}x one client on {cpus} CPUs "
+                     f"(measured {four['value'] / one['value']:.2f}x; CPU taken by other processes comes off that)")
     return "; ".join(parts) if parts else "not measured"
 
 
