@@ -30,9 +30,9 @@ public sealed class NodeProcess : IAsyncDisposable
     }
 
     /// <summary>Starts a node with a bundled store (--memory/--socket) in <paramref name="dir"/>.</summary>
-    public static NodeProcess StartWithStore(string redis, string id, string dir, string memory = "64M", string ttl = "2") =>
-        Start(id, Path.Combine(dir, id + ".sock"), "node", "--redis", redis, "--node-id", id, "--memory", memory,
-              "--socket", Path.Combine(dir, id + ".sock"), "--ttl", ttl);
+    public static NodeProcess StartWithStore(string redis, string id, string dir, string memory = "64M", string ttl = "2", params string[] extra) =>
+        Start(id, Path.Combine(dir, id + ".sock"), ["node", "--redis", redis, "--node-id", id, "--memory", memory,
+              "--socket", Path.Combine(dir, id + ".sock"), "--ttl", ttl, .. extra]);
 
     /// <summary>Starts a node attached to a running store.</summary>
     public static NodeProcess Attach(string redis, string id, string storeSocket, string ttl = "2", params string[] extra) =>

@@ -14,7 +14,7 @@ internal static class ClusterCommands
 
     /// <summary>node's options, parsed (null: not given).</summary>
     public sealed record NodeArguments(string? NodeId, long? Memory, string? Socket, string? StoreSocket, TimeSpan? Ttl, string? Listen,
-                                       string? TokenFile, string? TlsCertificate, string? TlsKey, bool Prefault = false);
+                                       string? TokenFile, string? TlsCertificate, string? TlsKey, string? TlsCa = null, bool Prefault = false);
 
     /// <summary>--redis, else $PLASMASHARP_REDIS; neither is a usage error.</summary>
     private static string ResolveRedis(string? redis, CliConsole console)
@@ -55,7 +55,7 @@ internal static class ClusterCommands
         options.TlsKeyFile = a.TlsKey;
         try
         {
-            if (a.TokenFile is { } tokenFile) options.Transfer.Token = ObjectTransferOptions.ReadTokenFile(tokenFile);
+            ReadTransferSecrets(options.Transfer, a.TokenFile, a.TlsCa);
             options.Validate();
         }
         catch (ArgumentException e)
@@ -81,7 +81,7 @@ internal static class ClusterCommands
 
     /// <summary>get --cluster: the object from the local store, pulled there from a live holder first
     /// if the store lacks it (waiting up to the timeout for a node to seal it).</summary>
-    public static int Get(string? redisOption, string? socketOption, string? tokenFile, ObjectId id, long timeoutMs, string? output,
+    public static int Get(string? redisOption, string? socketOption, string? tokenFile, string? tlsCa, ObjectId id, long timeoutMs, string? output,
                           CliConsole console, CancellationToken cancellationToken)
     {
         string redis = ResolveRedis(redisOption, console);
@@ -90,7 +90,7 @@ internal static class ClusterCommands
         var options = new PlasmaClusterOptions { StoreSocket = socket, Logger = ErrorLogger(console) };
         try
         {
-            if (tokenFile is not null) options.Transfer.Token = ObjectTransferOptions.ReadTokenFile(tokenFile);
+            ReadTransferSecrets(options.Transfer, tokenFile, tlsCa);
         }
         catch (ArgumentException e)
         {
@@ -118,6 +118,14 @@ internal static class ClusterCommands
                 return ObjectCommands.Write(obj, id, output, console);
             }
         });
+    }
+
+    /// <summary>--token-file and --tls-ca: what every puller (node or get --cluster) needs to reach the holders.</summary>
+    /// <exception cref="ArgumentException">A file cannot be read or holds nothing usable.</exception>
+    private static void ReadTransferSecrets(ObjectTransferOptions transfer, string? tokenFile, string? tlsCa)
+    {
+        if (tokenFile is not null) transfer.Token = ObjectTransferOptions.ReadTokenFile(tokenFile);
+        if (tlsCa is not null) transfer.TrustedRoots = ObjectTransferOptions.ReadTrustedRootsFile(tlsCa);
     }
 
     /// <summary>Pull retries and Redis trouble go to standard error (standard output may carry the data).</summary>

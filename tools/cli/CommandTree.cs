@@ -102,6 +102,12 @@ internal static class CommandTree
         HelpName = "PATH",
     };
 
+    private static Option<string> TlsCaOption() => new("--tls-ca")
+    {
+        Description = "PEM file of the CA (or certificates) that other nodes' HTTPS certificates must chain to, for pulls [default: the system's trust store]",
+        HelpName = "PATH",
+    };
+
     private static Command Get(CliConsole console, CancellationToken cancellationToken)
     {
         var socket = SocketOption();
@@ -116,13 +122,15 @@ internal static class CommandTree
         var cluster = new Option<bool>("--cluster") { Description = "Pull the object from another node of the cluster into the store first, if the store lacks it (needs --redis)" };
         var redis = RedisOption();
         var tokenFile = TokenFileOption();
-        var command = new Command("get", "Write an object's data to a file or standard output") { id, output, timeout, socket, cluster, redis, tokenFile };
+        var tlsCa = TlsCaOption();
+        var command = new Command("get", "Write an object's data to a file or standard output") { id, output, timeout, socket, cluster, redis, tokenFile, tlsCa };
         command.SetAction(r => CliApp.Guard(console, () =>
         {
             if (r.GetValue(cluster))
-                return ClusterCommands.Get(r.GetValue(redis), r.GetValue(socket), r.GetValue(tokenFile), r.GetValue(id), r.GetValue(timeout),
+                return ClusterCommands.Get(r.GetValue(redis), r.GetValue(socket), r.GetValue(tokenFile), r.GetValue(tlsCa), r.GetValue(id), r.GetValue(timeout),
                                            r.GetValue(output), console, cancellationToken);
             if (r.GetValue(redis) is not null) throw new UsageException("--redis is for get --cluster");
+            if (r.GetValue(tokenFile) is not null || r.GetValue(tlsCa) is not null) throw new UsageException("--token-file and --tls-ca are for get --cluster");
             return CliApp.WithStore(r.GetValue(socket), console,
                 client => ObjectCommands.Get(r.GetValue(id), r.GetValue(timeout), r.GetValue(output), client, console));
         }));
@@ -225,11 +233,12 @@ internal static class CommandTree
         var tokenFile = TokenFileOption();
         var tlsCert = new Option<string>("--tls-cert") { Description = "Serve HTTPS with this certificate (PEM with --tls-key, or PKCS#12)", HelpName = "PATH" };
         var tlsKey = new Option<string>("--tls-key") { Description = "The PEM private key of --tls-cert", HelpName = "PATH" };
+        var tlsCa = TlsCaOption();
         var command = new Command("node", "Run a node agent beside a store until SIGINT/SIGTERM (--memory BYTES --socket PATH, or --store-socket PATH)")
-            { redis, nodeId, memory, socket, storeSocket, prefault, ttl, listen, tokenFile, tlsCert, tlsKey };
+            { redis, nodeId, memory, socket, storeSocket, prefault, ttl, listen, tokenFile, tlsCert, tlsKey, tlsCa };
         command.SetAction(r => CliApp.Guard(console, () => ClusterCommands.Node(r.GetValue(redis), new ClusterCommands.NodeArguments(
             r.GetValue(nodeId), r.GetValue(memory), r.GetValue(socket), r.GetValue(storeSocket), r.GetValue(ttl), r.GetValue(listen),
-            r.GetValue(tokenFile), r.GetValue(tlsCert), r.GetValue(tlsKey), r.GetValue(prefault)),
+            r.GetValue(tokenFile), r.GetValue(tlsCert), r.GetValue(tlsKey), r.GetValue(tlsCa), r.GetValue(prefault)),
             console, cancellationToken)));
         return command;
     }

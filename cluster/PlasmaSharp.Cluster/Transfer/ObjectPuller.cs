@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Security.Authentication;
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
@@ -29,7 +30,7 @@ internal sealed class ObjectPuller : IDisposable
     private readonly string? _self;
     private readonly ILogger _logger;
     private readonly ByteBudget _budget;
-    private readonly HolderChannels _channels = new();
+    private readonly HolderChannels _channels;
     private readonly ConcurrentDictionary<ObjectId, SharedPull> _pulls = new();
 
     public ObjectPuller(Func<ObjectId, Task<IReadOnlyList<ObjectLocation>>> locate, Func<Task<IReadOnlyList<ClusterNodeInfo>>> nodes,
@@ -43,6 +44,7 @@ internal sealed class ObjectPuller : IDisposable
         _self = selfNodeId;
         _logger = logger;
         _budget = new ByteBudget(options.MaxBytesInFlight);
+        _channels = new HolderChannels(options.TrustedRoots);
     }
 
     /// <summary>Object bytes being copied right now.</summary>
@@ -153,7 +155,7 @@ internal sealed class ObjectPuller : IDisposable
             catch (RpcException e) when (e.StatusCode != StatusCode.Cancelled || !ct.IsCancellationRequested)
             {
                 if (e.StatusCode is StatusCode.Unavailable or StatusCode.Internal) _channels.Forget(address);
-                throw new TransferFailure($"{e.StatusCode}: {e.Status.Detail}", e);
+                throw new TransferFailure(Describe(e), e);
             }
             catch (IOException e)
             {
@@ -161,6 +163,18 @@ internal sealed class ObjectPuller : IDisposable
                 throw new TransferFailure(e.Message, e);
             }
         }
+    }
+
+    /// <summary>The gRPC status; for a holder certificate this puller refused, what was wrong with it
+    /// and what to pass (gRPC reports it only as "Internal: Error starting gRPC call").</summary>
+    private static string Describe(RpcException e)
+    {
+        for (Exception? inner = e.Status.DebugException; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is AuthenticationException refused)
+                return $"TLS: {refused.Message} (trust the CA that signed the holder's certificate: --tls-ca, ObjectTransferOptions.TrustedRoots)";
+        }
+        return $"{e.StatusCode}: {e.Status.Detail}";
     }
 
     /// <summary>Creates the local copy; null when the id already exists locally (sealed, or being

@@ -1,3 +1,6 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+
 namespace PlasmaSharp.Cluster.Transfer;
 
 /// <summary>How objects move between nodes: shared by the serving side (a node's object service)
@@ -13,6 +16,11 @@ public sealed class ObjectTransferOptions
     /// <summary>The shared secret of the cluster's object services (from --token-file); null = no
     /// authentication (the service must then stay on a trusted network).</summary>
     public string? Token { get; set; }
+
+    /// <summary>The certificates (a private CA, or the holders' own self-signed certificates) that a
+    /// holder's HTTPS certificate must chain to (from --tls-ca), in place of the system's trust store;
+    /// null = the system's trust store. Host names are still checked against the holder's address.</summary>
+    public X509Certificate2Collection? TrustedRoots { get; set; }
 
     /// <summary>Most object bytes being pulled at once by one puller (Ray's object manager bounds
     /// this too); a single object larger than this is still pulled, alone.</summary>
@@ -30,6 +38,7 @@ public sealed class ObjectTransferOptions
         if (ChunkSize is < 64 << 10 or > 3 << 20) throw new ArgumentException("the chunk size must be between 64 KiB and 3 MiB");
         if (MaxBytesInFlight < 1) throw new ArgumentException("the bytes in flight must be positive");
         if (Token is { Length: 0 }) throw new ArgumentException("the token is empty");
+        if (TrustedRoots is { Count: 0 }) throw new ArgumentException("the trusted roots are empty");
     }
 
     /// <summary>Reads a token file: its first line, trimmed; an empty file is an error.</summary>
@@ -48,5 +57,22 @@ public sealed class ObjectTransferOptions
         string token = text.Split('\n')[0].Trim();
         if (token.Length == 0) throw new ArgumentException($"the token file {path} is empty");
         return token;
+    }
+
+    /// <summary>Reads a CA file: every PEM certificate in it; a file holding none is an error.</summary>
+    /// <exception cref="ArgumentException">The file cannot be read or holds no certificate.</exception>
+    public static X509Certificate2Collection ReadTrustedRootsFile(string path)
+    {
+        var roots = new X509Certificate2Collection();
+        try
+        {
+            roots.ImportFromPemFile(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or CryptographicException)
+        {
+            throw new ArgumentException($"cannot read the CA file {path}: {e.Message}", e);
+        }
+        if (roots.Count == 0) throw new ArgumentException($"the CA file {path} holds no PEM certificate");
+        return roots;
     }
 }
