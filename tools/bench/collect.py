@@ -459,12 +459,17 @@ def read_python(figs, data):
 
 
 def load_cluster(folder):
-    """The JSON objects of the cluster bench, one per run (run.sh's cluster/run-<n>.json)."""
+    """(the JSON objects of the cluster bench, one per run (run.sh's cluster/run-<n>.json), the
+    transfer bench's JSON object (cluster/transfer.json) or None)."""
     runs = []
     for path in sorted(glob.glob(os.path.join(folder, "run-*.json"))):
         with open(path) as f:
             runs.append(json.load(f))
-    return runs
+    transfer = os.path.join(folder, "transfer.json")
+    if not os.path.exists(transfer):
+        return runs, None
+    with open(transfer) as f:
+        return runs, json.load(f)
 
 
 def read_cluster(figs, runs):
@@ -510,6 +515,58 @@ def read_cluster(figs, runs):
         add(f"cluster.publish_{who}_cpu_us_per_object", "us",
             f"CPU time of the {who} process from the first seal until the table was complete, per object",
             objects=objects)
+
+
+def read_cluster_transfer(figs, data):
+    """Node-to-node transfers (issue 16), from one run of the transfer bench (its values are already
+    medians over its runs). Floors: a plain loopback TCP copy of the same bytes into memory for the
+    transfers, a local Get on one store for the remote 1 KiB Get, 7 transfers one after another for
+    the 7-node broadcast."""
+    if data is None:
+        return
+
+    def add(key, unit, description, **extra):
+        return figs.add(key, [data[key]], unit, description, **extra) if key in data else None
+
+    for label, size in (("100mib", 100 * MIB), ("1gib", 1 << 30)):
+        pre = f"cluster.transfer.{label}"
+        floor = add(f"cluster.tcp_copy.{label}.gbps", "GB/s",
+                    f"the floor: {label} over a plain loopback TCP connection into a prefaulted buffer "
+                    f"(one sending, one receiving thread); cpu_ms = the process's CPU for it",
+                    bytes=size, ms=data.get(f"cluster.tcp_copy.{label}.ms"), cpu_ms=data.get(f"cluster.tcp_copy.{label}.cpu_ms"))
+        fig = add(f"{pre}.gbps", "GB/s",
+                  f"{label} put on node a, plain Get on node b's store (b's node pulls it over gRPC, checks the "
+                  f"digest, seals): Get -> returned; median of runs after one untimed",
+                  bytes=size, runs=data.get(f"{pre}.runs"), ms=data.get(f"{pre}.ms"),
+                  **{k: data.get(f"{pre}.{k}") for k in ("holder_cpu_ms", "puller_cpu_ms", "store_copy_ms",
+                                                        "store_seal_ms", "digest_check_1thread_ms")})
+        if fig and floor:
+            fig["floor"] = {"key": f"cluster.tcp_copy.{label}.gbps"}
+            fig["ratio_to_floor"] = fig["value"] / floor["value"]
+    local = add("cluster.local_get.1kib.median_us", "us", "the floor: Get(timeout 0) + release of a 1 KiB object "
+                "on the store that holds it (node a's)")
+    remote = add("cluster.remote_get.1kib.median_us", "us",
+                 "plain Get of a 1 KiB object held by node a on node b's store (one pull per Get), median",
+                 calls=data.get("cluster.remote_get.1kib.calls"), p99_us=data.get("cluster.remote_get.1kib.p99_us"),
+                 locate_median_us=data.get("cluster.remote_get.1kib.locate_median_us"))
+    explicit = add("cluster.remote_get_async.1kib.median_us", "us",
+                   "PlasmaCluster.GetAsync of a 1 KiB object held by a, pulled into b's store by the bench process "
+                   "itself (no store -> node agent notice), median")
+    for fig in (remote, explicit):
+        if fig and local:
+            fig["floor"] = {"key": "cluster.local_get.1kib.median_us"}
+            fig["ratio_to_floor"] = fig["value"] / local["value"]
+    for key in (k for k in data if k.startswith("cluster.broadcast_7.")):
+        label = key.split(".")[2]
+        seq = add(f"cluster.sequential_7.{label}.ms", "ms",
+                  f"the floor: one {label} object on a pulled by 7 nodes one after another (plain Gets)")
+        bcast = add(key, "ms", f"one {label} object on a pulled by 7 nodes at once (plain Gets)",
+                    rounds=data.get(f"cluster.broadcast_7.{label}.rounds")) if key.endswith(".ms") else None
+        if bcast and seq:
+            bcast["floor"] = {"key": f"cluster.sequential_7.{label}.ms"}
+            bcast["ratio_to_floor"] = bcast["value"] / seq["value"]
+    for when in ("start", "end"):
+        add(f"cluster.transfer.load_average_{when}", "load", f"1-minute load average at the {when} of the transfer bench")
 
 
 def read_spill(figs, data):
@@ -568,7 +625,7 @@ PRODUCERS = [
     ("managed", load_bdn, lambda figs, data: read_managed(figs, data)),
     ("python", load_python, lambda figs, data: read_python(figs, data)),
     ("real_managed", load_bdn, lambda figs, data: read_managed(figs.scoped(REAL), data)),
-    ("cluster", load_cluster, lambda figs, data: read_cluster(figs, data)),
+    ("cluster", load_cluster, lambda figs, data: (read_cluster(figs, data[0]), read_cluster_transfer(figs, data[1]))),
     ("spill", load_python, lambda figs, data: read_spill(figs, data)),
 ]
 
@@ -1052,6 +1109,50 @@ def cluster_targets(targets, figs, join, absent_reason):
            f"ratio = rate / {CLUSTER_PUBLISH_TARGET:,}",
            safe_div(figs.value("cluster.publish_rate_objects_per_s"), CLUSTER_PUBLISH_TARGET), ">=", 1.0,
            ["cluster.publish_rate_objects_per_s"], lambda: join(cluster_publish_breakdown(figs)), absent_reason)
+    for label in ("100mib", "1gib"):
+        target(targets, f"cluster_transfer_{label}_vs_tcp",
+               f"node-to-node transfer of {label} (put on a, plain Get on b: pull, digest check, Seal) GB/s "
+               f">= {CLUSTER_TRANSFER_TARGET}x a plain loopback TCP copy of the same bytes (issue 16)",
+               safe_div(figs.value(f"cluster.transfer.{label}.gbps"), figs.value(f"cluster.tcp_copy.{label}.gbps")),
+               ">=", CLUSTER_TRANSFER_TARGET, [f"cluster.transfer.{label}.gbps", f"cluster.tcp_copy.{label}.gbps"],
+               lambda label=label: join(*cluster_transfer_breakdown(figs, label)), absent_reason)
+
+
+CLUSTER_TRANSFER_TARGET = 0.6   # x the loopback TCP copy: issue 16
+
+
+def cluster_transfer_breakdown(figs, label):
+    """Where a transfer's time went, from the run's own numbers: the floor's time and CPU, the CPU
+    of the holder's and the puller's node processes, and the puller's store work measured alone
+    (copy into a created object, the one-thread digest check, Seal)."""
+    fig, floor = figs.get(f"cluster.transfer.{label}.gbps"), figs.get(f"cluster.tcp_copy.{label}.gbps")
+    t, f = fig["ms"], floor["ms"]
+    parts = [f"{label} took {t:,.0f} ms ({fig['value']:.2f} GB/s, median of {fig.get('runs')}) against {f:,.0f} ms "
+             f"({floor['value']:.2f} GB/s) for the plain TCP copy; {CLUSTER_TRANSFER_TARGET}x needs <= "
+             f"{f / CLUSTER_TRANSFER_TARGET:,.0f} ms"]
+    holder, puller, floor_cpu = fig.get("holder_cpu_ms"), fig.get("puller_cpu_ms"), floor.get("cpu_ms")
+    if holder is not None and puller is not None:
+        text = (f"CPU: holder node {holder:,.0f} ms (store read + gRPC/Kestrel send) + puller node {puller:,.0f} ms "
+                f"= {holder + puller:,.0f} ms")
+        if floor_cpu:
+            text += f", {(holder + puller) / floor_cpu:.1f}x the {floor_cpu:,.0f} ms the TCP copy used at both ends"
+        bound = max(holder, puller, (holder + puller) / os.cpu_count())
+        text += (f"; on {os.cpu_count()} fully free CPUs that CPU alone takes >= {bound:,.0f} ms "
+                 f"(<= {fig['bytes'] / bound / 1e6:.2f} GB/s)")
+        parts.append(text)
+        work = [(name, fig.get(key)) for name, key in (("copy into the object", "store_copy_ms"),
+                                                       ("one-thread digest check", "digest_check_1thread_ms"),
+                                                       ("Seal (digests again + store)", "store_seal_ms"))]
+        work = [(name, ms) for name, ms in work if ms is not None]
+        if work:
+            done = sum(ms for _, ms in work)
+            parts.append("the puller's store work alone: " + " + ".join(f"{name} {ms:,.0f} ms" for name, ms in work)
+                         + f" = {done:,.0f} ms, leaving ~{max(0.0, puller - done):,.0f} ms of its CPU for the gRPC client's "
+                         "receive (HTTP/2 frames, protobuf chunks)")
+    load = [figs.value(f"cluster.transfer.load_average_{w}") for w in ("start", "end")]
+    if None not in load:
+        parts.append(f"load average {load[0]:.1f} -> {load[1]:.1f} on {os.cpu_count()} CPUs during the transfer bench")
+    return parts
 
 
 def collect_targets(figs, load, real_reason, cluster_reason=None, spill_reason=None):
@@ -1333,6 +1434,16 @@ CLUSTER_ROWS = [
     ("Publish lag after the last seal", "ms", "cluster.publish_lag_after_last_seal_ms", "", None),
     ("Locate median", "us", "cluster.locate_median_us", "Redis PING median", "cluster.redis_ping_median_us"),
     ("Locate p99", "us", "cluster.locate_p99_us", "Redis PING p99", "cluster.redis_ping_p99_us"),
+    ("Transfer 100 MiB node a -> b (plain Get on b)", "GB/s", "cluster.transfer.100mib.gbps",
+     "loopback TCP copy", "cluster.tcp_copy.100mib.gbps"),
+    ("Transfer 1 GiB node a -> b (plain Get on b)", "GB/s", "cluster.transfer.1gib.gbps",
+     "loopback TCP copy", "cluster.tcp_copy.1gib.gbps"),
+    ("Remote 1 KiB Get (on a, Get on b) median", "us", "cluster.remote_get.1kib.median_us",
+     "local Get on a", "cluster.local_get.1kib.median_us"),
+    ("Remote 1 KiB PlasmaCluster.GetAsync median", "us", "cluster.remote_get_async.1kib.median_us",
+     "local Get on a", "cluster.local_get.1kib.median_us"),
+    ("256 MiB to 7 nodes at once", "ms", "cluster.broadcast_7.256mib.ms",
+     "7 transfers one after another", "cluster.sequential_7.256mib.ms"),
 ]
 
 
@@ -1362,6 +1473,9 @@ def cluster_lines(result):
     cpu = ", ".join(f"{who} {f['value']:.1f}" for who, f in cpu if f)
     if cpu:
         lines.append(f"| CPU per object published | us | {cpu} | | | |")
+    load = [figs.get(f"cluster.transfer.load_average_{w}") for w in ("start", "end")]
+    if None not in load:
+        lines.append(f"| Load average during the transfer bench | | {fmt(load[0]['value'])} -> {fmt(load[1]['value'])} | | | |")
     t = next((t for t in result["targets"] if t["id"] == "cluster_publish_rate"), None)
     if t:
         met = {True: "met", False: "**missed**", None: "not measured"}[t["met"]]

@@ -203,12 +203,16 @@ produce_python() {
 # The cluster directory (issue 15): a redis-server, our store and a node process, all started by
 # the bench itself (--store-socket does not apply), N small objects published, Locate vs PING.
 # One publish is one sample, so it runs several times; each run's JSON object is one file.
+# Then node-to-node transfers (issue 16), once: 8 node processes with bundled stores, 100 MiB and
+# 1 GiB pulls next to a loopback TCP copy of the same bytes, remote vs local 1 KiB Get, one 256 MiB
+# object to 7 nodes at once vs one after another (~60-70 s quick on 2 loaded CPUs) -> transfer.json.
 produce_cluster() {
   mkdir -p "$RAW/cluster"
   local run
   for ((run = 1; run <= CLUSTER_RUNS; run++)); do
     $PIN dotnet "$CLUSTER_BENCH" "${CLUSTER_FLAGS[@]}" > "$RAW/cluster/run-$run.json"
   done
+  $PIN dotnet "$CLUSTER_BENCH" --transfer "${CLUSTER_FLAGS[@]}" > "$RAW/cluster/transfer.json"
 }
 
 # Spilling (issue 17): its own store with -e file:// in a folder of /var/tmp, 100 MiB spills and

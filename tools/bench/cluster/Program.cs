@@ -1,17 +1,19 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
+using System.Text;
 using System.Text.Json;
 using PlasmaSharp;
+using PlasmaSharp.Bench.Cluster;
 using PlasmaSharp.Cluster;
 using StackExchange.Redis;
 
 // Cluster directory bench: a redis-server of its own (or --redis CONN), the bundled store, a node
 // process (plasmasharp node --store-socket) beside it; N small objects sealed in a burst -> publish rate; Locate latency vs a
 // Redis PING round trip (the floor), measured the same way on the same connection kind.
+// With --transfer: the node-to-node transfer figures instead (TransferBench.cs).
 int objects = 100_000, locates = 2_000;
 string? redisArg = null;
+bool quick = false, transfer = false;
 for (int i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -19,21 +21,28 @@ for (int i = 0; i < args.Length; i++)
         case "--objects": objects = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
         case "--locates": locates = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
         case "--redis": redisArg = args[++i]; break;
-        case "--quick": objects = 20_000; locates = 1_000; break;
+        case "--quick": objects = 20_000; locates = 1_000; quick = true; break;
+        case "--transfer": transfer = true; break;
         default:
-            Console.Error.WriteLine("usage: cluster-bench [--objects N] [--locates N] [--redis HOST:PORT] [--quick]");
+            Console.Error.WriteLine("usage: cluster-bench [--objects N] [--locates N] [--redis HOST:PORT] [--quick] [--transfer]");
             return 1;
     }
+}
+
+if (transfer)
+{
+    Console.WriteLine(JsonSerializer.Serialize(await new TransferBench(quick).RunAsync(), new JsonSerializerOptions { WriteIndented = true }));
+    return 0;
 }
 
 string temp = Directory.CreateTempSubdirectory("psc-bench-").FullName;
 Process? redisProcess = null, nodeProcess = null;
 try
 {
-    string redis = redisArg ?? StartRedis(temp, out redisProcess);
+    string redis = redisArg ?? BenchProcesses.StartRedis(temp, out redisProcess);
     await using PlasmaStore store = await PlasmaStore.StartAsync(Math.Max(256L << 20, objects * 1024L));
     // The node as deployed: its own process (the plasmasharp tool), attached to the store.
-    nodeProcess = StartNode(redis, store.SocketPath);
+    nodeProcess = BenchProcesses.StartNode(new StringBuilder(), "--redis", redis, "--node-id", "bench", "--store-socket", store.SocketPath);
     await using PlasmaCluster cluster = await PlasmaCluster.ConnectAsync(redis);
     IDatabase db = (await ConnectionMultiplexer.ConnectAsync(redis)).GetDatabase();
     var startClock = Stopwatch.StartNew();
@@ -93,30 +102,9 @@ try
 }
 finally
 {
-    if (nodeProcess is { HasExited: false })
-    {
-        nodeProcess.Kill();
-        nodeProcess.WaitForExit();
-    }
-    if (redisProcess is { HasExited: false })
-    {
-        redisProcess.Kill();
-        redisProcess.WaitForExit();
-    }
+    BenchProcesses.Stop(nodeProcess);
+    BenchProcesses.Stop(redisProcess);
     Directory.Delete(temp, recursive: true);
-}
-
-static Process StartNode(string redis, string storeSocket)
-{
-    var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-    foreach (string a in new[] { Path.Combine(AppContext.BaseDirectory, "PlasmaSharp.Cli.dll"), "node", "--redis", redis, "--node-id", "bench", "--store-socket", storeSocket })
-        start.ArgumentList.Add(a);
-    Process node = Process.Start(start)!;
-    node.OutputDataReceived += (_, _) => { };
-    node.ErrorDataReceived += (_, _) => { };
-    node.BeginOutputReadLine();
-    node.BeginErrorReadLine();
-    return node;
 }
 
 static async Task<double[]> Measure(int count, Func<int, Task> call)
@@ -134,31 +122,3 @@ static async Task<double[]> Measure(int count, Func<int, Task> call)
 }
 
 static double Percentile(double[] sorted, double p) => Math.Round(sorted[Math.Min(sorted.Length - 1, (int)(p * sorted.Length))], 1);
-
-static string StartRedis(string dir, out Process process)
-{
-    var listener = new TcpListener(IPAddress.Loopback, 0);
-    listener.Start();
-    int port = ((IPEndPoint)listener.LocalEndpoint).Port;
-    listener.Stop();
-    var start = new ProcessStartInfo("redis-server") { UseShellExecute = false, RedirectStandardOutput = true, WorkingDirectory = dir };
-    foreach (string a in new[] { "--port", port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir })
-        start.ArgumentList.Add(a);
-    process = Process.Start(start)!;
-    process.OutputDataReceived += (_, _) => { };
-    process.BeginOutputReadLine();
-    for (int i = 0; i < 500; i++)
-    {
-        try
-        {
-            using var probe = new TcpClient();
-            probe.Connect(IPAddress.Loopback, port);
-            return $"127.0.0.1:{port}";
-        }
-        catch (SocketException)
-        {
-            Thread.Sleep(20);
-        }
-    }
-    throw new TimeoutException("redis-server did not start");
-}
