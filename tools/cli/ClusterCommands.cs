@@ -53,9 +53,9 @@ internal static class ClusterCommands
         if (a.Ttl is { } ttl) options.Ttl = ttl;
         options.TlsCertificateFile = a.TlsCertificate;
         options.TlsKeyFile = a.TlsKey;
+        ReadTransferSecrets(options.Transfer, a.TokenFile, a.TlsCa);
         try
         {
-            ReadTransferSecrets(options.Transfer, a.TokenFile, a.TlsCa);
             options.Validate();
         }
         catch (ArgumentException e)
@@ -88,14 +88,7 @@ internal static class ClusterCommands
         string socket = socketOption ?? console.GetEnvironmentVariable(CliApp.SocketVariable) ?? "";
         if (socket.Length == 0) throw new UsageException($"get --cluster pulls into a store: pass --socket PATH or set {CliApp.SocketVariable}");
         var options = new PlasmaClusterOptions { StoreSocket = socket, Logger = ErrorLogger(console) };
-        try
-        {
-            ReadTransferSecrets(options.Transfer, tokenFile, tlsCa);
-        }
-        catch (ArgumentException e)
-        {
-            throw new UsageException(e.Message);
-        }
+        ReadTransferSecrets(options.Transfer, tokenFile, tlsCa);
         return WithRedis(redis, () =>
         {
             using PlasmaCluster cluster = PlasmaCluster.Connect(redis, options);
@@ -121,11 +114,18 @@ internal static class ClusterCommands
     }
 
     /// <summary>--token-file and --tls-ca: what every puller (node or get --cluster) needs to reach the holders.</summary>
-    /// <exception cref="ArgumentException">A file cannot be read or holds nothing usable.</exception>
+    /// <exception cref="UsageException">A file cannot be read or holds nothing usable.</exception>
     private static void ReadTransferSecrets(ObjectTransferOptions transfer, string? tokenFile, string? tlsCa)
     {
-        if (tokenFile is not null) transfer.Token = ObjectTransferOptions.ReadTokenFile(tokenFile);
-        if (tlsCa is not null) transfer.TrustedRoots = ObjectTransferOptions.ReadTrustedRootsFile(tlsCa);
+        try
+        {
+            if (tokenFile is not null) transfer.Token = ObjectTransferOptions.ReadTokenFile(tokenFile);
+            if (tlsCa is not null) transfer.TrustedRoots = ObjectTransferOptions.ReadTrustedRootsFile(tlsCa);
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException(e.Message);
+        }
     }
 
     /// <summary>Pull retries and Redis trouble go to standard error (standard output may carry the data).</summary>
