@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace PlasmaSharp.Bench.Cluster;
@@ -56,11 +57,20 @@ internal static class BenchProcesses
         return node;
     }
 
-    /// <summary>Kills a process the bench started, if it still runs.</summary>
+    /// <summary>Stops a process the bench started, if it still runs: SIGTERM first, so a node stops
+    /// the store it bundles (after kill -9 that store would live on as an orphan), then kill after
+    /// 20 s.</summary>
     public static void Stop(Process? process)
     {
         if (process is not { HasExited: false }) return;
-        process.Kill();
+        kill(process.Id, SigTerm);
+        if (process.WaitForExit(TimeSpan.FromSeconds(20))) return;
+        process.Kill(entireProcessTree: true);
         process.WaitForExit();
     }
+
+    private const int SigTerm = 15;
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int kill(int pid, int sig);
 }

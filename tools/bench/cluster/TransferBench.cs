@@ -69,7 +69,7 @@ internal sealed class TransferBench(bool quick)
         finally
         {
             if (_cluster is not null) await _cluster.DisposeAsync();
-            foreach (var (process, _) in nodes) BenchProcesses.Stop(process);
+            await Task.WhenAll(nodes.Select(n => Task.Run(() => BenchProcesses.Stop(n.Process))));
             BenchProcesses.Stop(redis);
             Directory.Delete(temp, recursive: true);
         }
