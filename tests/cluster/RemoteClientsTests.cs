@@ -102,13 +102,13 @@ public sealed class RemoteClientsTests : ClusterTestBase
     }
 }
 
-/// <summary>Needs the Node packages of tests/crosslang (koffi): skipped, with the reason, until its run.sh installed them.</summary>
+/// <summary>Needs the Node packages of tests/crosslang (koffi): skipped, with the reason, until they are installed (tests/crosslang/node/install.sh, which the test command runs first).</summary>
 public sealed class NodeModulesFactAttribute : FactAttribute
 {
     public NodeModulesFactAttribute()
     {
         if (!Directory.Exists(RemoteClientsTests.Crosslang("node/node_modules/koffi")))
-            Skip = "tests/crosslang/node/node_modules is not installed (tests/crosslang/run.sh runs npm ci from the lock file)";
+            Skip = "tests/crosslang/node/node_modules is not installed (tests/crosslang/node/install.sh runs npm ci from the lock file; the test command runs it before any suite)";
     }
 }
 

@@ -79,17 +79,7 @@ else
   note csharp fail "dotnet build failed: $(grep -E 'error' "$work/csharp-build.log" | sort -u | head -n 5 | tr '\n' ' ' | cut -c1-1500)"
 fi
 
-# Node: the committed package-lock.json pins koffi and apache-arrow. npm ci reinstalls from
-# scratch, so it runs only when node_modules is older than the lock file (or missing).
-node_install() {
-  local installed="$here/node/node_modules/.package-lock.json"
-  if [ -f "$installed" ] && [ "$installed" -nt "$here/node/package-lock.json" ]; then
-    echo "node_modules is up to date with package-lock.json"
-  else
-    (cd "$here/node" && npm ci --no-audit --no-fund --loglevel=error)
-  fi
-}
-if node_install > "$work/node-build.log" 2>&1 \
+if bash "$here/node/install.sh" > "$work/node-build.log" 2>&1 \
    && node -e "require('$here/node/node_modules/koffi'); require('$here/node/node_modules/apache-arrow')" \
       >> "$work/node-build.log" 2>&1; then
   note node ok
