@@ -1,6 +1,7 @@
 #include "plasma_client.h"
 
 #include <fcntl.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -160,9 +161,12 @@ Status ObjectRef::Release() { return client_->ReleaseObject(this); }
 
 // ---------------------------------------------------------------- connect
 
-PlasmaClient::PlasmaClient(int fd, int64_t capacity) : connection_(fd), store_capacity_(capacity) {}
+PlasmaClient::PlasmaClient(int fd, int64_t capacity)
+    : connection_(fd), store_capacity_(capacity), wake_fd_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {}
 
-PlasmaClient::~PlasmaClient() = default;
+PlasmaClient::~PlasmaClient() {
+  if (wake_fd_ >= 0) ::close(wake_fd_);
+}
 
 Status PlasmaClient::Connect(const std::string& socket_path, int num_retries,
                              int64_t retry_delay_ms, std::shared_ptr<PlasmaClient>* out) {

@@ -265,7 +265,12 @@ class PlasmaClient : public std::enable_shared_from_this<PlasmaClient> {
   void WakeNextReader();
   // A waiting Get's caller waits for the socket to become readable without holding the read
   // turn, so the callers of later requests read their own replies (state held via `lock`).
-  void PollForWaitingGet(std::unique_lock<std::mutex>& lock);
+  // True when the socket polled readable; false when WakePoller woke it (another reader may
+  // have read its reply into the connection's buffer along with its own).
+  bool PollForWaitingGet(std::unique_lock<std::mutex>& lock);
+  // Wakes a caller in PollForWaitingGet (state held): a reader that let go of the read turn
+  // may have buffered bytes the poll on the socket cannot see.
+  void WakePoller();
   // Unregisters a request whose reply will never be read by its caller (its send failed).
   void Abandon(PendingReply* pending);
   // The caller of the reply just read: the waiting Get or the oldest request (state held).
@@ -327,6 +332,7 @@ class PlasmaClient : public std::enable_shared_from_this<PlasmaClient> {
   std::vector<const std::vector<ObjectId>*> in_order_gets_;  // ids of timeout-0 Gets on the wire
   bool reading_ = false;  // someone reads replies, or handles the one just read
   int pollers_ = 0;       // threads in PollForWaitingGet (Disconnect closes the fd after them)
+  int wake_fd_ = -1;      // eventfd polled beside the socket by PollForWaitingGet (WakePoller)
   Status failure_;        // once the connection failed: every waiting caller returns it
 
   // Serializes writes on the socket and closing it.

@@ -2,6 +2,7 @@
 // plasma_client.h): writes are serialized by write_mutex_; replies are read by one thread at a
 // time (the read turn), which hands each reply, with the turn, to the thread that asked for it.
 #include <poll.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -227,11 +228,11 @@ Status PlasmaClient::AwaitReply(PendingReply* pending) {
       // Someone reads (and hands this reply over), or - for a waiting Get - the callers of the
       // requests on the wire will read theirs.
       pending->cv.wait(lock);
+      readable = false;  // whatever the poll saw may have been read meanwhile: look again
       continue;
     }
     if (waiting_get && !readable && !connection_.buffered()) {
-      PollForWaitingGet(lock);
-      readable = true;
+      readable = PollForWaitingGet(lock);
       continue;
     }
     readable = false;
@@ -256,7 +257,10 @@ Status PlasmaClient::AwaitReply(PendingReply* pending) {
     owner->type = type;
     owner->payload = std::move(payload);
     owner->arrived = true;  // reading_ stays set: the turn passes to the owner
-    if (owner != pending) owner->cv.notify_one();
+    if (owner != pending) {
+      owner->cv.notify_one();
+      WakePoller();  // the owner may be the waiting Get, polling the socket instead of its cv
+    }
   }
 }
 
@@ -268,20 +272,35 @@ void PlasmaClient::Fail(const Status& status) {
   in_order_.clear();
   floating_ = nullptr;
   reading_ = false;
+  WakePoller();
   changed_.notify_all();
 }
 
-void PlasmaClient::PollForWaitingGet(std::unique_lock<std::mutex>& lock) {
+bool PlasmaClient::PollForWaitingGet(std::unique_lock<std::mutex>& lock) {
   ++pollers_;
   const int fd = connection_.fd();
   lock.unlock();
   // Disconnect shuts the socket down before it waits for pollers_ to reach 0, which wakes this.
-  pollfd readable{fd, POLLIN, 0};
-  while (fd >= 0 && ::poll(&readable, 1, -1) < 0 && errno == EINTR) {
+  // Without an eventfd (none could be made) the poll looks again every 10 ms instead.
+  pollfd fds[2] = {{fd, POLLIN, 0}, {wake_fd_, POLLIN, 0}};
+  const nfds_t count = wake_fd_ >= 0 ? 2 : 1;
+  int ready;
+  while ((ready = ::poll(fds, count, wake_fd_ >= 0 ? -1 : 10)) < 0 && errno == EINTR) {
+  }
+  if (count == 2 && (fds[1].revents & POLLIN) != 0) {
+    uint64_t drained;
+    (void)!::read(wake_fd_, &drained, sizeof drained);
   }
   lock.lock();
   --pollers_;
   if (disconnect_requested_) changed_.notify_all();
+  return ready > 0 && fds[0].revents != 0;
+}
+
+void PlasmaClient::WakePoller() {
+  if (pollers_ == 0 || wake_fd_ < 0) return;
+  const uint64_t one = 1;
+  (void)!::write(wake_fd_, &one, sizeof one);
 }
 
 void PlasmaClient::WakeNextReader() {
@@ -289,6 +308,9 @@ void PlasmaClient::WakeNextReader() {
     in_order_.front()->cv.notify_one();
   } else if (floating_ != nullptr) {
     floating_->cv.notify_one();
+    // The waiting Get's caller may be polling the socket rather than waiting on its cv, and a
+    // reader may have buffered its reply: the poll would not see those bytes.
+    WakePoller();
   }
   if (disconnect_requested_) changed_.notify_all();
 }
