@@ -17,6 +17,7 @@
 #include "store_runner.h"
 
 using plasmasharp::client::Code;
+using plasmasharp::client::DigestToBytes;
 using plasmasharp::client::ObjectId;
 using plasmasharp::client::ObjectInfo;
 using plasmasharp::client::ObjectRef;
@@ -449,6 +450,25 @@ ps_code ps_digest_update(ps_digest* digest, const uint8_t* bytes, int64_t size, 
                   "ps_digest_update past the data size: " + std::to_string(digest->digest.hashed()) + " + " +
                       std::to_string(size) + " > " + std::to_string(digest->digest.data_size()));
     }
+    return PS_OK;
+  });
+}
+
+ps_code ps_digest_value(const ps_digest* digest, const uint8_t* metadata, int64_t metadata_size,
+                        uint8_t* digest_out, ps_error** error) {
+  return Guard(error, [&]() -> ps_code {
+    if (digest == nullptr) return NullArgument(error, "digest");
+    if (digest_out == nullptr) return NullArgument(error, "digest_out");
+    if (metadata_size < 0 || (metadata == nullptr && metadata_size > 0)) {
+      return Fail(error, PS_INVALID_ARGUMENT, "bad metadata or metadata_size");
+    }
+    const StreamingDigest& streamed = digest->digest;
+    if (streamed.hashed() != streamed.data_size()) {
+      return Fail(error, PS_INVALID_ARGUMENT,
+                  "ps_digest_value before all the data was fed: " + std::to_string(streamed.hashed()) + " of " +
+                      std::to_string(streamed.data_size()) + " bytes");
+    }
+    DigestToBytes(streamed.Finish(metadata, static_cast<size_t>(metadata_size)), digest_out);
     return PS_OK;
   });
 }

@@ -125,14 +125,17 @@ bool StreamingDigest::Update(const uint8_t* bytes, size_t size) {
   return true;
 }
 
-uint64_t StreamingDigest::Finish(const uint8_t* metadata, size_t metadata_size) {
-  State& s = *state_;
+uint64_t StreamingDigest::Finish(const uint8_t* metadata, size_t metadata_size) const {
+  const State& s = *state_;
   if (!s.chunked) {
-    if (metadata_size > 0) XXH64_update(&s.xxh, metadata, metadata_size);
-    return XXH64_digest(&s.xxh);
+    XXH64_state_t with_metadata = s.xxh;  // a copy: the metadata must not stay in the running hash
+    if (metadata_size > 0) XXH64_update(&with_metadata, metadata, metadata_size);
+    return XXH64_digest(&with_metadata);
   }
-  s.hashes[kChunks] = XXH64_digest(&s.xxh);  // the tail
-  return HashWithMetadata(s.hashes, sizeof(s.hashes), metadata, metadata_size);
+  uint64_t hashes[kChunks + 1];
+  std::memcpy(hashes, s.hashes, sizeof(hashes));
+  hashes[kChunks] = XXH64_digest(&s.xxh);  // the tail
+  return HashWithMetadata(hashes, sizeof(hashes), metadata, metadata_size);
 }
 
 void DigestToBytes(uint64_t digest, uint8_t out[kDigestSize]) {

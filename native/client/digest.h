@@ -42,8 +42,10 @@ class StreamingDigest {
   size_t hashed() const { return hashed_; }
   // Hashes the next `size` bytes of the data; false (nothing hashed) past data_size().
   bool Update(const uint8_t* bytes, size_t size);
-  // The digest of the data followed by `metadata`; requires hashed() == data_size().
-  uint64_t Finish(const uint8_t* metadata, size_t metadata_size);
+  // The digest of the data followed by `metadata`; requires hashed() == data_size(). Leaves the
+  // state as it was, so a caller can read the value (to compare it with an expected digest) and
+  // then seal with the same digest without hashing the data again.
+  uint64_t Finish(const uint8_t* metadata, size_t metadata_size) const;
 
  private:
   struct State;

@@ -192,6 +192,13 @@ PS_API ps_code ps_object_write_and_seal(ps_object* object, const uint8_t* source
 PS_API ps_code ps_digest_start(int64_t data_size, ps_digest** out, ps_error** error);
 /* The next `size` bytes of the data (PS_INVALID_ARGUMENT past data_size). */
 PS_API ps_code ps_digest_update(ps_digest* digest, const uint8_t* bytes, int64_t size, ps_error** error);
+/* The digest of all the data followed by `metadata` (the 8 bytes ps_client_hash reports once the
+ * object is sealed), for a writer that checks an expected digest before it seals (a cluster pull:
+ * on a mismatch it aborts, so a bad copy is never visible). Needs all data_size bytes fed
+ * (PS_INVALID_ARGUMENT otherwise); leaves `digest` as it was, so ps_object_seal_digested can
+ * follow without hashing the data again. */
+PS_API ps_code ps_digest_value(const ps_digest* digest, const uint8_t* metadata, int64_t metadata_size,
+                               uint8_t* digest_out, ps_error** error);
 PS_API void ps_digest_free(ps_digest* digest);
 /* Seals with `digest` (which must have been fed exactly the object's data_size bytes; the
  * metadata is added here). The reference stays held: release it afterwards. */

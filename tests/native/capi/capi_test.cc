@@ -4,6 +4,7 @@
 // list (= the functions the header declares).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
@@ -156,6 +157,55 @@ TEST_P(CapiTest, WriteAndSealCopiesAndSealsWithTheRealDigest) {
   ASSERT_EQ(ps_object_list_get(list, 0, &info, err_.out()), PS_OK);
   EXPECT_EQ(std::memcmp(info.digest, digest, 8), 0);
   ps_object_list_free(list);
+}
+
+// A cluster pull feeds the digest while the chunks arrive, compares ps_digest_value with the
+// holder's digest and seals with the same ps_digest: the value must be the store's digest (data
+// then metadata) in both forms (below and from 1 MiB), reading it must not change what seals.
+TEST_P(CapiTest, StreamedDigestValueIsTheDigestTheObjectSealsWith) {
+  const std::string meta = "md";
+  for (int64_t size : {int64_t{0}, int64_t{1000}, int64_t{(1 << 20) - 1}, int64_t{1 << 20}, int64_t{3000007}}) {
+    SCOPED_TRACE("size " + std::to_string(size));
+    const std::string id = Id("streamed-" + std::to_string(size));
+    ps_object* obj = nullptr;
+    ASSERT_EQ(ps_client_create(client_, U8(id), size, U8(meta), 2, 1, &obj, err_.out()), PS_OK) << err_.message();
+    ps_object_view view;
+    ASSERT_EQ(ps_object_get_view(obj, &view, err_.out()), PS_OK);
+    for (int64_t i = 0; i < size; ++i) view.data[i] = static_cast<uint8_t>((i * 31 + 7) % 251);
+    ps_digest* digest = nullptr;
+    ASSERT_EQ(ps_digest_start(size, &digest, err_.out()), PS_OK) << err_.message();
+    uint8_t value[PS_DIGEST_SIZE];
+    if (size > 0) {  // not all fed yet: no value
+      EXPECT_EQ(ps_digest_value(digest, U8(meta), 2, value, err_.out()), PS_INVALID_ARGUMENT);
+      EXPECT_NE(err_.message().find("before all the data"), std::string::npos) << err_.message();
+    }
+    for (int64_t offset = 0; offset < size;) {  // piece edges that never line up with the chunks
+      const int64_t n = std::min<int64_t>(size - offset, 77777);
+      ASSERT_EQ(ps_digest_update(digest, view.data + offset, n, err_.out()), PS_OK) << err_.message();
+      offset += n;
+    }
+    ASSERT_EQ(ps_digest_value(digest, U8(meta), 2, value, err_.out()), PS_OK) << err_.message();
+    uint8_t again[PS_DIGEST_SIZE];
+    ASSERT_EQ(ps_digest_value(digest, U8(meta), 2, again, err_.out()), PS_OK);
+    EXPECT_EQ(ToHex(again, PS_DIGEST_SIZE), ToHex(value, PS_DIGEST_SIZE));  // reading it changed nothing
+    uint8_t without_metadata[PS_DIGEST_SIZE];
+    ASSERT_EQ(ps_digest_value(digest, nullptr, 0, without_metadata, err_.out()), PS_OK);
+    EXPECT_NE(ToHex(without_metadata, PS_DIGEST_SIZE), ToHex(value, PS_DIGEST_SIZE));  // metadata is part of it
+    ASSERT_EQ(ps_object_seal_digested(obj, digest, err_.out()), PS_OK) << err_.message();
+    ps_digest_free(digest);
+    ASSERT_EQ(ps_object_release(obj, err_.out()), PS_OK);
+    uint8_t stored[PS_DIGEST_SIZE];
+    ASSERT_EQ(ps_client_hash(client_, U8(id), stored, err_.out()), PS_OK) << err_.message();
+    EXPECT_EQ(ToHex(value, PS_DIGEST_SIZE), ToHex(stored, PS_DIGEST_SIZE));
+  }
+  EXPECT_EQ(ps_digest_value(nullptr, nullptr, 0, nullptr, err_.out()), PS_INVALID_ARGUMENT);
+  ps_digest* empty = nullptr;
+  ASSERT_EQ(ps_digest_start(0, &empty, err_.out()), PS_OK);
+  uint8_t value[PS_DIGEST_SIZE];
+  EXPECT_EQ(ps_digest_value(empty, nullptr, 5, value, err_.out()), PS_INVALID_ARGUMENT);
+  EXPECT_EQ(ps_digest_value(empty, U8(meta), -1, value, err_.out()), PS_INVALID_ARGUMENT);
+  EXPECT_EQ(ps_digest_value(empty, nullptr, 0, nullptr, err_.out()), PS_INVALID_ARGUMENT);
+  ps_digest_free(empty);
 }
 
 TEST_P(CapiTest, ErrorsCarryCodeAndMessage) {
