@@ -302,6 +302,18 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(LibraryName)]
     internal static partial int ps_digest_update(ps_digest* digest, byte* bytes, long size, ps_error** error);
 
+    /// <summary>The digest of all the data followed by `metadata` (the 8 bytes ps_client_hash reports once the
+    /// object is sealed), for a writer that checks an expected digest before it seals (a cluster pull:
+    /// on a mismatch it aborts, so a bad copy is never visible). Needs all data_size bytes fed
+    /// (PS_INVALID_ARGUMENT otherwise); leaves `digest` as it was, so ps_object_seal_digested can
+    /// follow without hashing the data again.</summary>
+    [LibraryImport(LibraryName)]
+    internal static partial int ps_digest_value(ps_digest* digest,
+                                                byte* metadata,
+                                                long metadata_size,
+                                                byte* digest_out,
+                                                ps_error** error);
+
     [LibraryImport(LibraryName)]
     internal static partial void ps_digest_free(ps_digest* digest);
 
