@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <utility>
 
@@ -13,33 +14,27 @@ namespace {
 // Room beyond the object bytes for ids, digests and flatbuffers overhead in CreateAndSeal(Batch).
 constexpr uint64_t kPayloadOverhead = uint64_t{16} << 20;
 
-bool IsRequestType(int64_t type) {
-  if (type == protocol::kWatchMissingRequest) return true;
-  switch (static_cast<fb::MessageType>(type)) {
-    case fb::MessageType::PlasmaDisconnectClient:
-    case fb::MessageType::PlasmaCreateRequest:
-    case fb::MessageType::PlasmaCreateAndSealRequest:
-    case fb::MessageType::PlasmaAbortRequest:
-    case fb::MessageType::PlasmaSealRequest:
-    case fb::MessageType::PlasmaGetRequest:
-    case fb::MessageType::PlasmaReleaseRequest:
-    case fb::MessageType::PlasmaDeleteRequest:
-    case fb::MessageType::PlasmaContainsRequest:
-    case fb::MessageType::PlasmaListRequest:
-    case fb::MessageType::PlasmaConnectRequest:
-    case fb::MessageType::PlasmaEvictRequest:
-    case fb::MessageType::PlasmaSubscribeRequest:
-    case fb::MessageType::PlasmaSetOptionsRequest:
-    case fb::MessageType::PlasmaGetDebugStringRequest:
-    case fb::MessageType::PlasmaCreateAndSealBatchRequest:
-    case fb::MessageType::PlasmaRefreshLRURequest:
-      return type >= 0 && type <= 34;
-    default:
-      return false;
-  }
+// Message type -> handler, filled by the HandlerRegistrations of handlers/*.cc before main.
+std::unordered_map<int64_t, StoreCore::Handler>& HandlerTable() {
+  static std::unordered_map<int64_t, StoreCore::Handler> table;
+  return table;
 }
 
 }  // namespace
+
+HandlerRegistration::HandlerRegistration(fb::MessageType type, StoreCore::Handler handler,
+                                         const char* file) {
+  if (!HandlerTable().emplace(static_cast<int64_t>(type), handler).second) {
+    std::fprintf(stderr, "plasma-store: %s registers a second handler for message type %lld\n",
+                 file, static_cast<long long>(type));
+    std::abort();
+  }
+}
+
+StoreCore::Handler StoreCore::FindHandler(int64_t type) {
+  auto it = HandlerTable().find(type);
+  return it == HandlerTable().end() ? nullptr : it->second;
+}
 
 StoreCore::StoreCore(int64_t capacity, SharedSegment* segment, StoreLimits limits,
                      ExternalStore* external_store)
@@ -75,7 +70,7 @@ bool StoreCore::AcceptHeader(ConnectionId id, const protocol::Header& h) {
     Drop(*c, "protocol version " + std::to_string(h.version) + " (only 0 exists)");
     return false;
   }
-  if (!IsRequestType(h.type)) {
+  if (FindHandler(h.type) == nullptr) {
     const char* name = protocol::MessageTypeName(h.type);
     Drop(*c, "message type " + std::to_string(h.type) + (name ? std::string(" (") + name + ")" : "") +
                  " is not a request the store answers");
@@ -137,38 +132,8 @@ bool StoreCore::HandleMessage(ConnectionId id, int64_t type, const uint8_t* p, s
     std::memcpy(aligned_payload_.data(), p, n);
     p = reinterpret_cast<const uint8_t*>(aligned_payload_.data());
   }
-  using T = fb::MessageType;
   awaiting_spill_ = false;
-  if (type == protocol::kWatchMissingRequest) {
-    HandleWatchMissing(c, n);
-    for (int fd : fds) ::close(fd);
-    return true;
-  }
-  switch (static_cast<T>(type)) {
-    case T::PlasmaDisconnectClient:
-      c.close_requested = true;  // an explicit disconnect: close quietly, like the real store
-      MarkDirty(c);
-      break;
-    case T::PlasmaConnectRequest: HandleConnect(c, p, n); break;
-    case T::PlasmaSetOptionsRequest: HandleSetOptions(c, p, n); break;
-    case T::PlasmaCreateRequest: HandleCreate(c, p, n); break;
-    case T::PlasmaCreateAndSealRequest: HandleCreateAndSeal(c, p, n); break;
-    case T::PlasmaCreateAndSealBatchRequest: HandleCreateAndSealBatch(c, p, n); break;
-    case T::PlasmaAbortRequest: HandleAbort(c, p, n); break;
-    case T::PlasmaSealRequest: HandleSeal(c, p, n); break;
-    case T::PlasmaGetRequest: HandleGet(c, p, n); break;
-    case T::PlasmaReleaseRequest: HandleRelease(c, p, n); break;
-    case T::PlasmaDeleteRequest: HandleDelete(c, p, n); break;
-    case T::PlasmaContainsRequest: HandleContains(c, p, n); break;
-    case T::PlasmaListRequest: HandleList(c, p, n); break;
-    case T::PlasmaEvictRequest: HandleEvict(c, p, n); break;
-    case T::PlasmaRefreshLRURequest: HandleRefreshLru(c, p, n); break;
-    case T::PlasmaSubscribeRequest: HandleSubscribe(c, p, n, fds); break;
-    case T::PlasmaGetDebugStringRequest: HandleGetDebugString(c, p, n); break;
-    default:
-      Drop(c, "unexpected message type " + std::to_string(type));
-      break;
-  }
+  (this->*FindHandler(type))(c, p, n, fds);
   // Descriptors that came with a message that does not take one are not ours to keep.
   for (int fd : fds) ::close(fd);
   // Do not keep a big inline-data copy around between messages.

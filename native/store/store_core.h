@@ -77,6 +77,10 @@ class StoreCore {
   // False = not handled yet: it needs memory a spill write is freeing, or an object a restore
   // is reading (-e with a spill thread). The connection is parked (IsParked) and the caller
   // hands the same message over again once CompleteSpillIo lists the connection.
+  // A request handler (see Handle below); null from FindHandler: not a request the store answers.
+  using Handler = void (StoreCore::*)(ClientState&, const uint8_t*, size_t, std::vector<int>&);
+  static Handler FindHandler(int64_t type);
+
   bool HandleMessage(ConnectionId id, int64_t type, const uint8_t* payload, size_t length,
                      std::vector<int> fds);
   bool IsParked(ConnectionId id) const;
@@ -116,26 +120,14 @@ class StoreCore {
   size_t connection_count() const { return clients_.size(); }
 
  private:
-  // handlers/ (one file each)
-  void HandleConnect(ClientState& c, const uint8_t* p, size_t n);
-  void HandleSetOptions(ClientState& c, const uint8_t* p, size_t n);
-  void HandleCreate(ClientState& c, const uint8_t* p, size_t n);
-  void HandleCreateAndSeal(ClientState& c, const uint8_t* p, size_t n);
-  void HandleCreateAndSealBatch(ClientState& c, const uint8_t* p, size_t n);
-  void HandleAbort(ClientState& c, const uint8_t* p, size_t n);
-  void HandleSeal(ClientState& c, const uint8_t* p, size_t n);
-  void HandleGet(ClientState& c, const uint8_t* p, size_t n);
-  void HandleRelease(ClientState& c, const uint8_t* p, size_t n);
-  void HandleDelete(ClientState& c, const uint8_t* p, size_t n);
-  void HandleContains(ClientState& c, const uint8_t* p, size_t n);
-  void HandleList(ClientState& c, const uint8_t* p, size_t n);
-  void HandleEvict(ClientState& c, const uint8_t* p, size_t n);
-  void HandleRefreshLru(ClientState& c, const uint8_t* p, size_t n);
-  void HandleSubscribe(ClientState& c, const uint8_t* p, size_t n, std::vector<int>& fds);
-  void HandleGetDebugString(ClientState& c, const uint8_t* p, size_t n);
-  // handlers/handle_watch_missing.cc: the store extension that lets a node agent pull objects a
-  // local Get waits for (protocol/wire.h, kWatchMissingRequest).
-  void HandleWatchMissing(ClientState& c, size_t n);
+  // ---- requests: one handler per message type, each in its own file under handlers/ ----
+  // A handler is the specialization Handle<type> that handlers/handle_*.cc defines and
+  // registers with PS_STORE_HANDLER(type) below it, so a new request type touches no other
+  // store file (CMake globs handlers/). `fds`: descriptors that came with the message (only
+  // Subscribe keeps one; HandleMessage closes the rest).
+  template <fb::MessageType Type>
+  void Handle(ClientState& c, const uint8_t* p, size_t n, std::vector<int>& fds);
+  friend class HandlerRegistration;
   // Tells every watching connection of the ids in `ids` that no entry exists for (unsealed ones
   // are being written here already); `timeout_ms` is the waiting Get's.
   void AnnounceMissing(const std::vector<ObjectId>& ids, int64_t timeout_ms);
@@ -239,5 +231,23 @@ class StoreCore {
   std::vector<int> retired_fds_;
   std::unordered_map<PendingGet*, std::unique_ptr<PendingGet>> gets_;
 };
+
+// The dispatch table entry of one handler, made at static initialization by PS_STORE_HANDLER in
+// the handler's own file (ps_store_lib is an OBJECT library, so every handler file is linked
+// wherever the store is). Two handlers for one message type stop the program at start.
+class HandlerRegistration {
+ public:
+  template <fb::MessageType Type>
+  static HandlerRegistration For(const char* file) {
+    return HandlerRegistration(Type, &StoreCore::Handle<Type>, file);
+  }
+
+ private:
+  HandlerRegistration(fb::MessageType type, StoreCore::Handler handler, const char* file);
+};
+
+#define PS_STORE_HANDLER(TYPE)                                                        \
+  [[maybe_unused]] static const ::plasmasharp::store::HandlerRegistration kRegistered = \
+      ::plasmasharp::store::HandlerRegistration::For<TYPE>(__FILE__)
 
 }  // namespace plasmasharp::store

@@ -6,7 +6,9 @@
 
 namespace plasmasharp::store {
 
-void StoreCore::HandleAbort(ClientState& c, const uint8_t* p, size_t n) {
+template <>
+void StoreCore::Handle<fb::MessageType::PlasmaAbortRequest>(
+    ClientState& c, const uint8_t* p, size_t n, std::vector<int>& /*fds*/) {
   const auto* req = VerifiedRoot<fb::PlasmaAbortRequest>(p, n);
   std::optional<ObjectId> id = req ? ObjectId::FromWire(req->object_id()) : std::nullopt;
   if (!id) {
@@ -24,5 +26,6 @@ void StoreCore::HandleAbort(ClientState& c, const uint8_t* p, size_t n) {
   b.Finish(fb::CreatePlasmaAbortReply(b, IdString(b, *id)));
   Reply(c, fb::MessageType::PlasmaAbortReply, b);
 }
+PS_STORE_HANDLER(fb::MessageType::PlasmaAbortRequest);
 
 }  // namespace plasmasharp::store

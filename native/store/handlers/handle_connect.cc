@@ -5,7 +5,9 @@
 
 namespace plasmasharp::store {
 
-void StoreCore::HandleConnect(ClientState& c, const uint8_t* p, size_t n) {
+template <>
+void StoreCore::Handle<fb::MessageType::PlasmaConnectRequest>(
+    ClientState& c, const uint8_t* p, size_t n, std::vector<int>& /*fds*/) {
   if (!IsEmptyTableOrNothing<fb::PlasmaConnectRequest>(p, n)) {
     Drop(c, "ConnectRequest is not a valid flatbuffer");
     return;
@@ -14,5 +16,6 @@ void StoreCore::HandleConnect(ClientState& c, const uint8_t* p, size_t n) {
   b.Finish(fb::CreatePlasmaConnectReply(b, capacity_));
   Reply(c, fb::MessageType::PlasmaConnectReply, b);
 }
+PS_STORE_HANDLER(fb::MessageType::PlasmaConnectRequest);
 
 }  // namespace plasmasharp::store

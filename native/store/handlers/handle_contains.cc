@@ -6,7 +6,9 @@
 
 namespace plasmasharp::store {
 
-void StoreCore::HandleContains(ClientState& c, const uint8_t* p, size_t n) {
+template <>
+void StoreCore::Handle<fb::MessageType::PlasmaContainsRequest>(
+    ClientState& c, const uint8_t* p, size_t n, std::vector<int>& /*fds*/) {
   const auto* req = VerifiedRoot<fb::PlasmaContainsRequest>(p, n);
   std::optional<ObjectId> id = req ? ObjectId::FromWire(req->object_id()) : std::nullopt;
   if (!id) {
@@ -18,5 +20,6 @@ void StoreCore::HandleContains(ClientState& c, const uint8_t* p, size_t n) {
   b.Finish(fb::CreatePlasmaContainsReply(b, IdString(b, *id), e != nullptr && e->sealed() ? 1 : 0));
   Reply(c, fb::MessageType::PlasmaContainsReply, b);
 }
+PS_STORE_HANDLER(fb::MessageType::PlasmaContainsRequest);
 
 }  // namespace plasmasharp::store

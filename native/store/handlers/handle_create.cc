@@ -7,7 +7,9 @@
 
 namespace plasmasharp::store {
 
-void StoreCore::HandleCreate(ClientState& c, const uint8_t* p, size_t n) {
+template <>
+void StoreCore::Handle<fb::MessageType::PlasmaCreateRequest>(
+    ClientState& c, const uint8_t* p, size_t n, std::vector<int>& /*fds*/) {
   const auto* req = VerifiedRoot<fb::PlasmaCreateRequest>(p, n);
   std::optional<ObjectId> id = req ? ObjectId::FromWire(req->object_id()) : std::nullopt;
   ObjectEntry* entry = nullptr;
@@ -35,5 +37,6 @@ void StoreCore::HandleCreate(ClientState& c, const uint8_t* p, size_t n) {
     Reply(c, fb::MessageType::PlasmaCreateReply, b);
   }
 }
+PS_STORE_HANDLER(fb::MessageType::PlasmaCreateRequest);
 
 }  // namespace plasmasharp::store

@@ -8,7 +8,9 @@
 
 namespace plasmasharp::store {
 
-void StoreCore::HandleCreateAndSeal(ClientState& c, const uint8_t* p, size_t n) {
+template <>
+void StoreCore::Handle<fb::MessageType::PlasmaCreateAndSealRequest>(
+    ClientState& c, const uint8_t* p, size_t n, std::vector<int>& /*fds*/) {
   const auto* req = VerifiedRoot<fb::PlasmaCreateAndSealRequest>(p, n);
   std::optional<ObjectId> id = req ? ObjectId::FromWire(req->object_id()) : std::nullopt;
   fb::PlasmaError error = fb::PlasmaError::OK;
@@ -34,5 +36,6 @@ void StoreCore::HandleCreateAndSeal(ClientState& c, const uint8_t* p, size_t n) 
   b.Finish(fb::CreatePlasmaCreateAndSealReply(b, error));
   Reply(c, fb::MessageType::PlasmaCreateAndSealReply, b);
 }
+PS_STORE_HANDLER(fb::MessageType::PlasmaCreateAndSealRequest);
 
 }  // namespace plasmasharp::store

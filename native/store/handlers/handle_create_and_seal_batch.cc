@@ -18,7 +18,9 @@ size_t SizeOf(const V* v) {
 
 }  // namespace
 
-void StoreCore::HandleCreateAndSealBatch(ClientState& c, const uint8_t* p, size_t n) {
+template <>
+void StoreCore::Handle<fb::MessageType::PlasmaCreateAndSealBatchRequest>(
+    ClientState& c, const uint8_t* p, size_t n, std::vector<int>& /*fds*/) {
   const auto* req = VerifiedRoot<fb::PlasmaCreateAndSealBatchRequest>(p, n);
   fb::PlasmaError error = fb::PlasmaError::OK;
   std::vector<ObjectId> ids;
@@ -69,5 +71,6 @@ void StoreCore::HandleCreateAndSealBatch(ClientState& c, const uint8_t* p, size_
   b.Finish(fb::CreatePlasmaCreateAndSealBatchReply(b, error));
   Reply(c, fb::MessageType::PlasmaCreateAndSealBatchReply, b);
 }
+PS_STORE_HANDLER(fb::MessageType::PlasmaCreateAndSealBatchRequest);
 
 }  // namespace plasmasharp::store

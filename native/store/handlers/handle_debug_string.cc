@@ -5,7 +5,9 @@
 
 namespace plasmasharp::store {
 
-void StoreCore::HandleGetDebugString(ClientState& c, const uint8_t* p, size_t n) {
+template <>
+void StoreCore::Handle<fb::MessageType::PlasmaGetDebugStringRequest>(
+    ClientState& c, const uint8_t* p, size_t n, std::vector<int>& /*fds*/) {
   if (!IsEmptyTableOrNothing<fb::PlasmaGetDebugStringRequest>(p, n)) {
     Drop(c, "GetDebugStringRequest is not a valid flatbuffer");
     return;
@@ -18,5 +20,6 @@ void StoreCore::HandleGetDebugString(ClientState& c, const uint8_t* p, size_t n)
   b.Finish(fb::CreatePlasmaGetDebugStringReply(b, text));
   Reply(c, fb::MessageType::PlasmaGetDebugStringReply, b);
 }
+PS_STORE_HANDLER(fb::MessageType::PlasmaGetDebugStringRequest);
 
 }  // namespace plasmasharp::store

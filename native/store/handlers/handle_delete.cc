@@ -10,7 +10,9 @@
 
 namespace plasmasharp::store {
 
-void StoreCore::HandleDelete(ClientState& c, const uint8_t* p, size_t n) {
+template <>
+void StoreCore::Handle<fb::MessageType::PlasmaDeleteRequest>(
+    ClientState& c, const uint8_t* p, size_t n, std::vector<int>& /*fds*/) {
   const auto* req = VerifiedRoot<fb::PlasmaDeleteRequest>(p, n);
   if (req == nullptr) {
     Drop(c, "DeleteRequest is not a valid flatbuffer");
@@ -49,5 +51,6 @@ void StoreCore::HandleDelete(ClientState& c, const uint8_t* p, size_t n) {
   b.Finish(fb::CreatePlasmaDeleteReply(b, static_cast<int32_t>(count), ids_vec, errors_vec));
   Reply(c, fb::MessageType::PlasmaDeleteReply, b);
 }
+PS_STORE_HANDLER(fb::MessageType::PlasmaDeleteRequest);
 
 }  // namespace plasmasharp::store

@@ -6,7 +6,9 @@
 
 namespace plasmasharp::store {
 
-void StoreCore::HandleEvict(ClientState& c, const uint8_t* p, size_t n) {
+template <>
+void StoreCore::Handle<fb::MessageType::PlasmaEvictRequest>(
+    ClientState& c, const uint8_t* p, size_t n, std::vector<int>& /*fds*/) {
   const auto* req = VerifiedRoot<fb::PlasmaEvictRequest>(p, n);
   if (req == nullptr) {
     Drop(c, "EvictRequest is not a valid flatbuffer");
@@ -21,5 +23,6 @@ void StoreCore::HandleEvict(ClientState& c, const uint8_t* p, size_t n) {
   b.Finish(fb::CreatePlasmaEvictReply(b, static_cast<uint64_t>(freed)));
   Reply(c, fb::MessageType::PlasmaEvictReply, b);
 }
+PS_STORE_HANDLER(fb::MessageType::PlasmaEvictRequest);
 
 }  // namespace plasmasharp::store

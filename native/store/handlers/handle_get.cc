@@ -10,7 +10,9 @@
 
 namespace plasmasharp::store {
 
-void StoreCore::HandleGet(ClientState& c, const uint8_t* p, size_t n) {
+template <>
+void StoreCore::Handle<fb::MessageType::PlasmaGetRequest>(
+    ClientState& c, const uint8_t* p, size_t n, std::vector<int>& /*fds*/) {
   const auto* req = VerifiedRoot<fb::PlasmaGetRequest>(p, n);
   if (req == nullptr || req->object_ids() == nullptr) {
     Drop(c, "GetRequest is not a valid flatbuffer or has no object_ids");
@@ -67,5 +69,6 @@ void StoreCore::HandleGet(ClientState& c, const uint8_t* p, size_t n) {
   AnnounceMissing(get->missing, timeout_ms);
   RegisterGet(std::move(get));
 }
+PS_STORE_HANDLER(fb::MessageType::PlasmaGetRequest);
 
 }  // namespace plasmasharp::store

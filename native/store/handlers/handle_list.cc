@@ -5,7 +5,9 @@
 
 namespace plasmasharp::store {
 
-void StoreCore::HandleList(ClientState& c, const uint8_t* p, size_t n) {
+template <>
+void StoreCore::Handle<fb::MessageType::PlasmaListRequest>(
+    ClientState& c, const uint8_t* p, size_t n, std::vector<int>& /*fds*/) {
   if (!IsEmptyTableOrNothing<fb::PlasmaListRequest>(p, n)) {
     Drop(c, "ListRequest is not a valid flatbuffer");
     return;
@@ -25,5 +27,6 @@ void StoreCore::HandleList(ClientState& c, const uint8_t* p, size_t n) {
   b.Finish(fb::CreatePlasmaListReply(b, vec));
   Reply(c, fb::MessageType::PlasmaListReply, b);
 }
+PS_STORE_HANDLER(fb::MessageType::PlasmaListRequest);
 
 }  // namespace plasmasharp::store

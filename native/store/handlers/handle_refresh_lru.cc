@@ -5,7 +5,9 @@
 
 namespace plasmasharp::store {
 
-void StoreCore::HandleRefreshLru(ClientState& c, const uint8_t* p, size_t n) {
+template <>
+void StoreCore::Handle<fb::MessageType::PlasmaRefreshLRURequest>(
+    ClientState& c, const uint8_t* p, size_t n, std::vector<int>& /*fds*/) {
   const auto* req = VerifiedRoot<fb::PlasmaRefreshLRURequest>(p, n);
   if (req == nullptr && n != 0) {
     Drop(c, "RefreshLRURequest is not a valid flatbuffer");
@@ -22,5 +24,6 @@ void StoreCore::HandleRefreshLru(ClientState& c, const uint8_t* p, size_t n) {
   b.Finish(fb::CreatePlasmaRefreshLRUReply(b));
   Reply(c, fb::MessageType::PlasmaRefreshLRUReply, b);
 }
+PS_STORE_HANDLER(fb::MessageType::PlasmaRefreshLRURequest);
 
 }  // namespace plasmasharp::store

@@ -5,7 +5,9 @@
 
 namespace plasmasharp::store {
 
-void StoreCore::HandleRelease(ClientState& c, const uint8_t* p, size_t n) {
+template <>
+void StoreCore::Handle<fb::MessageType::PlasmaReleaseRequest>(
+    ClientState& c, const uint8_t* p, size_t n, std::vector<int>& /*fds*/) {
   const auto* req = VerifiedRoot<fb::PlasmaReleaseRequest>(p, n);
   std::optional<ObjectId> id = req ? ObjectId::FromWire(req->object_id()) : std::nullopt;
   if (!id) {
@@ -19,5 +21,6 @@ void StoreCore::HandleRelease(ClientState& c, const uint8_t* p, size_t n) {
   }
   DropReference(c, e);
 }
+PS_STORE_HANDLER(fb::MessageType::PlasmaReleaseRequest);
 
 }  // namespace plasmasharp::store

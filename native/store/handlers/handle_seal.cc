@@ -6,7 +6,9 @@
 
 namespace plasmasharp::store {
 
-void StoreCore::HandleSeal(ClientState& c, const uint8_t* p, size_t n) {
+template <>
+void StoreCore::Handle<fb::MessageType::PlasmaSealRequest>(
+    ClientState& c, const uint8_t* p, size_t n, std::vector<int>& /*fds*/) {
   const auto* req = VerifiedRoot<fb::PlasmaSealRequest>(p, n);
   std::optional<ObjectId> id = req ? ObjectId::FromWire(req->object_id()) : std::nullopt;
   fb::PlasmaError error = fb::PlasmaError::OK;
@@ -31,5 +33,6 @@ void StoreCore::HandleSeal(ClientState& c, const uint8_t* p, size_t n) {
   b.Finish(fb::CreatePlasmaSealReply(b, id_str, error));
   Reply(c, fb::MessageType::PlasmaSealReply, b);
 }
+PS_STORE_HANDLER(fb::MessageType::PlasmaSealRequest);
 
 }  // namespace plasmasharp::store

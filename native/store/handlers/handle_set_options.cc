@@ -5,7 +5,9 @@
 
 namespace plasmasharp::store {
 
-void StoreCore::HandleSetOptions(ClientState& c, const uint8_t* p, size_t n) {
+template <>
+void StoreCore::Handle<fb::MessageType::PlasmaSetOptionsRequest>(
+    ClientState& c, const uint8_t* p, size_t n, std::vector<int>& /*fds*/) {
   auto error = fb::PlasmaError::OK;
   const auto* req = VerifiedRoot<fb::PlasmaSetOptionsRequest>(p, n);
   if (req == nullptr) {
@@ -23,5 +25,6 @@ void StoreCore::HandleSetOptions(ClientState& c, const uint8_t* p, size_t n) {
   b.Finish(fb::CreatePlasmaSetOptionsReply(b, error));
   Reply(c, fb::MessageType::PlasmaSetOptionsReply, b);
 }
+PS_STORE_HANDLER(fb::MessageType::PlasmaSetOptionsRequest);
 
 }  // namespace plasmasharp::store

@@ -9,7 +9,9 @@
 
 namespace plasmasharp::store {
 
-void StoreCore::HandleSubscribe(ClientState& c, const uint8_t* p, size_t n, std::vector<int>& fds) {
+template <>
+void StoreCore::Handle<fb::MessageType::PlasmaSubscribeRequest>(
+    ClientState& c, const uint8_t* p, size_t n, std::vector<int>& fds) {
   if (!IsEmptyTableOrNothing<fb::PlasmaSubscribeRequest>(p, n)) {
     Drop(c, "SubscribeRequest is not a valid flatbuffer");
     return;
@@ -31,5 +33,6 @@ void StoreCore::HandleSubscribe(ClientState& c, const uint8_t* p, size_t n, std:
   });
   MarkDirty(c);
 }
+PS_STORE_HANDLER(fb::MessageType::PlasmaSubscribeRequest);
 
 }  // namespace plasmasharp::store

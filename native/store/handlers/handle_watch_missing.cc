@@ -9,7 +9,13 @@
 
 namespace plasmasharp::store {
 
-void StoreCore::HandleWatchMissing(ClientState& c, size_t n) {
+namespace {
+constexpr auto kWatchMissing = static_cast<fb::MessageType>(protocol::kWatchMissingRequest);
+}  // namespace
+
+template <>
+void StoreCore::Handle<kWatchMissing>(
+    ClientState& c, const uint8_t* /*p*/, size_t n, std::vector<int>& /*fds*/) {
   if (n != 0) {
     Drop(c, "WatchMissingRequest with a payload (it has none)");
     return;
@@ -17,6 +23,7 @@ void StoreCore::HandleWatchMissing(ClientState& c, size_t n) {
   c.watches_missing = true;
   missing_watchers_.insert(c.id);
 }
+PS_STORE_HANDLER(kWatchMissing);
 
 void StoreCore::AnnounceMissing(const std::vector<ObjectId>& ids, int64_t timeout_ms) {
   if (missing_watchers_.empty()) return;

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <set>
 
 #include "connection_input.h"
 #include "store_core.h"
@@ -49,6 +50,29 @@ ObjectEntry* Find(StoreCore& core, const char* s) {
   ObjectId id;
   std::memcpy(id.bytes.data(), Id(s).data(), kObjectIdBytes);
   return core.objects().Find(id);
+}
+
+// Each handler registers itself from its own file (handlers/, PS_STORE_HANDLER); a file left out
+// of the link would silently turn its request into "not a request the store answers".
+TEST(HandlerTableTest, EveryRequestTheStoreAnswersHasAHandlerAndNothingElseHasOne) {
+  using T = fb::MessageType;
+  const std::set<int64_t> answered = {
+      int64_t(T::PlasmaDisconnectClient),     int64_t(T::PlasmaConnectRequest),
+      int64_t(T::PlasmaSetOptionsRequest),    int64_t(T::PlasmaCreateRequest),
+      int64_t(T::PlasmaCreateAndSealRequest), int64_t(T::PlasmaCreateAndSealBatchRequest),
+      int64_t(T::PlasmaAbortRequest),         int64_t(T::PlasmaSealRequest),
+      int64_t(T::PlasmaGetRequest),           int64_t(T::PlasmaReleaseRequest),
+      int64_t(T::PlasmaDeleteRequest),        int64_t(T::PlasmaContainsRequest),
+      int64_t(T::PlasmaListRequest),          int64_t(T::PlasmaEvictRequest),
+      int64_t(T::PlasmaRefreshLRURequest),    int64_t(T::PlasmaSubscribeRequest),
+      int64_t(T::PlasmaGetDebugStringRequest), protocol::kWatchMissingRequest};
+  for (int64_t type : answered) EXPECT_NE(StoreCore::FindHandler(type), nullptr) << type;
+  for (T type : fb::EnumValuesMessageType()) {
+    if (answered.count(int64_t(type)) == 0) {
+      EXPECT_EQ(StoreCore::FindHandler(int64_t(type)), nullptr) << fb::EnumNameMessageType(type);
+    }
+  }
+  EXPECT_EQ(StoreCore::FindHandler(protocol::kMissingObjectsNotice), nullptr);
 }
 
 TEST_F(CoreTest, CreateSealGetRelease) {
