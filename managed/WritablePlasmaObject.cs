@@ -88,11 +88,11 @@ public sealed class WritablePlasmaObject : IDisposable
     }
 
     /// <summary>Seals with a digest the caller fed with exactly the data while writing it (the Arrow
-    /// writer's <see cref="Arrow.DigestingObjectStream"/>): no pass over the bytes here.</summary>
-    internal void SealWith(DigestHandle streamed)
+    /// writer's <see cref="Arrow.DigestingObjectStream"/>, a cluster pull): no pass over the bytes here.</summary>
+    internal void SealWith(StreamingDigest streamed)
     {
         _mapping.ThrowIfDisposed(this);
-        NativeProxy.ps_object_seal_digested(_mapping.Handle, _mapping.Id, streamed);
+        NativeProxy.ps_object_seal_digested(_mapping.Handle, _mapping.Id, streamed.Handle);
         _sealed = true;
     }
 

@@ -1,5 +1,3 @@
-using PlasmaSharp.Interop;
-
 namespace PlasmaSharp.Arrow;
 
 /// <summary>A write-only stream straight into an unsealed object's shared memory that also computes
@@ -26,7 +24,7 @@ internal sealed unsafe class DigestingObjectStream : WriteOnlyStream
     private readonly byte* _data;
     private readonly long _length;
     private long _position;
-    private readonly DigestHandle? _digest;
+    private readonly StreamingDigest? _digest;
     // Background hashing: the writer publishes _written and sets _more; the hasher hashes up to it.
     private readonly Task? _hasher;
     private readonly ManualResetEventSlim? _more;
@@ -39,7 +37,7 @@ internal sealed unsafe class DigestingObjectStream : WriteOnlyStream
         _data = (byte*)target.DangerousGetDataPointer();
         _length = target.DataLength;
         if (_length < BackgroundHashingThreshold) return;
-        _digest = NativeProxy.ps_digest_start(_length);
+        _digest = new StreamingDigest(_length);
         _more = new ManualResetEventSlim(false, spinCount: 0);
         _hasher = Task.Run(HashAsWritten);
     }
@@ -108,7 +106,7 @@ internal sealed unsafe class DigestingObjectStream : WriteOnlyStream
             long written = Volatile.Read(ref _written);
             if (written > hashed)
             {
-                NativeProxy.ps_digest_update(_digest!, _data + hashed, written - hashed);
+                _digest!.Update(_data + hashed, written - hashed);
                 hashed = written;
                 continue;
             }
@@ -119,7 +117,7 @@ internal sealed unsafe class DigestingObjectStream : WriteOnlyStream
 
     protected override void Dispose(bool disposing)
     {
-        if (disposing && _hasher != null && !_digest!.IsDisposeRequested)
+        if (disposing && _hasher != null && !_digest!.IsDisposed)
         {
             if (!_finished)
             {

@@ -62,6 +62,21 @@ internal static unsafe partial class NativeProxy
         NativeStatus.Check(NativeMethods.ps_digest_update(digest.Pointer, bytes, size, &error), error);
     }
 
+    /// <summary>The digest of all the fed data followed by <paramref name="metadata"/> (what the store
+    /// reports once the object is sealed); the digest stays usable for <see cref="ps_object_seal_digested"/>.</summary>
+    internal static byte[] ps_digest_value(DigestHandle digest, ReadOnlySpan<byte> metadata)
+    {
+        using var lease = new HandleLease(digest);
+        var value = new byte[NativeConstants.PS_DIGEST_SIZE];
+        ps_error* error = null;
+        int code;
+        fixed (byte* m = metadata)
+        fixed (byte* v = value)
+            code = NativeMethods.ps_digest_value(digest.Pointer, m, metadata.Length, v, &error);
+        NativeStatus.Check(code, error);
+        return value;
+    }
+
     /// <summary>Aborts the unsealed object; the handle still holds (and must release) its reference.</summary>
     internal static void ps_object_abort(ObjectHandle obj, ObjectId id)
     {

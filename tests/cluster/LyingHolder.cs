@@ -36,9 +36,7 @@ public sealed class LyingHolder : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.Protocols = HttpProtocols.Http2));
         builder.Services.AddGrpc();
-        var digest = new ObjectDigest(data.Length, default);
-        digest.Append(data);
-        byte[] trueDigest = digest.Finish();
+        byte[] trueDigest = await StoreDigestAsync(data);
         LyingHolder? self = null;
         builder.Services.AddSingleton(new LyingService.State(id, data, trueDigest, () =>
         {
@@ -60,6 +58,17 @@ public sealed class LyingHolder : IAsyncDisposable
         await db.HashSetAsync(ClusterKeys.Object(id), nodeId,
             string.Create(CultureInfo.InvariantCulture, $"{data.Length},0,{Convert.ToHexStringLower(trueDigest)}"));
         return self;
+    }
+
+    /// <summary>The digest a store gives <paramref name="data"/> (no metadata): put into a scratch store
+    /// of its own, so the digest the liar announces does not come from the puller's code under test.</summary>
+    private static async Task<byte[]> StoreDigestAsync(byte[] data)
+    {
+        await using PlasmaStore scratch = await PlasmaStore.StartAsync(data.Length + (4L << 20));
+        using var client = PlasmaClient.Connect(scratch.SocketPath);
+        var id = ObjectId.NewRandom();
+        client.Put(id, data);
+        return client.Hash(id);
     }
 
     public async ValueTask DisposeAsync()

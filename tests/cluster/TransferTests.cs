@@ -91,24 +91,25 @@ public sealed class TransferTests : ClusterTestBase
     }
 
     [Fact]
-    public async Task A_digest_over_chunks_equals_the_stores_digest_for_every_size_class()
+    public async Task Objects_of_every_digest_size_class_are_pulled_and_sealed_with_the_holders_digest()
     {
-        PlasmaStore store = await PlasmaStore.StartAsync(64L << 20);
-        Stores.Add(store);
-        using var client = PlasmaClient.Connect(store.SocketPath);
+        // The puller feeds the native streaming digest chunk by chunk (1 MiB gRPC chunks whose edges
+        // never line up with the digest's regions), checks it against the holder's and seals with it:
+        // b's seal digest (List) and the digest of b's stored bytes (Hash) must both be a's.
+        NodeProcess[] nodes = await StartNodesAsync("a", "b");
+        await using PlasmaCluster cluster = Beside(nodes[1]);
+        using var a = PlasmaClient.Connect(nodes[0].StoreSocket!);
+        using var b = PlasmaClient.Connect(nodes[1].StoreSocket!);
         foreach (long size in new long[] { 0, 1, 1000, (1 << 20) - 1, 1 << 20, (1 << 20) + 1, (5 << 20) + 7, 4104 * 512 })
         {
             var id = ObjectId.NewRandom();
-            byte[] data = TestObjects.Bytes(size, seed: (int)size);
-            client.Put(id, data, "md"u8);
-            var digest = new Transfer.ObjectDigest(size, "md"u8);
-            for (int offset = 0; offset < data.Length;)
-            {
-                int n = Math.Min(data.Length - offset, 77_777); // chunk edges that never line up with the regions
-                digest.Append(data.AsSpan(offset, n));
-                offset += n;
-            }
-            Assert.Equal(Convert.ToHexString(client.Hash(id)), Convert.ToHexString(digest.Finish()));
+            a.Put(id, TestObjects.Bytes(size, seed: (int)size), "md"u8);
+            await WaitUntilAsync(() => IsOnAsync(id, "a"), TimeSpan.FromSeconds(5), $"{size}-byte object on a");
+            using (PlasmaObject? got = await cluster.GetAsync(id, TimeSpan.FromSeconds(20)))
+                Assert.True(got is not null, $"the {size}-byte object was not pulled");
+            string expected = Convert.ToHexString(a.Hash(id));
+            Assert.Equal(expected, Convert.ToHexString(b.Hash(id)));
+            Assert.Equal(expected, Convert.ToHexString(b.List().Single(o => o.Id == id).Digest.Span));
         }
     }
 }

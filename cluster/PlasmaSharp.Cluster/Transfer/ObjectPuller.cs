@@ -17,8 +17,9 @@ internal enum PullOutcome
 }
 
 /// <summary>Copies objects from live holders into the local store: Create, write each chunk
-/// straight into the created object as it arrives (hashing it on the way), compare the digest,
-/// Seal — and Abort on any failure, so a half-copied object is never visible. Concurrent pulls of
+/// straight into the created object as it arrives (feeding the native streaming digest on the way,
+/// the one implementation of the Plasma digest), compare the digest with the holder's, Seal with
+/// that digest (no second hash) — and Abort on any failure, so a half-copied object is never visible. Concurrent pulls of
 /// one id share one transfer; the bytes in flight are bounded; each attempt picks a random live
 /// holder (spreading a broadcast), and a failed attempt retries another holder with backoff.</summary>
 internal sealed class ObjectPuller : IDisposable
@@ -145,9 +146,10 @@ internal sealed class ObjectPuller : IDisposable
                 WritablePlasmaObject? created = Create(id, header);
                 if (created is null) return PullOutcome.InStore;
                 using (created) // disposed unsealed = aborted
+                using (var digest = new StreamingDigest(header.DataSize))
                 {
-                    await ReceiveAsync(created, header, call.ResponseStream.Current, call.ResponseStream, ct).ConfigureAwait(false);
-                    created.Seal();
+                    await ReceiveAsync(created, digest, header, call.ResponseStream.Current, call.ResponseStream, ct).ConfigureAwait(false);
+                    created.SealWith(digest);
                 }
                 _logger.LogInformation("pulled {Id} ({Bytes} bytes) from node {Node}", id, header.DataSize, where.NodeId);
                 return PullOutcome.InStore;
@@ -192,10 +194,11 @@ internal sealed class ObjectPuller : IDisposable
         }
     }
 
-    private static async Task ReceiveAsync(WritablePlasmaObject created, ObjectHeader header, ObjectChunk first,
+    /// <summary>Writes the chunks into the object and feeds <paramref name="digest"/> with them;
+    /// returns once the bytes are all there and hash to the holder's digest.</summary>
+    private static async Task ReceiveAsync(WritablePlasmaObject created, StreamingDigest digest, ObjectHeader header, ObjectChunk first,
                                            IAsyncStreamReader<ObjectChunk> stream, CancellationToken ct)
     {
-        var digest = new ObjectDigest(header.DataSize, header.Metadata.Span);
         long offset = 0;
         ObjectChunk chunk = first;
         while (true)
@@ -205,18 +208,18 @@ internal sealed class ObjectPuller : IDisposable
             chunk = stream.Current;
         }
         if (offset != header.DataSize) throw new TransferFailure($"the stream ended after {offset} of {header.DataSize} bytes");
-        byte[] got = digest.Finish();
+        byte[] got = digest.Value(header.Metadata.Span);
         if (!got.AsSpan().SequenceEqual(header.Digest.Span))
             throw new TransferFailure($"digest mismatch: the bytes hash to {Convert.ToHexStringLower(got)}, the holder's store says {Convert.ToHexStringLower(header.Digest.Span)}");
     }
 
-    private static unsafe long Write(WritablePlasmaObject created, ObjectDigest digest, long offset, ReadOnlySpan<byte> data, long size)
+    private static unsafe long Write(WritablePlasmaObject created, StreamingDigest digest, long offset, ReadOnlySpan<byte> data, long size)
     {
         if (data.Length > size - offset) throw new TransferFailure($"the holder sent more than the {size} bytes it announced");
         if (data.IsEmpty) return offset;
-        var target = new Span<byte>((byte*)created.DangerousGetDataPointer() + offset, data.Length);
-        data.CopyTo(target);
-        digest.Append(target);
+        byte* target = (byte*)created.DangerousGetDataPointer() + offset;
+        data.CopyTo(new Span<byte>(target, data.Length));
+        digest.Update(target, data.Length); // the copied bytes, still in cache
         return offset + data.Length;
     }
 
