@@ -1124,7 +1124,7 @@ CLUSTER_TRANSFER_TARGET = 0.6   # x the loopback TCP copy: issue 16
 def cluster_transfer_breakdown(figs, label):
     """Where a transfer's time went, from the run's own numbers: the floor's time and CPU, the CPU
     of the holder's and the puller's node processes, and the puller's store work measured alone
-    (copy into a created object, the one-thread digest check, Seal)."""
+    (copy into a created object, the one-thread streaming digest check, Seal with that digest)."""
     fig, floor = figs.get(f"cluster.transfer.{label}.gbps"), figs.get(f"cluster.tcp_copy.{label}.gbps")
     t, f = fig["ms"], floor["ms"]
     parts = [f"{label} took {t:,.0f} ms ({fig['value']:.2f} GB/s, median of {fig.get('runs')}) against {f:,.0f} ms "
@@ -1142,7 +1142,7 @@ def cluster_transfer_breakdown(figs, label):
         parts.append(text)
         work = [(name, fig.get(key)) for name, key in (("copy into the object", "store_copy_ms"),
                                                        ("one-thread digest check", "digest_check_1thread_ms"),
-                                                       ("Seal (digests again + store)", "store_seal_ms"))]
+                                                       ("Seal with that digest (store round trip)", "store_seal_ms"))]
         work = [(name, ms) for name, ms in work if ms is not None]
         if work:
             done = sum(ms for _, ms in work)
