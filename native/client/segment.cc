@@ -13,7 +13,37 @@ namespace {
 // The store adds 8 bytes to every segment so that segments are never contiguous; the client
 // maps without them (plasma-wire README, "Segments, mmap and offsets").
 constexpr int64_t kSegmentGap = 8;
+// The kernel's default fault_around_bytes: one read fault maps up to this many bytes of pages
+// that are already in the file (aligned to this size in the address space).
+constexpr uintptr_t kWindow = 64 * 1024;
+constexpr uintptr_t kPage = 4096;
 }  // namespace
+
+Segment::Segment(uint8_t* base, int64_t size)
+    : base_(base), size_(size), first_window_(reinterpret_cast<uintptr_t>(base) / kWindow) {
+  uintptr_t last = (reinterpret_cast<uintptr_t>(base) + static_cast<uintptr_t>(size) - 1) / kWindow;
+  mapped_windows_.reset(new std::atomic<uint64_t>[(last - first_window_) / 64 + 1]());
+}
+
+void Segment::MapAhead(uint64_t offset, uint64_t length) {
+  if (length == 0 || !Contains(offset, length)) return;
+  const uintptr_t begin = reinterpret_cast<uintptr_t>(base_) + offset;
+  const uintptr_t end = begin + length;  // exclusive
+  for (uintptr_t w = begin / kWindow; w <= (end - 1) / kWindow; ++w) {
+    const uintptr_t i = w - first_window_;
+    const uint64_t bit = uint64_t{1} << (i % 64);
+    if (mapped_windows_[i / 64].load(std::memory_order_relaxed) & bit) continue;
+    // One read per page of the window the range covers: the first one that faults maps the
+    // rest (a page already mapped, e.g. by an earlier small object, would not fault, and the
+    // window's other pages would stay behind); reads of mapped pages cost a few ns each.
+    const uintptr_t from = w * kWindow < begin ? begin : w * kWindow;
+    const uintptr_t to = (w + 1) * kWindow < end ? (w + 1) * kWindow : end;
+    for (uintptr_t at = from; at < to; at = (at | (kPage - 1)) + 1) {
+      (void)*reinterpret_cast<volatile const uint8_t*>(at);
+    }
+    mapped_windows_[i / 64].fetch_or(bit, std::memory_order_relaxed);
+  }
+}
 
 Status Segment::Map(int fd, int64_t mmap_size, std::shared_ptr<Segment>* out) {
   struct FdCloser {
