@@ -1236,6 +1236,16 @@ def collect_targets(figs, load, real_reason, cluster_reason=None, spill_reason=N
                safe_div(v(big), v(small)), "<=", 2.0, [big, small],
                lambda big=big, small=small: join(latency_breakdown(figs, big, "1 GiB"),
                                                  latency_breakdown(figs, small, "1 KiB")))
+    small_put_cpu = figs.field("cpp.small.create_and_seal.ops", "store_cpu_us_per_op")
+    three_step_cpu = figs.field("cpp.small.create_seal_release.ops", "store_cpu_us_per_op")
+    target(targets, "small_put_store_cpu_vs_create_seal_release",
+           "store CPU per small put (PlasmaClient.Put and the Python put send one CreateAndSeal up to their "
+           "threshold) <= 0.5x the store CPU of Create+Seal+Release, libplasma's put (issue 18: halve it)",
+           safe_div(small_put_cpu, three_step_cpu), "<=", 0.5,
+           ["cpp.small.create_and_seal.ops", "cpp.small.create_seal_release.ops"],
+           lambda: (f"store CPU per op: CreateAndSeal {small_put_cpu:.1f} us (one request, data inline), "
+                    f"Create+Seal+Release {three_step_cpu:.1f} us (three requests); the store's CPU per request "
+                    f"is mostly the socket's (receive, reply, epoll), so it follows the number of requests"))
     target(targets, "clients_4_vs_1", "4 client processes doing small puts >= 1.5x one (2 CPUs; issue 18)",
            safe_div(v("cpp.scale.clients_4.ops"), v("cpp.scale.clients_1.ops")), ">=", 1.5,
            ["cpp.scale.clients_4.ops", "cpp.scale.clients_1.ops"], lambda: join(clients_breakdown(figs)))
