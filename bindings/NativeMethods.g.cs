@@ -53,6 +53,9 @@ internal struct ps_digest { }
 /// <summary>Opaque ps_store: a store running inside this process</summary>
 internal struct ps_store { }
 
+/// <summary>Opaque ps_missing_watch: our store's missing-objects watch</summary>
+internal struct ps_missing_watch { }
+
 /// <summary>Where an object's bytes are, in this process. Pointers into the mapped segment.</summary>
 [StructLayout(LayoutKind.Explicit, Size = 80)]
 internal unsafe struct ps_object_view
@@ -354,6 +357,35 @@ internal static unsafe partial class NativeMethods
 
     [LibraryImport(LibraryName)]
     internal static partial void ps_subscription_free(ps_subscription* subscription);
+
+    // ---- missing objects: transparent cluster Gets (our store only) ----
+
+    /// <summary>Opens a connection of its own to our store at socket_path (one attempt) and asks it, with the
+    /// store extension WatchMissingRequest, to report the ids local Gets wait for and it does not
+    /// have (a cluster node then pulls them from other nodes). Never open one on Arrow's
+    /// plasma-store-server: it aborts on the unknown message (the watch then reports
+    /// PS_DISCONNECTED). PS_IO_ERROR when nobody listens at socket_path.</summary>
+    [LibraryImport(LibraryName)]
+    internal static partial int ps_missing_watch_open(byte* socket_path, ps_missing_watch** @out, ps_error** error);
+
+    /// <summary>Waits up to timeout_ms (0 = poll, -1 = forever) for missing ids: copies up to `capacity` of
+    /// them to ids_out (capacity * PS_OBJECT_ID_SIZE bytes), sets *count to how many, and
+    /// *get_timeout_ms to the timeout of the Get that waits for them (-1 = forever). A notice with
+    /// more ids than capacity continues in the next calls (with the same get timeout); *count is
+    /// 0 only for a notice without ids (our store sends none).
+    /// PS_TIMEOUT when none arrived, PS_DISCONNECTED when the store closed the connection,
+    /// PS_PROTOCOL_ERROR for a frame that is no notice (the watch is over then).</summary>
+    [LibraryImport(LibraryName)]
+    internal static partial int ps_missing_watch_next(ps_missing_watch* watch,
+                                                      long timeout_ms,
+                                                      byte* ids_out,
+                                                      long capacity,
+                                                      long* count,
+                                                      long* get_timeout_ms,
+                                                      ps_error** error);
+
+    [LibraryImport(LibraryName)]
+    internal static partial void ps_missing_watch_free(ps_missing_watch* watch);
 
     // ---- a store inside this process ----
 

@@ -2,15 +2,18 @@
 // everything: no C++ exception crosses into C, C#, Python or Node (catch-all -> PS_INTERNAL).
 #include "plasmasharp.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <memory>
+#include <mutex>
 #include <new>
 #include <string>
 #include <vector>
 
 #include "abi_checks.h"
+#include "missing_watch.h"
 #include "plasma_client.h"
 #include "store_stats.h"
 
@@ -18,6 +21,8 @@
 
 using plasmasharp::client::Code;
 using plasmasharp::client::DigestToBytes;
+using plasmasharp::client::MissingNotice;
+using plasmasharp::client::MissingWatch;
 using plasmasharp::client::ObjectId;
 using plasmasharp::client::ObjectInfo;
 using plasmasharp::client::ObjectRef;
@@ -53,6 +58,13 @@ struct ps_digest {
 
 struct ps_store {
   std::unique_ptr<plasmasharp::store::StoreRunner> runner;
+};
+
+struct ps_missing_watch {
+  std::unique_ptr<MissingWatch> watch;
+  std::mutex mutex;      // guards the notice being handed out
+  MissingNotice notice;  // ids from `next` on are still to be handed out
+  size_t next = 0;
 };
 
 namespace {
@@ -532,6 +544,51 @@ int32_t ps_subscription_fd(const ps_subscription* subscription) {
 }
 
 void ps_subscription_free(ps_subscription* subscription) { delete subscription; }
+
+// ---------------------------------------------------------------- missing objects
+
+ps_code ps_missing_watch_open(const char* socket_path, ps_missing_watch** out, ps_error** error) {
+  return Guard(error, [&]() -> ps_code {
+    if (socket_path == nullptr) return NullArgument(error, "socket_path");
+    if (out == nullptr) return NullArgument(error, "out");
+    *out = nullptr;
+    auto handle = std::make_unique<ps_missing_watch>();
+    Status st = MissingWatch::Open(socket_path, &handle->watch);
+    if (!st.ok()) return Report(st, error);
+    *out = handle.release();
+    return PS_OK;
+  });
+}
+
+ps_code ps_missing_watch_next(ps_missing_watch* watch, int64_t timeout_ms, uint8_t* ids_out,
+                              int64_t capacity, int64_t* count, int64_t* get_timeout_ms,
+                              ps_error** error) {
+  return Guard(error, [&]() -> ps_code {
+    if (watch == nullptr) return NullArgument(error, "watch");
+    if (ids_out == nullptr) return NullArgument(error, "ids_out");
+    if (count == nullptr) return NullArgument(error, "count");
+    if (get_timeout_ms == nullptr) return NullArgument(error, "get_timeout_ms");
+    if (capacity <= 0) return Fail(error, PS_INVALID_ARGUMENT, "capacity must be positive");
+    std::lock_guard<std::mutex> lock(watch->mutex);
+    if (watch->next == watch->notice.ids.size()) {
+      watch->notice.ids.clear();
+      watch->next = 0;
+      Status st = watch->watch->Next(timeout_ms, &watch->notice);
+      if (!st.ok()) return Report(st, error);
+    }
+    const auto& ids = watch->notice.ids;
+    const size_t n = std::min(ids.size() - watch->next, static_cast<size_t>(capacity));
+    for (size_t i = 0; i < n; ++i) {
+      std::memcpy(ids_out + i * PS_OBJECT_ID_SIZE, ids[watch->next + i].data(), PS_OBJECT_ID_SIZE);
+    }
+    watch->next += n;
+    *count = static_cast<int64_t>(n);
+    *get_timeout_ms = watch->notice.get_timeout_ms;
+    return PS_OK;
+  });
+}
+
+void ps_missing_watch_free(ps_missing_watch* watch) { delete watch; }
 
 // ---------------------------------------------------------------- in-process store
 

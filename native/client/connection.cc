@@ -12,9 +12,6 @@
 namespace plasmasharp::client {
 
 namespace {
-// Replies larger than this are treated as malformed. Replies carry no object data; the
-// biggest real one is a List (a million objects is ~100 MB), so 1 GiB is generous.
-constexpr int64_t kMaxReplySize = int64_t{1} << 30;
 // The read buffer: big enough for any everyday reply (header + body + the fd byte after it)
 // in one recvmsg(); grown by at most kGrowStep beyond the received bytes per read; shrunk
 // back once a reply bigger than kKeptBuffer has been consumed.
@@ -31,9 +28,12 @@ Status Connection::Broken(Status status) {
 }
 
 Status Connection::Send(fb::MessageType type, const flatbuffers::FlatBufferBuilder& builder) {
+  return Send(static_cast<int64_t>(type), builder.GetBufferPointer(), builder.GetSize());
+}
+
+Status Connection::Send(int64_t type, const uint8_t* payload, size_t length) {
   if (!open()) return Status(Code::kDisconnected, "the client is not connected to a store");
-  int err = protocol::WriteMessage(fd_, static_cast<int64_t>(type), builder.GetBufferPointer(),
-                                   builder.GetSize());
+  int err = protocol::WriteMessage(fd_, type, payload, length);
   if (err == 0) return Status::OK();
   if (err == EPIPE || err == ECONNRESET || err == ENOTCONN || shut_down_) {
     return Broken(Status(Code::kDisconnected, "the store closed the connection"));
@@ -113,7 +113,7 @@ void Connection::DropBuffered() {
   std::vector<uint8_t>().swap(buffer_);
 }
 
-Status Connection::Receive(int64_t* type, std::vector<uint8_t>* payload) {
+Status Connection::Receive(int64_t* type, std::vector<uint8_t>* payload, int64_t max_length) {
   if (!open()) return Status(Code::kDisconnected, "the client is not connected to a store");
   PS_RETURN_IF_ERROR(Fill(protocol::kHeaderSize));
   protocol::Header h = protocol::DecodeHeader(buffer_.data() + begin_);
@@ -121,7 +121,7 @@ Status Connection::Receive(int64_t* type, std::vector<uint8_t>* payload) {
     return Broken(Status(Code::kProtocolError,
                          "reply with protocol version " + std::to_string(h.version)));
   }
-  if (h.length < 0 || h.length > kMaxReplySize) {
+  if (h.length < 0 || h.length > max_length) {
     return Broken(Status(Code::kProtocolError, "reply length " + std::to_string(h.length)));
   }
   const size_t total = protocol::kHeaderSize + static_cast<size_t>(h.length);

@@ -24,6 +24,10 @@ namespace fb = plasma::flatbuf;
 
 class Connection {
  public:
+  // Replies larger than this are treated as malformed. Replies carry no object data; the
+  // biggest real one is a List (a million objects is ~100 MB), so 1 GiB is generous.
+  static constexpr int64_t kMaxReplySize = int64_t{1} << 30;
+
   explicit Connection(int fd) : fd_(fd) {}
   ~Connection();
   Connection(const Connection&) = delete;
@@ -36,11 +40,13 @@ class Connection {
 
   // Sends one message: header + the finished builder's bytes.
   Status Send(fb::MessageType type, const flatbuffers::FlatBufferBuilder& builder);
+  // Sends one message of any type (our store's extensions too): header + `length` bytes.
+  Status Send(int64_t type, const uint8_t* payload, size_t length);
   // Sends a descriptor as SCM_RIGHTS with one data byte (SubscribeRequest's fd).
   Status SendFd(int fd);
   // Reads one whole reply (any message type; the caller routes it) and returns its type and
-  // payload.
-  Status Receive(int64_t* type, std::vector<uint8_t>* payload);
+  // payload. A header claiming more than max_length payload bytes is a protocol error.
+  Status Receive(int64_t* type, std::vector<uint8_t>* payload, int64_t max_length = kMaxReplySize);
   // Reads the one data byte that carries a descriptor and returns the descriptor.
   Status ReceiveFd(int* fd);
 

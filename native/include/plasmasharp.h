@@ -17,7 +17,7 @@
  * 11 store aborts when a connection with two waiting gets disconnects).
  * ps_client_disconnect does not wait and wakes every waiting call; ps_object_release never
  * waits for another thread's call (safe from a finalizer thread). A ps_object, a
- * ps_subscription and a ps_error must each be released/freed exactly once.
+ * ps_subscription, a ps_missing_watch and a ps_error must each be released/freed exactly once.
  */
 #ifndef PLASMASHARP_H
 #define PLASMASHARP_H
@@ -59,6 +59,7 @@ typedef struct ps_subscription ps_subscription; /* the client's notification soc
 typedef struct ps_object_list ps_object_list;   /* a snapshot from ps_client_list */
 typedef struct ps_digest ps_digest;             /* an object digest fed front to back */
 typedef struct ps_store ps_store;               /* a store running inside this process */
+typedef struct ps_missing_watch ps_missing_watch; /* our store's missing-objects watch */
 
 /* Where an object's bytes are, in this process. Pointers into the mapped segment. */
 typedef struct ps_object_view {
@@ -221,6 +222,26 @@ PS_API ps_code ps_subscription_next(ps_subscription* subscription, int64_t timeo
                                     ps_object_info* out, ps_error** error);
 PS_API int32_t ps_subscription_fd(const ps_subscription* subscription); /* for poll() */
 PS_API void ps_subscription_free(ps_subscription* subscription);
+
+/* ---- missing objects: transparent cluster Gets (our store only) ---- */
+/* Opens a connection of its own to our store at socket_path (one attempt) and asks it, with the
+ * store extension WatchMissingRequest, to report the ids local Gets wait for and it does not
+ * have (a cluster node then pulls them from other nodes). Never open one on Arrow's
+ * plasma-store-server: it aborts on the unknown message (the watch then reports
+ * PS_DISCONNECTED). PS_IO_ERROR when nobody listens at socket_path. */
+PS_API ps_code ps_missing_watch_open(const char* socket_path, ps_missing_watch** out,
+                                     ps_error** error);
+/* Waits up to timeout_ms (0 = poll, -1 = forever) for missing ids: copies up to `capacity` of
+ * them to ids_out (capacity * PS_OBJECT_ID_SIZE bytes), sets *count to how many, and
+ * *get_timeout_ms to the timeout of the Get that waits for them (-1 = forever). A notice with
+ * more ids than capacity continues in the next calls (with the same get timeout); *count is
+ * 0 only for a notice without ids (our store sends none).
+ * PS_TIMEOUT when none arrived, PS_DISCONNECTED when the store closed the connection,
+ * PS_PROTOCOL_ERROR for a frame that is no notice (the watch is over then). */
+PS_API ps_code ps_missing_watch_next(ps_missing_watch* watch, int64_t timeout_ms, uint8_t* ids_out,
+                                     int64_t capacity, int64_t* count, int64_t* get_timeout_ms,
+                                     ps_error** error);
+PS_API void ps_missing_watch_free(ps_missing_watch* watch);
 
 /* ---- a store inside this process ---- */
 /* Starts a store on its own thread, listening on socket_path; returns once it accepts

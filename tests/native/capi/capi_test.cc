@@ -525,6 +525,74 @@ TEST(CapiStoreTest, StartFailuresAreErrorValues) {
   ps_store_stop(nullptr);  // harmless
 }
 
+// Ours only: the missing-objects watch is our store's extension (Arrow's store aborts on its
+// request: tests/native/client/missing_watch_test.cc). A notice with more ids than the caller's
+// buffer holds continues in the next calls, with the same get timeout.
+TEST(CapiMissingWatchTest, HandsOutTheIdsAWaitingGetLacksInPieces) {
+  TempDir dir;
+  const std::string socket_path = dir.path() + "/watch.sock";
+  ErrorHolder err;
+  ps_store* store = nullptr;
+  ASSERT_EQ(ps_store_start(socket_path.c_str(), 8 << 20, nullptr, &store, err.out()), PS_OK) << err.message();
+  ps_missing_watch* watch = nullptr;
+  ASSERT_EQ(ps_missing_watch_open(socket_path.c_str(), &watch, err.out()), PS_OK) << err.message();
+  ps_client* getter = nullptr;
+  ps_client* writer = nullptr;
+  ASSERT_EQ(ps_client_connect(socket_path.c_str(), -1, -1, &getter, err.out()), PS_OK);
+  ASSERT_EQ(ps_client_connect(socket_path.c_str(), -1, -1, &writer, err.out()), PS_OK);
+
+  uint8_t ids[2 * PS_OBJECT_ID_SIZE];
+  int64_t count = -1, get_timeout_ms = 0;
+  EXPECT_EQ(ps_missing_watch_next(watch, 0, ids, 2, &count, &get_timeout_ms, err.out()), PS_TIMEOUT);
+  EXPECT_EQ(ps_missing_watch_next(watch, 0, ids, 0, &count, &get_timeout_ms, err.out()), PS_INVALID_ARGUMENT);
+  EXPECT_EQ(ps_missing_watch_next(watch, 0, nullptr, 2, &count, &get_timeout_ms, err.out()), PS_INVALID_ARGUMENT);
+  EXPECT_EQ(ps_missing_watch_next(nullptr, 0, ids, 2, &count, &get_timeout_ms, err.out()), PS_INVALID_ARGUMENT);
+
+  const std::string wanted = Id("miss-a") + Id("miss-b") + Id("miss-c");
+  ps_object* got[3] = {};
+  ps_code get_code = PS_INTERNAL;
+  std::thread get([&] { get_code = ps_client_get(getter, U8(wanted), 3, 9000, got, nullptr); });
+  ASSERT_EQ(ps_missing_watch_next(watch, 20000, ids, 2, &count, &get_timeout_ms, err.out()), PS_OK)
+      << err.message();
+  EXPECT_EQ(count, 2);
+  EXPECT_EQ(get_timeout_ms, 9000);
+  EXPECT_EQ(std::string(reinterpret_cast<char*>(ids), sizeof(ids)), wanted.substr(0, 40));
+  ASSERT_EQ(ps_missing_watch_next(watch, 0, ids, 2, &count, &get_timeout_ms, err.out()), PS_OK);
+  EXPECT_EQ(count, 1);
+  EXPECT_EQ(get_timeout_ms, 9000);
+  EXPECT_EQ(std::string(reinterpret_cast<char*>(ids), PS_OBJECT_ID_SIZE), Id("miss-c"));
+
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_EQ(ps_client_create_and_seal(writer, U8(wanted) + i * PS_OBJECT_ID_SIZE, U8("v"), 1, nullptr, 0, 0,
+                                        err.out()),
+              PS_OK);
+  }
+  get.join();
+  EXPECT_EQ(get_code, PS_OK);
+  for (ps_object* object : got) {
+    EXPECT_NE(object, nullptr);
+    if (object != nullptr) ps_object_release(object, nullptr);
+  }
+  ps_client_free(getter);
+  ps_client_free(writer);
+  ps_store_stop(store);
+  EXPECT_EQ(ps_missing_watch_next(watch, 20000, ids, 2, &count, &get_timeout_ms, err.out()), PS_DISCONNECTED);
+  EXPECT_EQ(ps_error_code(err.error), PS_DISCONNECTED);
+  ps_missing_watch_free(watch);
+  ps_missing_watch_free(nullptr);  // harmless
+}
+
+TEST(CapiMissingWatchTest, OpenFailuresAreErrorValues) {
+  TempDir dir;
+  ErrorHolder err;
+  ps_missing_watch* watch = nullptr;
+  EXPECT_EQ(ps_missing_watch_open((dir.path() + "/nobody.sock").c_str(), &watch, err.out()), PS_IO_ERROR);
+  EXPECT_EQ(watch, nullptr);
+  EXPECT_NE(err.message().find("nobody.sock"), std::string::npos) << err.message();
+  EXPECT_EQ(ps_missing_watch_open(nullptr, &watch, err.out()), PS_INVALID_ARGUMENT);
+  EXPECT_EQ(ps_missing_watch_open("x", nullptr, err.out()), PS_INVALID_ARGUMENT);
+}
+
 // ---- the exported symbols are exactly the header's functions
 
 std::set<std::string> HeaderFunctions() {
