@@ -138,6 +138,18 @@ internal sealed unsafe class SubscriptionHandle : NativeHandle
     }
 }
 
+/// <summary>Owns a <c>ps_missing_watch*</c>; frees it with ps_missing_watch_free.</summary>
+internal sealed unsafe class MissingWatchHandle : NativeHandle
+{
+    public MissingWatchHandle(ps_missing_watch* pointer) : base((nint)pointer) { }
+    internal ps_missing_watch* Pointer => (ps_missing_watch*)handle;
+    protected override bool ReleaseHandle()
+    {
+        NativeMethods.ps_missing_watch_free((ps_missing_watch*)handle);
+        return true;
+    }
+}
+
 /// <summary>Owns a <c>ps_object_list*</c>; frees it with ps_object_list_free.</summary>
 internal sealed unsafe class ObjectListHandle : NativeHandle
 {

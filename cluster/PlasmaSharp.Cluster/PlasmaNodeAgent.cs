@@ -212,7 +212,7 @@ public sealed class PlasmaNodeAgent : BackgroundService
             _missingWatch = MissingObjectsWatch.Start(_storeSocket, OnMissing, _logger);
             _logger.LogInformation("transparent Gets on: the store reports the objects its Gets wait for, and this node pulls them");
         }
-        catch (System.Net.Sockets.SocketException e)
+        catch (PlasmaConnectionException e)
         {
             _logger.LogWarning("transparent Gets off: cannot watch the store for missing objects ({Message})", e.Message);
         }

@@ -3,8 +3,9 @@
 // Each method leases the handles it passes (HandleLease: a concurrent Dispose cannot free them
 // during the call), pins the managed memory it hands over, and turns a failed ps_code into an
 // exception through NativeStatus. Every `unsafe`, `fixed` and ps_error** of calling the library lives in
-// these files; PlasmaClient, PlasmaStore, PlasmaSubscription and the object types call them with
-// managed types only. Grouped by area as the header is: client, objects, notifications, store.
+// these files; PlasmaClient, PlasmaStore, PlasmaSubscription, StoreMissingWatch and the object types
+// call them with managed types only. Grouped by area as the header is: client, objects,
+// notifications, missing objects, store.
 using System.Runtime.InteropServices;
 using System.Text;
 using PlasmaSharp.Interop;

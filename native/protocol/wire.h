@@ -46,7 +46,8 @@ inline Header DecodeHeader(const uint8_t in[kHeaderSize]) {
 // even begun to create, the store writes a MissingObjectsNotice on that connection: payload =
 // int64 timeout_ms of that Get (-1 = forever) followed by the 20-byte ids. The node pulls them
 // from other nodes, and the waiting Get returns when their Seal lands (cluster/README.md).
-// cluster/PlasmaSharp.Cluster/Transfer/MissingObjectsWatch.cs mirrors these two values.
+// The one client of it is client/missing_watch.h (ps_missing_watch_* in the C ABI). Arrow's
+// plasma-store-server aborts on an unknown type: never send these to it.
 constexpr int64_t kWatchMissingRequest = 0x50530001;
 constexpr int64_t kMissingObjectsNotice = 0x50530002;
 

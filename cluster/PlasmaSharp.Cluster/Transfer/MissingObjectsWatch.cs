@@ -1,111 +1,64 @@
-using System.Buffers.Binary;
-using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 
 namespace PlasmaSharp.Cluster.Transfer;
 
-/// <summary>The node side of transparent Gets: a connection of its own to this node's store (ours,
-/// not Arrow's: the real store does not know the message) that sends the store extension
-/// WatchMissingRequest and then reads MissingObjectsNotice frames — the ids a local Get waits for
-/// and the store does not have, with that Get's timeout. Spoken directly on the socket because it
-/// is no Plasma client request: native/protocol/wire.h defines the two message types (mirrored here).</summary>
+/// <summary>The node side of transparent Gets: a reader thread over this node's store's
+/// missing-objects watch (<see cref="StoreMissingWatch"/>: the native client speaks the store
+/// extension, native/protocol/wire.h) that hands each report - the ids a local Get waits for and
+/// the store does not have, with that Get's timeout - to a callback. Only our store knows the
+/// request (Arrow's aborts on it), so the agent starts this on stores it knows to be ours.</summary>
 internal sealed class MissingObjectsWatch : IDisposable
 {
-    /// <summary>native/protocol/wire.h kWatchMissingRequest.</summary>
-    public const long WatchMissingRequest = 0x50530001;
-
-    /// <summary>native/protocol/wire.h kMissingObjectsNotice.</summary>
-    public const long MissingObjectsNotice = 0x50530002;
-
-    private const int HeaderSize = 24;
-    private readonly Socket _socket;
+    // How often the reader looks at _stopping while no report comes: what Dispose waits at most.
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
+    private readonly StoreMissingWatch _watch;
     private readonly Thread _reader;
     private readonly Action<IReadOnlyList<ObjectId>, TimeSpan> _onMissing;
     private readonly ILogger _logger;
     private volatile bool _stopping;
 
-    private MissingObjectsWatch(Socket socket, Action<IReadOnlyList<ObjectId>, TimeSpan> onMissing, ILogger logger)
+    private MissingObjectsWatch(StoreMissingWatch watch, Action<IReadOnlyList<ObjectId>, TimeSpan> onMissing, ILogger logger)
     {
-        _socket = socket;
+        _watch = watch;
         _onMissing = onMissing;
         _logger = logger;
         _reader = new Thread(Read) { IsBackground = true, Name = "plasma-node missing objects" };
     }
 
-    /// <summary>Connects, asks for notices and starts reading them; <paramref name="onMissing"/> runs on
+    /// <summary>Connects, asks for reports and starts reading them; <paramref name="onMissing"/> runs on
     /// the reader thread (it must not block) with the ids and the waiting Get's timeout (infinite for -1).</summary>
-    /// <exception cref="SocketException">The store is not reachable.</exception>
+    /// <exception cref="PlasmaConnectionException">The store is not reachable.</exception>
     public static MissingObjectsWatch Start(string storeSocket, Action<IReadOnlyList<ObjectId>, TimeSpan> onMissing, ILogger logger)
     {
-        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        try
-        {
-            socket.Connect(new UnixDomainSocketEndPoint(storeSocket));
-            Span<byte> header = stackalloc byte[HeaderSize];
-            BinaryPrimitives.WriteInt64LittleEndian(header, 0);
-            BinaryPrimitives.WriteInt64LittleEndian(header[8..], WatchMissingRequest);
-            BinaryPrimitives.WriteInt64LittleEndian(header[16..], 0);
-            socket.Send(header);
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
-        var watch = new MissingObjectsWatch(socket, onMissing, logger);
+        var watch = new MissingObjectsWatch(StoreMissingWatch.Open(storeSocket), onMissing, logger);
         watch._reader.Start();
         return watch;
     }
 
     private void Read()
     {
-        var header = new byte[HeaderSize];
         try
         {
             while (!_stopping)
             {
-                if (!ReadExactly(header)) break;
-                long type = BinaryPrimitives.ReadInt64LittleEndian(header.AsSpan(8));
-                long length = BinaryPrimitives.ReadInt64LittleEndian(header.AsSpan(16));
-                if (type != MissingObjectsNotice || length < 8 || (length - 8) % ObjectId.Size != 0 || length > 1 << 26)
-                {
-                    _logger.LogError("the store sent an unexpected frame (type {Type}, {Length} bytes) on the missing-objects watch; stopped", type, length);
-                    break;
-                }
-                var payload = new byte[length];
-                if (!ReadExactly(payload)) break;
-                long timeoutMs = BinaryPrimitives.ReadInt64LittleEndian(payload);
-                var ids = new List<ObjectId>((payload.Length - 8) / ObjectId.Size);
-                for (int at = 8; at < payload.Length; at += ObjectId.Size) ids.Add(ObjectId.FromBytes(payload.AsSpan(at, ObjectId.Size)));
-                _onMissing(ids, timeoutMs < 0 ? Timeout.InfiniteTimeSpan : TimeSpan.FromMilliseconds(timeoutMs));
+                if (_watch.TryRead(PollInterval) is { } missing) _onMissing(missing.Ids, missing.GetTimeout);
             }
         }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        catch (PlasmaConnectionException e)
         {
             if (!_stopping) _logger.LogWarning("the missing-objects watch on the store ended: {Message}", e.Message);
         }
-    }
-
-    private bool ReadExactly(byte[] buffer)
-    {
-        for (int at = 0; at < buffer.Length;)
+        catch (PlasmaException e)
         {
-            int n = _socket.Receive(buffer, at, buffer.Length - at, SocketFlags.None);
-            if (n == 0) return false;
-            at += n;
+            _logger.LogError("the store sent something unexpected on the missing-objects watch; stopped: {Message}", e.Message);
         }
-        return true;
+        catch (ObjectDisposedException) when (_stopping) { }
     }
 
     public void Dispose()
     {
         _stopping = true;
-        try
-        {
-            _socket.Shutdown(SocketShutdown.Both);
-        }
-        catch (SocketException) { }
-        _socket.Dispose();
         if (_reader.IsAlive && Thread.CurrentThread != _reader) _reader.Join(TimeSpan.FromSeconds(2));
+        _watch.Dispose();
     }
 }

@@ -2,7 +2,8 @@
 // agent's connection asks to hear which ids local Gets wait for and the store does not have,
 // so the node can pull them from other nodes; the waiting Get then returns when the pulled
 // object's Seal lands, like any local seal. Real Plasma clients never send this type, so
-// nothing here changes what they see.
+// nothing here changes what they see. The client side is client/missing_watch.h (the cluster
+// reads it through ps_missing_watch_next).
 #include <cstring>
 
 #include "store_core.h"

@@ -51,69 +51,75 @@ std::vector<uint8_t> NoticePayload(int64_t timeout_ms, const std::vector<std::st
   return payload;
 }
 
-TEST(MissingWatchTest, AWaitingGetOfAbsentIdsIsAnnouncedWithItsTimeout) {
-  StoreProcess store(kCapacity);
-  auto watch = OpenWatch(store.socket_path());
-  auto getter = ConnectClient(store.socket_path());
-  auto writer = ConnectClient(store.socket_path());
-  ASSERT_TRUE(watch && getter && writer);
+// Our store, a watch on it, a client whose Gets wait and one that writes.
+class MissingWatchTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    watch_ = OpenWatch(store_.socket_path());
+    getter_ = ConnectClient(store_.socket_path());
+    writer_ = ConnectClient(store_.socket_path());
+    ASSERT_TRUE(watch_ && getter_ && writer_);
+  }
+
+  StoreProcess store_{kCapacity};
+  std::unique_ptr<MissingWatch> watch_;
+  std::shared_ptr<PlasmaClient> getter_;
+  std::shared_ptr<PlasmaClient> writer_;
+};
+
+TEST_F(MissingWatchTest, AWaitingGetOfAbsentIdsIsAnnouncedWithItsTimeout) {
   // "here" is sealed and "coming" created (unsealed): a Get for them needs no other node.
-  ASSERT_TRUE(writer->CreateAndSeal(Id("here"), U8("x"), 1, nullptr, 0, false).ok());
+  ASSERT_TRUE(writer_->CreateAndSeal(Id("here"), U8("x"), 1, nullptr, 0, false).ok());
   std::unique_ptr<ObjectRef> coming;
-  ASSERT_TRUE(writer->Create(Id("coming"), 8, nullptr, 0, false, &coming).ok());
+  ASSERT_TRUE(writer_->Create(Id("coming"), 8, nullptr, 0, false, &coming).ok());
 
   MissingNotice notice;
-  EXPECT_EQ(watch->Next(0, &notice).code(), Code::kTimeout);  // nothing waits yet
+  EXPECT_EQ(watch_->Next(0, &notice).code(), Code::kTimeout);  // nothing waits yet
 
   std::vector<std::unique_ptr<ObjectRef>> got;
   client::Status get_status;
   std::thread get([&] {
-    get_status = getter->Get({Id("here"), Id("absent1"), Id("coming"), Id("absent2")}, 7000, &got);
+    get_status = getter_->Get({Id("here"), Id("absent1"), Id("coming"), Id("absent2")}, 7000, &got);
   });
-  client::Status st = watch->Next(kBoundMs, &notice);
-  ASSERT_TRUE(st.ok()) << st.message();
+  client::Status st = watch_->Next(kBoundMs, &notice);
+  EXPECT_TRUE(st.ok()) << st.message();
   EXPECT_EQ(notice.get_timeout_ms, 7000);
   EXPECT_EQ(notice.ids, (std::vector<client::ObjectId>{Id("absent1"), Id("absent2")}));
 
   // What a node does with the notice: the ids arrive (here: written locally), the Get returns.
-  ASSERT_TRUE(writer->CreateAndSeal(Id("absent1"), U8("a"), 1, nullptr, 0, false).ok());
-  ASSERT_TRUE(writer->CreateAndSeal(Id("absent2"), U8("b"), 1, nullptr, 0, false).ok());
-  ASSERT_TRUE(coming->Seal().ok());
+  EXPECT_TRUE(writer_->CreateAndSeal(Id("absent1"), U8("a"), 1, nullptr, 0, false).ok());
+  EXPECT_TRUE(writer_->CreateAndSeal(Id("absent2"), U8("b"), 1, nullptr, 0, false).ok());
+  EXPECT_TRUE(coming->Seal().ok());
   get.join();
   ASSERT_TRUE(get_status.ok()) << get_status.message();
   ASSERT_EQ(got.size(), 4u);
   for (const auto& ref : got) EXPECT_NE(ref, nullptr);
-  EXPECT_EQ(watch->Next(0, &notice).code(), Code::kTimeout);  // one notice per waiting Get
+  EXPECT_EQ(watch_->Next(0, &notice).code(), Code::kTimeout);  // one notice per waiting Get
 }
 
-TEST(MissingWatchTest, AGetThatWaitsForeverIsAnnouncedWithMinusOne) {
-  StoreProcess store(kCapacity);
-  auto watch = OpenWatch(store.socket_path());
-  auto getter = ConnectClient(store.socket_path());
-  auto writer = ConnectClient(store.socket_path());
-  ASSERT_TRUE(watch && getter && writer);
+TEST_F(MissingWatchTest, AGetThatWaitsForeverIsAnnouncedWithMinusOne) {
   std::vector<std::unique_ptr<ObjectRef>> got;
-  std::thread get([&] { getter->Get({Id("later")}, -1, &got); });
+  client::Status get_status;
+  std::thread get([&] { get_status = getter_->Get({Id("later")}, -1, &got); });
   MissingNotice notice;
-  ASSERT_TRUE(watch->Next(kBoundMs, &notice).ok());
+  client::Status st = watch_->Next(kBoundMs, &notice);
+  EXPECT_TRUE(st.ok()) << st.message();
   EXPECT_EQ(notice.get_timeout_ms, -1);
   EXPECT_EQ(notice.ids, std::vector<client::ObjectId>{Id("later")});
-  ASSERT_TRUE(writer->CreateAndSeal(Id("later"), U8("l"), 1, nullptr, 0, false).ok());
+  ASSERT_TRUE(writer_->CreateAndSeal(Id("later"), U8("l"), 1, nullptr, 0, false).ok());
   get.join();
+  EXPECT_TRUE(get_status.ok()) << get_status.message();
 }
 
-TEST(MissingWatchTest, TheStoreStoppingEndsTheWatch) {
-  StoreProcess store(kCapacity);
-  auto watch = OpenWatch(store.socket_path());
-  ASSERT_TRUE(watch);
-  store.Stop();
+TEST_F(MissingWatchTest, TheStoreStoppingEndsTheWatch) {
+  store_.Stop();
   MissingNotice notice;
-  client::Status st = watch->Next(kBoundMs, &notice);
+  client::Status st = watch_->Next(kBoundMs, &notice);
   EXPECT_EQ(st.code(), Code::kDisconnected) << st.message();
-  EXPECT_EQ(watch->Next(0, &notice).code(), Code::kDisconnected);  // stays ended
+  EXPECT_EQ(watch_->Next(0, &notice).code(), Code::kDisconnected);  // stays ended
 }
 
-TEST(MissingWatchTest, OpeningWhereNoStoreListensIsAnIoError) {
+TEST(MissingWatchOpenTest, OpeningWhereNoStoreListensIsAnIoError) {
   TempDir dir;
   std::unique_ptr<MissingWatch> watch;
   client::Status st = MissingWatch::Open(dir.path() + "/nobody.sock", &watch);
@@ -124,7 +130,7 @@ TEST(MissingWatchTest, OpeningWhereNoStoreListensIsAnIoError) {
 
 // Arrow's plasma-store-server does not know WatchMissingRequest: its ProcessMessage fails a
 // CHECK and the whole store aborts. The watch must say so (kDisconnected), not wait forever.
-TEST(MissingWatchTest, TheRealStoreDoesNotKnowTheMessageAndTheWatchEnds) {
+TEST(MissingWatchOpenTest, TheRealStoreDoesNotKnowTheMessageAndTheWatchEnds) {
   std::string why_not;
   auto store = StartStore(StoreKind::kReal, kCapacity, &why_not);
   if (!store) GTEST_SKIP() << "real Arrow 11 store: " << why_not;
