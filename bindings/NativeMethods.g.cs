@@ -305,6 +305,18 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(LibraryName)]
     internal static partial int ps_digest_update(ps_digest* digest, byte* bytes, long size, ps_error** error);
 
+    /// <summary>Copies the next `size` bytes of the data from `source` to `destination` (where they go in the
+    /// object: view.data + the bytes fed so far) and feeds them, in one pass - for a writer whose data
+    /// comes in large pieces (an Arrow column buffer): the digest chunks the piece covers whole are
+    /// copied and hashed on several threads, as ps_object_write_and_seal does for a whole object.
+    /// PS_INVALID_ARGUMENT past data_size (nothing copied).</summary>
+    [LibraryImport(LibraryName)]
+    internal static partial int ps_digest_copy(ps_digest* digest,
+                                               byte* destination,
+                                               byte* source,
+                                               long size,
+                                               ps_error** error);
+
     /// <summary>The digest of all the data followed by `metadata` (the 8 bytes ps_client_hash reports once the
     /// object is sealed), for a writer that checks an expected digest before it seals (a cluster pull:
     /// on a mismatch it aborts, so a bad copy is never visible). Needs all data_size bytes fed

@@ -21,6 +21,12 @@ internal sealed unsafe class StreamingDigest : IDisposable
     /// <exception cref="ArgumentException">More bytes than the data size in all.</exception>
     public void Update(byte* bytes, long size) => NativeProxy.ps_digest_update(Handle, bytes, size);
 
+    /// <summary>Copies <paramref name="source"/> to <paramref name="destination"/> (where those bytes go in
+    /// the object: its data plus the bytes fed so far) and hashes them in the same pass; the digest
+    /// chunks the source covers whole are copied and hashed on the native worker pool's threads.</summary>
+    /// <exception cref="ArgumentException">More bytes than the data size in all.</exception>
+    public void CopyIn(byte* destination, ReadOnlySpan<byte> source) => NativeProxy.ps_digest_copy(Handle, destination, source);
+
     /// <summary>The 8 digest bytes of all the data followed by <paramref name="metadata"/>, as the
     /// store reports them once the object is sealed. Changes nothing: sealing with this digest
     /// afterwards does not hash the data again.</summary>

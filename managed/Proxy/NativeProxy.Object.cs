@@ -62,6 +62,17 @@ internal static unsafe partial class NativeProxy
         NativeStatus.Check(NativeMethods.ps_digest_update(digest.Pointer, bytes, size, &error), error);
     }
 
+    /// <summary>Copies <paramref name="source"/> to <paramref name="destination"/> (the object's data at
+    /// the bytes fed so far) and feeds it, the digest chunks it covers whole on several threads.</summary>
+    internal static void ps_digest_copy(DigestHandle digest, byte* destination, ReadOnlySpan<byte> source)
+    {
+        using var lease = new HandleLease(digest);
+        ps_error* error = null;
+        int code;
+        fixed (byte* s = source) code = NativeMethods.ps_digest_copy(digest.Pointer, destination, s, source.Length, &error);
+        NativeStatus.Check(code, error);
+    }
+
     /// <summary>The digest of all the fed data followed by <paramref name="metadata"/> (what the store
     /// reports once the object is sealed); the digest stays usable for <see cref="ps_object_seal_digested"/>.</summary>
     internal static byte[] ps_digest_value(DigestHandle digest, ReadOnlySpan<byte> metadata)

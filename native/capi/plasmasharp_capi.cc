@@ -136,6 +136,13 @@ char* CopyString(const std::string& s) {
   return p;
 }
 
+// A ps_digest fed more than its data size: nothing was hashed.
+ps_code PastDataSize(ps_error** error, const char* call, const StreamingDigest& digest, int64_t size) {
+  return Fail(error, PS_INVALID_ARGUMENT,
+              std::string(call) + " past the data size: " + std::to_string(digest.hashed()) + " + " +
+                  std::to_string(size) + " > " + std::to_string(digest.data_size()));
+}
+
 }  // namespace
 
 extern "C" {
@@ -458,9 +465,21 @@ ps_code ps_digest_update(ps_digest* digest, const uint8_t* bytes, int64_t size, 
     if (digest == nullptr) return NullArgument(error, "digest");
     if (size < 0 || (bytes == nullptr && size > 0)) return Fail(error, PS_INVALID_ARGUMENT, "bad bytes or size");
     if (!digest->digest.Update(bytes, static_cast<size_t>(size))) {
-      return Fail(error, PS_INVALID_ARGUMENT,
-                  "ps_digest_update past the data size: " + std::to_string(digest->digest.hashed()) + " + " +
-                      std::to_string(size) + " > " + std::to_string(digest->digest.data_size()));
+      return PastDataSize(error, "ps_digest_update", digest->digest, size);
+    }
+    return PS_OK;
+  });
+}
+
+ps_code ps_digest_copy(ps_digest* digest, uint8_t* destination, const uint8_t* source, int64_t size,
+                       ps_error** error) {
+  return Guard(error, [&]() -> ps_code {
+    if (digest == nullptr) return NullArgument(error, "digest");
+    if (size < 0 || ((destination == nullptr || source == nullptr) && size > 0)) {
+      return Fail(error, PS_INVALID_ARGUMENT, "bad destination, source or size");
+    }
+    if (!digest->digest.CopyAndUpdate(destination, source, static_cast<size_t>(size))) {
+      return PastDataSize(error, "ps_digest_copy", digest->digest, size);
     }
     return PS_OK;
   });

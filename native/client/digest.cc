@@ -125,6 +125,73 @@ bool StreamingDigest::Update(const uint8_t* bytes, size_t size) {
   return true;
 }
 
+bool StreamingDigest::CopyAndUpdate(uint8_t* destination, const uint8_t* source, size_t size) {
+  if (size > data_size_ - hashed_) return false;
+  State& s = *state_;
+  // The bytes fall into one or more of the digest's pieces (8 chunks and the tail); each piece
+  // has a hash state of its own, so each part is copied and hashed by its own task, on the
+  // worker pool: the part that continues the piece begun earlier starts from the running state,
+  // the others from a fresh one. Small pieces and small objects simply go in order.
+  struct Part {
+    size_t piece;
+    size_t begin;        // data offset
+    size_t length;
+    bool completes;      // ends its piece (one of the 8 chunks): its hash is final
+    XXH64_state_t state;
+  };
+  Part parts[kChunks + 1];
+  size_t count = 0;
+  size_t piece = s.piece, piece_end = s.piece_end;
+  for (size_t at = hashed_, end = hashed_ + size; at < end;) {
+    const size_t stop = std::min(end, piece_end);
+    Part& part = parts[count++];
+    part.piece = piece;
+    part.begin = at;
+    part.length = stop - at;
+    part.completes = s.chunked && stop == piece_end && piece < static_cast<size_t>(kChunks);
+    if (count == 1) {
+      part.state = s.xxh;
+    } else {
+      XXH64_reset(&part.state, 0);
+    }
+    at = stop;
+    if (part.completes) {
+      ++piece;
+      piece_end = piece < static_cast<size_t>(kChunks) ? piece_end + s.chunk : data_size_;
+    }
+  }
+  struct Job {
+    Part* parts;
+    uint8_t* destination;  // where data offset `base` goes
+    const uint8_t* source;
+    size_t base;
+  } job{parts, destination, source, hashed_};
+  ParallelFor(count, [](void* context, size_t i) {
+    auto* j = static_cast<Job*>(context);
+    Part& part = j->parts[i];
+    uint8_t* to = j->destination + (part.begin - j->base);
+    const uint8_t* from = j->source + (part.begin - j->base);
+    for (size_t done = 0; done < part.length;) {  // cache-sized slices: copied, then hashed in cache
+      const size_t n = std::min(kCopySlice, part.length - done);
+      std::memcpy(to + done, from + done, n);
+      XXH64_update(&part.state, to + done, n);
+      done += n;
+    }
+  }, &job);
+  for (size_t i = 0; i < count; ++i) {
+    if (parts[i].completes) s.hashes[parts[i].piece] = XXH64_digest(&parts[i].state);
+  }
+  if (count > 0 && !parts[count - 1].completes) {
+    s.xxh = parts[count - 1].state;  // the piece these bytes end inside goes on from here
+  } else {
+    XXH64_reset(&s.xxh, 0);
+  }
+  hashed_ += size;
+  s.piece = piece;
+  s.piece_end = piece_end;
+  return true;
+}
+
 uint64_t StreamingDigest::Finish(const uint8_t* metadata, size_t metadata_size) const {
   const State& s = *state_;
   if (!s.chunked) {

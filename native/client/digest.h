@@ -42,6 +42,11 @@ class StreamingDigest {
   size_t hashed() const { return hashed_; }
   // Hashes the next `size` bytes of the data; false (nothing hashed) past data_size().
   bool Update(const uint8_t* bytes, size_t size);
+  // Copies the next `size` bytes of the data from `source` to `destination` (where they belong in
+  // the object) and hashes them in the same pass - as CopyAndDigest does for a whole object: the
+  // digest's chunks that these bytes cover whole are copied and hashed on several threads; false
+  // (nothing copied) past data_size(). For a writer that has its data in large pieces.
+  bool CopyAndUpdate(uint8_t* destination, const uint8_t* source, size_t size);
   // The digest of the data followed by `metadata`; requires hashed() == data_size(). Leaves the
   // state as it was, so a caller can read the value (to compare it with an expected digest) and
   // then seal with the same digest without hashing the data again.

@@ -193,6 +193,13 @@ PS_API ps_code ps_object_write_and_seal(ps_object* object, const uint8_t* source
 PS_API ps_code ps_digest_start(int64_t data_size, ps_digest** out, ps_error** error);
 /* The next `size` bytes of the data (PS_INVALID_ARGUMENT past data_size). */
 PS_API ps_code ps_digest_update(ps_digest* digest, const uint8_t* bytes, int64_t size, ps_error** error);
+/* Copies the next `size` bytes of the data from `source` to `destination` (where they go in the
+ * object: view.data + the bytes fed so far) and feeds them, in one pass - for a writer whose data
+ * comes in large pieces (an Arrow column buffer): the digest chunks the piece covers whole are
+ * copied and hashed on several threads, as ps_object_write_and_seal does for a whole object.
+ * PS_INVALID_ARGUMENT past data_size (nothing copied). */
+PS_API ps_code ps_digest_copy(ps_digest* digest, uint8_t* destination, const uint8_t* source, int64_t size,
+                              ps_error** error);
 /* The digest of all the data followed by `metadata` (the 8 bytes ps_client_hash reports once the
  * object is sealed), for a writer that checks an expected digest before it seals (a cluster pull:
  * on a mismatch it aborts, so a bad copy is never visible). Needs all data_size bytes fed

@@ -31,6 +31,14 @@ public class ArrowInPlaceTests : IClassFixture<StoreFixture>
         "large-odd" => new RecordBatch.Builder()
             .Append("bytes", false, c => c.Binary(b => { for (int i = 0; i < 1000; i++) b.Append(new byte[9_001 + i]); }))
             .Build(),
+        // Large buffers (copied and hashed by the native digest) between small ones (hashed behind the
+        // writer), starting inside a digest chunk and covering several whole ones.
+        "large-mixed" => new RecordBatch.Builder()
+            .Append("small", false, c => c.Int32(b => { for (int i = 0; i < 1001; i++) b.Append(i); }))
+            .Append("big1", false, c => c.Int64(b => { for (int i = 0; i < (5 << 20) / 8 + 3; i++) b.Append(i * 7L); }))
+            .Append("text", false, c => c.String(b => { for (int i = 0; i < 777; i++) b.Append("v" + i); }))
+            .Append("big2", false, c => c.Double(b => { for (int i = 0; i < (6 << 20) / 8; i++) b.Append(i * 0.5); }))
+            .Build(),
         _ => throw new ArgumentOutOfRangeException(nameof(shape)),
     };
 
@@ -48,6 +56,7 @@ public class ArrowInPlaceTests : IClassFixture<StoreFixture>
     [OurStore("all-null"), RealStore("all-null")]
     [OurStore("large-4MiB"), RealStore("large-4MiB")]
     [OurStore("large-odd"), RealStore("large-odd")]
+    [OurStore("large-mixed"), RealStore("large-mixed")]
     public void The_object_is_exactly_Arrows_stream_and_its_digest_that_of_a_plain_seal(StoreKind store, string shape)
     {
         using PlasmaClient client = _stores.Connect(store);

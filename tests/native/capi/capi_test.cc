@@ -208,6 +208,45 @@ TEST_P(CapiTest, StreamedDigestValueIsTheDigestTheObjectSealsWith) {
   ps_digest_free(empty);
 }
 
+// ps_digest_copy: pieces copied in from the caller's buffer (a header, then a large buffer that
+// covers whole digest chunks, which go to the worker pool) seal with the digest either store
+// computes for the same bytes.
+TEST_P(CapiTest, DigestCopyWritesThePiecesAndSealsWithTheStoresDigest) {
+  const std::string meta = "m";
+  for (int64_t size : {int64_t{1000}, int64_t{1 << 20}, int64_t{5000011}}) {
+    SCOPED_TRACE("size " + std::to_string(size));
+    std::vector<uint8_t> source(static_cast<size_t>(size));
+    for (int64_t i = 0; i < size; ++i) source[i] = static_cast<uint8_t>((i * 13 + 5) % 253);
+    const std::string id = Id("copied-" + std::to_string(size));
+    ps_object* obj = nullptr;
+    ASSERT_EQ(ps_client_create(client_, U8(id), size, U8(meta), 1, 1, &obj, err_.out()), PS_OK) << err_.message();
+    ps_object_view view;
+    ASSERT_EQ(ps_object_get_view(obj, &view, err_.out()), PS_OK);
+    ps_digest* digest = nullptr;
+    ASSERT_EQ(ps_digest_start(size, &digest, err_.out()), PS_OK);
+    const int64_t header = 300;
+    ASSERT_EQ(ps_digest_copy(digest, view.data, source.data(), header, err_.out()), PS_OK) << err_.message();
+    ASSERT_EQ(ps_digest_copy(digest, view.data + header, source.data() + header, size - header, err_.out()), PS_OK)
+        << err_.message();
+    EXPECT_EQ(ps_digest_copy(digest, view.data, source.data(), 1, err_.out()), PS_INVALID_ARGUMENT);
+    EXPECT_NE(err_.message().find("past the data size"), std::string::npos) << err_.message();
+    EXPECT_EQ(std::memcmp(view.data, source.data(), source.size()), 0);
+    ASSERT_EQ(ps_object_seal_digested(obj, digest, err_.out()), PS_OK) << err_.message();
+    ps_digest_free(digest);
+    ASSERT_EQ(ps_object_release(obj, err_.out()), PS_OK);
+    uint8_t stored[PS_DIGEST_SIZE];
+    ASSERT_EQ(ps_client_hash(client_, U8(id), stored, err_.out()), PS_OK) << err_.message();
+    const std::string other = Id("put-" + std::to_string(size));  // the same bytes the plain way
+    ASSERT_EQ(ps_client_create(client_, U8(other), size, U8(meta), 1, 1, &obj, err_.out()), PS_OK);
+    ASSERT_EQ(ps_object_write_and_seal(obj, source.data(), size, err_.out()), PS_OK) << err_.message();
+    ASSERT_EQ(ps_object_release(obj, err_.out()), PS_OK);
+    uint8_t plain[PS_DIGEST_SIZE];
+    ASSERT_EQ(ps_client_hash(client_, U8(other), plain, err_.out()), PS_OK);
+    EXPECT_EQ(ToHex(stored, PS_DIGEST_SIZE), ToHex(plain, PS_DIGEST_SIZE));
+  }
+  EXPECT_EQ(ps_digest_copy(nullptr, nullptr, nullptr, 0, err_.out()), PS_INVALID_ARGUMENT);
+}
+
 TEST_P(CapiTest, ErrorsCarryCodeAndMessage) {
   Put(Id("dup"), 10, 1);
   ps_object* obj = nullptr;

@@ -107,6 +107,52 @@ TEST(ClientDigestTest, CopyAndDigestCopiesAndHashesLikeComputeDigest) {
   }
 }
 
+// A writer with its data in pieces of any size (an Arrow IPC stream: small headers, large buffers)
+// gets the same digest and the same bytes from StreamingDigest::CopyAndUpdate, whether a piece
+// ends inside a chunk, on a chunk boundary, or covers several whole chunks (those go to the pool),
+// mixed with plain Update of bytes written elsewhere.
+TEST(ClientDigestTest, CopyAndUpdateInPiecesCopiesAndHashesLikeComputeDigest) {
+  const size_t sizes[] = {0, 100, (size_t{1} << 20) - 1, size_t{1} << 20, 3000001, 8u << 20};
+  for (size_t n : sizes) {
+    const auto src = Pattern(n, 23);
+    const uint8_t md[2] = {7, 9};
+    const uint64_t expected = ComputeDigest(src.data(), n, md, 2);
+    const size_t chunk = n / 64 / 8 * 64;
+    // Piece plans: one piece; headers then one big buffer; an odd start then pieces of 2.5
+    // chunks; a chunk-aligned start then whole chunks two at a time; 1-byte then everything.
+    std::vector<std::vector<size_t>> plans = {{n}};
+    if (n > 1000) {
+      plans.push_back({200, 56, n - 256});
+      plans.push_back({chunk / 3});
+      plans.push_back({chunk});
+      plans.push_back({1});
+    }
+    for (size_t p = 0; p < plans.size(); ++p) {
+      std::vector<uint8_t> dst(n + 1, 0xEE);
+      client::StreamingDigest digest(n);
+      size_t at = 0;
+      for (size_t step = 0; at < n; ++step) {
+        size_t piece = step < plans[p].size() ? plans[p][step] : std::max<size_t>(chunk * 5 / 2, 1);
+        if (p == 3 && step >= 1) piece = 2 * chunk;
+        if (p == 4 && step >= 1) piece = n - at;
+        piece = std::min(piece, n - at);
+        if (step % 3 == 2) {  // now and then bytes the caller wrote itself, fed with Update
+          std::memcpy(dst.data() + at, src.data() + at, piece);
+          ASSERT_TRUE(digest.Update(dst.data() + at, piece));
+        } else {
+          ASSERT_TRUE(digest.CopyAndUpdate(dst.data() + at, src.data() + at, piece)) << n << " plan " << p;
+        }
+        at += piece;
+      }
+      EXPECT_EQ(digest.hashed(), n);
+      EXPECT_EQ(digest.Finish(md, 2), expected) << n << " plan " << p;
+      EXPECT_TRUE(n == 0 || std::memcmp(dst.data(), src.data(), n) == 0) << n << " plan " << p;
+      EXPECT_EQ(dst[n], 0xEE) << n;
+      EXPECT_FALSE(digest.CopyAndUpdate(dst.data(), src.data(), 1)) << "past the data size";
+    }
+  }
+}
+
 // The chunked form recomputed on one thread with XXH64 directly (the README's formula).
 uint64_t ReferenceChunkedDigest(const std::vector<uint8_t>& data, const uint8_t* md, size_t md_size) {
   const size_t n = data.size();
