@@ -143,6 +143,18 @@ ps_code PastDataSize(ps_error** error, const char* call, const StreamingDigest& 
                   std::to_string(size) + " > " + std::to_string(digest.data_size()));
 }
 
+// A call that makes a new handle: `fill` sets it up; the caller gets it only if that succeeded
+// (*out is NULL otherwise, with the error reported).
+template <typename Handle, typename Fill>
+ps_code HandOut(Handle** out, ps_error** error, Fill&& fill) {
+  *out = nullptr;
+  auto handle = std::make_unique<Handle>();
+  Status st = fill(*handle);
+  if (!st.ok()) return Report(st, error);
+  *out = handle.release();
+  return PS_OK;
+}
+
 }  // namespace
 
 extern "C" {
@@ -216,13 +228,10 @@ ps_code ps_client_create(ps_client* client, const uint8_t* object_id, int64_t da
     if (client == nullptr) return NullArgument(error, "client");
     if (object_id == nullptr) return NullArgument(error, "object_id");
     if (out == nullptr) return NullArgument(error, "out");
-    *out = nullptr;
-    auto handle = std::make_unique<ps_object>();
-    Status st = client->client->Create(IdAt(object_id, 0), data_size, metadata, metadata_size,
-                                       evict_if_full != 0, &handle->ref);
-    if (!st.ok()) return Report(st, error);
-    *out = handle.release();
-    return PS_OK;
+    return HandOut(out, error, [&](ps_object& handle) {
+      return client->client->Create(IdAt(object_id, 0), data_size, metadata, metadata_size,
+                                    evict_if_full != 0, &handle.ref);
+    });
   });
 }
 
@@ -357,12 +366,7 @@ ps_code ps_client_list(ps_client* client, ps_object_list** out, ps_error** error
   return Guard(error, [&]() -> ps_code {
     if (client == nullptr) return NullArgument(error, "client");
     if (out == nullptr) return NullArgument(error, "out");
-    *out = nullptr;
-    auto list = std::make_unique<ps_object_list>();
-    Status st = client->client->List(&list->objects);
-    if (!st.ok()) return Report(st, error);
-    *out = list.release();
-    return PS_OK;
+    return HandOut(out, error, [&](ps_object_list& list) { return client->client->List(&list.objects); });
   });
 }
 
@@ -536,12 +540,8 @@ ps_code ps_client_subscribe(ps_client* client, ps_subscription** out, ps_error**
   return Guard(error, [&]() -> ps_code {
     if (client == nullptr) return NullArgument(error, "client");
     if (out == nullptr) return NullArgument(error, "out");
-    *out = nullptr;
-    auto handle = std::make_unique<ps_subscription>();
-    Status st = client->client->Subscribe(&handle->subscription);
-    if (!st.ok()) return Report(st, error);
-    *out = handle.release();
-    return PS_OK;
+    return HandOut(out, error,
+                   [&](ps_subscription& handle) { return client->client->Subscribe(&handle.subscription); });
   });
 }
 
@@ -570,12 +570,8 @@ ps_code ps_missing_watch_open(const char* socket_path, ps_missing_watch** out, p
   return Guard(error, [&]() -> ps_code {
     if (socket_path == nullptr) return NullArgument(error, "socket_path");
     if (out == nullptr) return NullArgument(error, "out");
-    *out = nullptr;
-    auto handle = std::make_unique<ps_missing_watch>();
-    Status st = MissingWatch::Open(socket_path, &handle->watch);
-    if (!st.ok()) return Report(st, error);
-    *out = handle.release();
-    return PS_OK;
+    return HandOut(out, error,
+                   [&](ps_missing_watch& handle) { return MissingWatch::Open(socket_path, &handle.watch); });
   });
 }
 
