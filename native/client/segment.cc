@@ -4,8 +4,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
+
+#include "worker_pool.h"
 
 namespace plasmasharp::client {
 
@@ -17,6 +20,9 @@ constexpr int64_t kSegmentGap = 8;
 // that are already in the file (aligned to this size in the address space).
 constexpr uintptr_t kWindow = 64 * 1024;
 constexpr uintptr_t kPage = 4096;
+// MapAhead of at least this many bytes is spread over the worker pool, in this many parts.
+constexpr uint64_t kParallelBytes = 8 << 20;
+constexpr size_t kParts = 8;
 }  // namespace
 
 Segment::Segment(uint8_t* base, int64_t size)
@@ -25,10 +31,7 @@ Segment::Segment(uint8_t* base, int64_t size)
   mapped_windows_.reset(new std::atomic<uint64_t>[(last - first_window_) / 64 + 1]());
 }
 
-void Segment::MapAhead(uint64_t offset, uint64_t length) {
-  if (length == 0 || !Contains(offset, length)) return;
-  const uintptr_t begin = reinterpret_cast<uintptr_t>(base_) + offset;
-  const uintptr_t end = begin + length;  // exclusive
+void Segment::MapWindows(uintptr_t begin, uintptr_t end) {
   for (uintptr_t w = begin / kWindow; w <= (end - 1) / kWindow; ++w) {
     const uintptr_t i = w - first_window_;
     const uint64_t bit = uint64_t{1} << (i % 64);
@@ -43,6 +46,28 @@ void Segment::MapAhead(uint64_t offset, uint64_t length) {
     }
     mapped_windows_[i / 64].fetch_or(bit, std::memory_order_relaxed);
   }
+}
+
+void Segment::MapAhead(uint64_t offset, uint64_t length) {
+  if (length == 0 || !Contains(offset, length)) return;
+  const uintptr_t begin = reinterpret_cast<uintptr_t>(base_) + offset;
+  const uintptr_t end = begin + length;  // exclusive
+  if (length < kParallelBytes) {
+    MapWindows(begin, end);
+    return;
+  }
+  // Large objects: the faults are taken on the worker pool's threads too (the kernel handles
+  // faults of one mapping in parallel), in parts of whole windows.
+  struct Job {
+    Segment* segment;
+    uintptr_t begin, end, part;
+  } job{this, begin, end, (length / kParts + kWindow - 1) / kWindow * kWindow};
+  ParallelFor(kParts, [](void* context, size_t i) {
+    auto* j = static_cast<Job*>(context);
+    const uintptr_t from = j->begin + i * j->part;
+    if (from >= j->end) return;
+    j->segment->MapWindows(from, std::min(j->end, from + j->part));
+  }, &job);
 }
 
 Status Segment::Map(int fd, int64_t mmap_size, std::shared_ptr<Segment>* out) {

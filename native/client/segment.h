@@ -39,6 +39,7 @@ class Segment {
 
  private:
   Segment(uint8_t* base, int64_t size);
+  void MapWindows(uintptr_t begin, uintptr_t end);  // MapAhead's work on [begin, end)
   uint8_t* base_;
   int64_t size_;
   // One bit per 64 KiB window (of virtual addresses, as the kernel's fault-around counts them)

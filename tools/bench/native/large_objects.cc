@@ -2,8 +2,6 @@
 // Each iteration: Create + (copy, then Seal with digest | fused WriteAndSeal) + Release + Delete,
 // like the baseline row (d). One untimed put first warms the store's pages for that size.
 // Compared with floor/memcpy_100MiB: both move each byte once from a prefaulted source.
-#include <sys/resource.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cstring>
@@ -11,6 +9,7 @@
 
 #include "bench_context.h"
 #include "digest.h"
+#include "store_process.h"
 
 namespace plasmabench {
 namespace {
@@ -31,12 +30,6 @@ double SecondsSince(std::chrono::steady_clock::time_point* mark) {
   double seconds = std::chrono::duration<double>(now - *mark).count();
   *mark = now;
   return seconds;
-}
-
-long MinorFaults() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return usage.ru_minflt;
 }
 
 pc::Status PutOnce(PutPath path, int64_t size, const uint8_t* source, PutPhases* phases) {

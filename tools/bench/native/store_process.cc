@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -140,5 +141,11 @@ double ProcessCpuSeconds(pid_t pid) {
 
 int64_t ProcessPeakRssBytes(pid_t pid) { return pid > 0 ? StatusField(pid, "VmHWM") : -1; }
 int64_t ProcessStatusBytes(pid_t pid, const char* field) { return pid > 0 ? StatusField(pid, field) : -1; }
+
+long MinorFaults() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return usage.ru_minflt;
+}
 
 }  // namespace plasmabench

@@ -46,5 +46,7 @@ int64_t ProcessPeakRssBytes(pid_t pid);
 int64_t ProcessStatusBytes(pid_t pid, const char* field);
 // CPU time (user + system) a process has used so far, in seconds; -1 if unknown.
 double ProcessCpuSeconds(pid_t pid);
+// Minor page faults this process has taken so far (getrusage).
+long MinorFaults();
 
 }  // namespace plasmabench
