@@ -789,6 +789,28 @@ def latency_breakdown(figs, key, label):
     return text
 
 
+def producer_cpu_shares(raw):
+    """Per producer, from the two /proc/stat "cpu" lines run.sh wrote around it: the share of the
+    machine's CPU time that was busy, and the share the hypervisor took from this VM (steal):
+    figures measured while steal is high are not this machine's speed."""
+    shares = {}
+    for path in sorted(glob.glob(os.path.join(raw, "*.cpu"))):
+        with open(path) as f:
+            lines = [l.split() for l in f if l.startswith("cpu ")]
+        if len(lines) != 2:
+            continue
+        before, after = ([int(x) for x in l[1:9]] for l in lines)
+        delta = [b - a for a, b in zip(before, after)]
+        total = sum(delta)
+        if total <= 0:
+            continue
+        idle = delta[3] + delta[4]
+        shares[os.path.basename(path)[:-4]] = {
+            "busy_pct": round(100 * (total - idle - delta[7]) / total, 1),
+            "steal_pct": round(100 * delta[7] / total, 1)}
+    return shares
+
+
 def load_text(load):
     return f"load average at start {load[0]:.1f} on {os.cpu_count()} CPUs" if load else "machine load unknown"
 
@@ -1521,6 +1543,12 @@ def write_markdown(path, result):
     lines = [f"### PlasmaSharp benchmarks ({result['mode']} mode, {result['date']})", "",
              f"Store: {result['store']}. Machine: {result['machine']['cpus']} CPUs, load average at start "
              f"{result['machine'].get('load_average', '-')}. {real_line}", ""]
+    during = result["machine"].get("cpu_during") or {}
+    if during:
+        lines += ["CPU while each producer ran (busy share of both CPUs; steal = time the hypervisor gave to "
+                  "other guests, during which nothing here ran): "
+                  + ", ".join(f"{n} {c['busy_pct']:.0f}% busy, {c['steal_pct']:.1f}% steal" for n, c in during.items())
+                  + ".", ""]
     failed = [f"`{n}` ({s['reason']})" for n, s in result["producers"].items() if s["status"] in ("failed", "missing", "skipped")]
     if failed:
         lines += ["Producers without figures: " + ", ".join(failed) + ".", ""]
@@ -1582,7 +1610,8 @@ def main():
         "mode": a.mode,
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "store": a.store,
-        "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "load_average": load},
+        "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "load_average": load,
+                    "cpu_during": producer_cpu_shares(a.raw)},
         "producers": producers,
         "real": real,
         # ours first, then the real store's, each group in the order it was read

@@ -267,10 +267,14 @@ for producer in "${PRODUCERS[@]}"; do
   fi
   echo "== $producer ($MODE)"
   started=$SECONDS
+  # The machine's CPU counters around it: collect.py reports how busy the CPUs were and how much
+  # time the hypervisor took from this VM (steal) while the producer ran.
+  head -n 1 /proc/stat > "$RAW/$producer.cpu"
   set +e
   ( set -e; trap stop_real_store EXIT; "produce_$producer" )
   status=$?
   set -e
+  head -n 1 /proc/stat >> "$RAW/$producer.cpu"
   if [[ $status != 0 ]]; then
     FAILED+=("$producer")
     printf '%s\n' "produce_$producer exited with $status (see the run's log)" > "$RAW/$producer.failed"
