@@ -67,7 +67,9 @@ public sealed partial class PlasmaClient : IDisposable
         handle.Leak = creation?.For(typeof(PlasmaClient), null, $"PlasmaClient on {socketPath}");
         try
         {
-            if (options.ClientName is not null || options.OutputMemoryQuota > 0)
+            // SetOptions carries a name and a quota together, and both stores take a quota of 0 as
+            // "nothing fits": a name alone is not sent.
+            if (options.OutputMemoryQuota > 0)
                 NativeProxy.ps_client_set_options(handle, options.ClientName ?? "", options.OutputMemoryQuota);
             return new PlasmaClient(handle, socketPath, options);
         }

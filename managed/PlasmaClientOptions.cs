@@ -9,7 +9,9 @@ public sealed class PlasmaClientOptions
     /// <summary>Pause between connection attempts. Default 100 ms.</summary>
     public TimeSpan ConnectRetryDelay { get; set; } = TimeSpan.FromMilliseconds(100);
 
-    /// <summary>Name sent with SetOptions (only when set, or when <see cref="OutputMemoryQuota"/> is set).</summary>
+    /// <summary>Name sent with <see cref="OutputMemoryQuota"/> (Plasma's SetOptions carries both; the store
+    /// uses the name in its quota bookkeeping). Without a quota nothing is sent: both the real store
+    /// and ours would take SetOptions with a quota of 0 as "no object fits".</summary>
     public string? ClientName { get; set; }
 
     /// <summary>Per-client memory quota in bytes sent with SetOptions; 0 = none (the default).</summary>

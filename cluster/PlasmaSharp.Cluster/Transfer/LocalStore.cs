@@ -21,7 +21,6 @@ internal sealed class LocalStore(string socket) : IDisposable
             lock (_lock)
             {
                 ObjectDisposedException.ThrowIf(_disposed, this);
-                // No ClientName: naming a client sends SetOptions, whose quota (0 here) would make every Create "not fit".
                 return _client ??= PlasmaClient.Connect(socket, new PlasmaClientOptions
                 {
                     ConnectAttempts = 3, ConnectRetryDelay = TimeSpan.FromMilliseconds(100),

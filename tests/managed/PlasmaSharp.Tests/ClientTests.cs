@@ -250,6 +250,17 @@ public class ClientTests : IClassFixture<StoreFixture>
     }
 
     [Theory, OurStore, RealStore]
+    public void A_name_without_a_quota_still_puts(StoreKind store)
+    {
+        // Both stores take SetOptions with a quota of 0 as "nothing fits"; a name alone sends none.
+        using PlasmaClient client = _stores.Connect(store, new PlasmaClientOptions { ClientName = "named-only" });
+        ObjectId id = ObjectId.NewRandom();
+        client.Put(id, new byte[1000]);
+        Assert.True(client.Contains(id));
+        client.Delete(id);
+    }
+
+    [Theory, OurStore, RealStore]
     public void Concurrent_use_from_many_threads_is_safe(StoreKind store)
     {
         using PlasmaClient client = _stores.Connect(store);
