@@ -38,6 +38,12 @@ public sealed class PlasmaStoreOptions
     /// Null = no limit.</summary>
     public long? SpillLimit { get; set; }
 
+    /// <summary>The store stops by itself when this process exits, even when it is killed (our store's
+    /// <c>--exit-with-parent</c>), so a crashed program does not leave a store holding its memory.
+    /// Default true; false for an executable that does not know the flag (Arrow's plasma-store-server)
+    /// or a store meant to outlive this process.</summary>
+    public bool StopWithThisProcess { get; set; } = true;
+
     /// <summary>How long to wait for the store to accept connections. Default 10 s.</summary>
     public TimeSpan StartTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
@@ -121,6 +127,7 @@ public sealed class PlasmaStore : IAsyncDisposable, IDisposable
             startInfo.ArgumentList.Add(options.Directory);
         }
         if (options.Prefault) startInfo.ArgumentList.Add("--prefault");
+        if (options.StopWithThisProcess) startInfo.ArgumentList.Add("--exit-with-parent");
         if (options.ExternalStore is not null)
         {
             startInfo.ArgumentList.Add("-e");

@@ -23,6 +23,11 @@ public sealed class PlasmaStoreHostOptions
     /// <summary>The store executable (null = the bundled <c>plasma-store</c>).</summary>
     public string? ExecutablePath { get; set; }
 
+    /// <summary>The store stops by itself when this process exits, even when it is killed
+    /// (<see cref="PlasmaStoreOptions.StopWithThisProcess"/>). Default true; false for Arrow's
+    /// plasma-store-server, which does not know the flag.</summary>
+    public bool StopWithThisProcess { get; set; } = true;
+
     /// <summary>How long the store may take to accept connections.</summary>
     public TimeSpan StartTimeout { get; set; } = TimeSpan.FromSeconds(10);
 

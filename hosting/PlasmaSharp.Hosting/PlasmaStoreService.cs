@@ -43,6 +43,7 @@ public sealed class PlasmaStoreService : IHostedLifecycleService, IAsyncDisposab
             StartTimeout = o.StartTimeout,
             StopTimeout = o.StopTimeout,
             Prefault = o.Prefault,
+            StopWithThisProcess = o.StopWithThisProcess,
         }, cancellationToken).ConfigureAwait(false);
         _logger.LogInformation("Plasma store started in {ElapsedMs} ms: {Capacity} bytes on {SocketPath} (process {ProcessId})",
             watch.ElapsedMilliseconds, o.Capacity, _store.SocketPath, _store.ProcessId);

@@ -6,9 +6,11 @@
 // plus --socket-mode OCTAL (default 0600), --prefault (populate the segment at start), the limits (--max-clients, --max-pending-gets,
 // --max-get-ids, --allow-uid; defaults change nothing for real clients) and --help. A bad or
 // missing flag (an -e URL of an unknown scheme too) prints the usage and exits 2. SIGTERM / SIGINT stop the store cleanly (socket
-// file removed).
+// file removed); with --exit-with-parent the store also stops so when the process that started it
+// is gone (killed too, so no one is left to stop it).
 #include <getopt.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
@@ -49,6 +51,9 @@ void PrintUsage(FILE* out, const char* program) {
                "  --allow-uid UIDS     only these peer uids (SO_PEERCRED) may connect; UIDS is\n"
                "                       1000 or 1000,1001; repeatable (default: whoever the\n"
                "                       socket mode lets in)\n"
+               "  --exit-with-parent   stop (as on SIGTERM) when the process that started the store\n"
+               "                       exits, even by SIGKILL: a store started for one program\n"
+               "                       does not outlive it holding its memory\n"
                "  --help               show this text\n",
                program, kDefaultMaxPendingGets, kDefaultMaxGetIds);
 }
@@ -106,7 +111,8 @@ int RunStoreMain(int argc, char** argv) {
   const char* program = argc > 0 ? argv[0] : "plasma-store";
   StoreOptions options;
   bool have_capacity = false;
-  enum { kHelp = 1000, kSocketMode, kMaxClients, kMaxPendingGets, kMaxGetIds, kAllowUid, kSpillKeep, kSpillLimit, kPrefault };
+  bool exit_with_parent = false;
+  enum { kHelp = 1000, kSocketMode, kMaxClients, kMaxPendingGets, kMaxGetIds, kAllowUid, kSpillKeep, kSpillLimit, kPrefault, kExitWithParent };
   static const option long_options[] = {{"help", no_argument, nullptr, kHelp},
                                         {"socket-mode", required_argument, nullptr, kSocketMode},
                                         {"max-clients", required_argument, nullptr, kMaxClients},
@@ -114,6 +120,7 @@ int RunStoreMain(int argc, char** argv) {
                                         {"max-get-ids", required_argument, nullptr, kMaxGetIds},
                                         {"allow-uid", required_argument, nullptr, kAllowUid},
                                         {"prefault", no_argument, nullptr, kPrefault},
+                                        {"exit-with-parent", no_argument, nullptr, kExitWithParent},
                                         {"spill-keep", no_argument, nullptr, kSpillKeep},
                                         {"spill-limit", required_argument, nullptr, kSpillLimit},
                                         {nullptr, 0, nullptr, 0}};
@@ -150,6 +157,7 @@ int RunStoreMain(int argc, char** argv) {
       }
       case kHelp: PrintUsage(stdout, program); return 0;
       case kPrefault: options.prefault = true; break;
+      case kExitWithParent: exit_with_parent = true; break;
       case kSocketMode:
         if (!ParseMode(optarg, &options.socket_mode)) {
           std::fprintf(stderr, "%s: --socket-mode needs an octal mode like 0600, got '%s'\n", program, optarg);
@@ -234,8 +242,19 @@ int RunStoreMain(int argc, char** argv) {
   }
   std::fprintf(stderr, "%s: serving %lld bytes on %s\n", program,
                static_cast<long long>(runner->capacity()), options.socket_path.c_str());
-  int received = 0;
-  while (sigwait(&stop_signals, &received) != 0) {
+  // The parent is watched once a second: PR_SET_PDEATHSIG would fire when the *thread* that
+  // started us ends (a .NET thread-pool thread may), not the process. getppid() changes when the
+  // parent process is gone and we were handed to init or a subreaper.
+  const pid_t parent = exit_with_parent ? ::getppid() : 0;
+  const timespec tick{1, 0};
+  for (;;) {
+    const int received = sigtimedwait(&stop_signals, nullptr, parent > 1 ? &tick : nullptr);
+    if (received > 0) break;
+    if (parent > 1 && ::getppid() != parent) {
+      std::fprintf(stderr, "%s: the process that started this store (pid %d) has exited; stopping\n", program,
+                   static_cast<int>(parent));
+      break;
+    }
   }
   runner->Stop();
   return 0;

@@ -8,7 +8,7 @@ public sealed class RealStoreTests : ClusterTestBase
     [RealStoreFact]
     public async Task A_node_on_the_real_arrow_store_publishes_seals_and_deletes()
     {
-        PlasmaStore store = await PlasmaStore.StartAsync(64L << 20, new PlasmaStoreOptions { ExecutablePath = RealStoreFactAttribute.Executable });
+        PlasmaStore store = await PlasmaStore.StartAsync(64L << 20, new PlasmaStoreOptions { ExecutablePath = RealStoreFactAttribute.Executable, StopWithThisProcess = false });
         Stores.Add(store);
         using var client = PlasmaClient.Connect(store.SocketPath);
         var early = ObjectId.NewRandom();

@@ -4,8 +4,18 @@
 //   Gets the (sealed) object, forgets it, collects garbage until the store saw it released, then prints
 //   "LEAK <type>" plus the creation stack for each PlasmaDiagnostics.LeakDetected report, or "NO LEAK REPORTED".
 //   Leak tracking is whatever PLASMASHARP_TRACK_LEAKS in this process's environment says.
+// Usage: PlasmaSharp.TestPeer store
+//   Starts a store with PlasmaStore's defaults, prints "STORE <pid> <socket>" and waits to be killed.
 using System.Runtime.CompilerServices;
 using PlasmaSharp;
+
+if (args.Length == 1 && args[0] == "store")
+{
+    PlasmaStore store = await PlasmaStore.StartAsync(1 << 20);
+    Console.WriteLine($"STORE {store.ProcessId} {store.SocketPath}");
+    Console.Out.Flush();
+    await Task.Delay(Timeout.Infinite);
+}
 
 if (args.Length == 3 && args[0] == "leak") return LeakPeer.Run(args[1], ObjectId.Parse(args[2]));
 if (args.Length != 3)

@@ -30,7 +30,7 @@ internal static class TestStores
     {
         if (kind == StoreKind.Ours) return PlasmaStore.StartAsync(capacity);
         if (RealStoreSkipReason is not null) throw new InvalidOperationException(RealStoreSkipReason); // the attribute skips these
-        return PlasmaStore.StartAsync(capacity, new PlasmaStoreOptions { ExecutablePath = Arrow11Environment.PathOf("plasma-store-server") });
+        return PlasmaStore.StartAsync(capacity, new PlasmaStoreOptions { ExecutablePath = Arrow11Environment.PathOf("plasma-store-server"), StopWithThisProcess = false });
     }
 }
 

@@ -92,6 +92,39 @@ public class StoreLauncherTests
     }
 
     [Fact]
+    public async Task A_store_stops_when_the_process_that_started_it_is_killed()
+    {
+        string peerDll = Path.Combine(AppContext.BaseDirectory, "PlasmaSharp.TestPeer.dll");
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true };
+        start.ArgumentList.Add(peerDll);
+        start.ArgumentList.Add("store");
+        using System.Diagnostics.Process peer = System.Diagnostics.Process.Start(start)!;
+        string? line = await peer.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.NotNull(line);
+        string[] words = line!.Split(' ');
+        Assert.Equal("STORE", words[0]);
+        int storePid = int.Parse(words[1], System.Globalization.CultureInfo.InvariantCulture);
+        string socket = words[2];
+        using (PlasmaClient client = PlasmaClient.Connect(socket)) Assert.Equal(1 << 20, client.Capacity);
+
+        peer.Kill();  // SIGKILL: the peer cannot stop its store
+        await peer.WaitForExitAsync();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (!Exited(storePid) && clock.Elapsed < TimeSpan.FromSeconds(10)) await Task.Delay(50);
+        Assert.True(Exited(storePid), $"the store (pid {storePid}) outlived the killed process that started it");
+        Assert.False(File.Exists(socket), "the store did not remove its socket");
+    }
+
+    // No such process, or a zombie its new parent has not reaped yet.
+    private static bool Exited(int pid)
+    {
+        string stat;
+        try { stat = File.ReadAllText($"/proc/{pid}/stat"); }
+        catch (IOException) { return true; }
+        return stat[(stat.LastIndexOf(')') + 2)..].StartsWith('Z');
+    }
+
+    [Fact]
     public async Task An_in_process_store_serves_clients()
     {
         await using PlasmaStore store = PlasmaStore.StartInProcess(2 << 20);

@@ -9,7 +9,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstring>
+#include <fstream>
+#include <iterator>
 
 #include "socket_io.h"
 #include "store_client.h"
@@ -94,6 +97,72 @@ TEST(CliTest, SigtermStopsCleanlyAndRemovesTheSocket) {
   EXPECT_EQ(WEXITSTATUS(status), 0);
   struct stat st {};
   EXPECT_NE(::stat(path.c_str(), &st), 0);
+}
+
+// A process that starts a store (its parent) and is then killed with SIGKILL: with
+// --exit-with-parent the store stops within seconds and removes its socket; without it the store
+// keeps running (as the real plasma-store-server does).
+pid_t StoreOfAKilledParent(const std::string& socket, bool exit_with_parent) {
+  int pipe_fds[2];
+  if (::pipe(pipe_fds) != 0) return -1;
+  const pid_t parent = ::fork();
+  if (parent == 0) {
+    std::vector<std::string> args = {StoreExecutable(), "-m", "1000000", "-s", socket};
+    if (exit_with_parent) args.push_back("--exit-with-parent");
+    const pid_t store = Spawn(args);
+    ssize_t ignored = ::write(pipe_fds[1], &store, sizeof(store));
+    (void)ignored;
+    for (;;) ::pause();
+  }
+  pid_t store = -1;
+  ssize_t got = ::read(pipe_fds[0], &store, sizeof(store));
+  ::close(pipe_fds[0]);
+  ::close(pipe_fds[1]);
+  for (int i = 0; i < 500 && got == sizeof(store); ++i) {  // serving before its parent dies
+    int probe = protocol::ConnectUnix(socket);
+    if (probe >= 0) {
+      ::close(probe);
+      break;
+    }
+    ::usleep(10000);
+  }
+  ::kill(parent, SIGKILL);
+  ::waitpid(parent, nullptr, 0);
+  return got == sizeof(store) ? store : -1;
+}
+
+// Exited: no such process, or a zombie its new parent (init, a subreaper) has not reaped yet.
+bool Exited(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  const size_t paren = text.rfind(')');
+  return text.empty() || (paren != std::string::npos && paren + 2 < text.size() && text[paren + 2] == 'Z');
+}
+
+bool GoneWithin(pid_t pid, int ms) {
+  for (int waited = 0; waited < ms; waited += 20) {
+    if (Exited(pid)) return true;
+    ::usleep(20000);
+  }
+  return false;
+}
+
+TEST(CliTest, ExitWithParentStopsTheStoreWhenItsParentIsKilled) {
+  TempDir dir;
+  const std::string socket = dir.path() + "/orphan.sock";
+  const pid_t store = StoreOfAKilledParent(socket, true);
+  ASSERT_GT(store, 0);
+  // The store was handed to init (or a subreaper), which reaps it once it exits.
+  EXPECT_TRUE(GoneWithin(store, 5000)) << "the store outlived its parent by 5 s";
+  struct stat st {};
+  EXPECT_NE(::stat(socket.c_str(), &st), 0) << "the socket file was left behind";
+
+  const std::string kept = dir.path() + "/kept.sock";
+  const pid_t plain = StoreOfAKilledParent(kept, false);
+  ASSERT_GT(plain, 0);
+  EXPECT_FALSE(GoneWithin(plain, 1500)) << "without the flag the store stays";
+  ::kill(plain, SIGTERM);
+  EXPECT_TRUE(GoneWithin(plain, 5000));
 }
 
 TEST(CliTest, LimitFlagsAreAccepted) {
