@@ -28,11 +28,11 @@ def start_plasma_store(plasma_store_memory, use_valgrind=False, use_profiler=Fal
     """Start the bundled plasma store in a fresh temp folder; yields (socket_name, process) and
     stops it on exit. Returns once the store accepts connections (RuntimeError if it exits).
 
-    external_store is not supported by PlasmaSharp's store (ValueError unless None)."""
+    external_store is the store's -e URL, where eviction spills objects: "hashtable://NAME" (as
+    pyarrow's) or "file://DIRECTORY" (files; PlasmaSharp's store only). The store also stops by
+    itself if this process dies without leaving the with-block (killed): --exit-with-parent."""
     if use_valgrind and use_profiler:
         raise Exception("Cannot use valgrind and profiler at the same time.")
-    if external_store is not None:
-        raise ValueError("external_store is not supported by PlasmaSharp's plasma-store")
     tmpdir = tempfile.mkdtemp(prefix="plasmasharp-store-")
     proc = None
     try:
@@ -42,6 +42,9 @@ def start_plasma_store(plasma_store_memory, use_valgrind=False, use_profiler=Fal
             command += ["-d", plasma_directory]
         if use_hugepages:
             command += ["-h"]
+        if external_store is not None:
+            command += ["-e", external_store]
+        command += ["--exit-with-parent"]
         if use_valgrind:
             command = ["valgrind", "--track-origins=yes", "--leak-check=full", "--error-exitcode=1"] + command
         elif use_profiler:
