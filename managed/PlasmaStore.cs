@@ -127,7 +127,9 @@ public sealed class PlasmaStore : IAsyncDisposable, IDisposable
             startInfo.ArgumentList.Add(options.Directory);
         }
         if (options.Prefault) startInfo.ArgumentList.Add("--prefault");
-        if (options.StopWithThisProcess) startInfo.ArgumentList.Add("--exit-with-parent");
+        // With this process's id: the store also stops if this process dies before the store starts.
+        if (options.StopWithThisProcess)
+            startInfo.ArgumentList.Add("--exit-with-parent=" + Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
         if (options.ExternalStore is not null)
         {
             startInfo.ArgumentList.Add("-e");

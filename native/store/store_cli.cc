@@ -6,7 +6,7 @@
 // plus --socket-mode OCTAL (default 0600), --prefault (populate the segment at start), the limits (--max-clients, --max-pending-gets,
 // --max-get-ids, --allow-uid; defaults change nothing for real clients) and --help. A bad or
 // missing flag (an -e URL of an unknown scheme too) prints the usage and exits 2. SIGTERM / SIGINT stop the store cleanly (socket
-// file removed); with --exit-with-parent the store also stops so when the process that started it
+// file removed); with --exit-with-parent the store also stops when the process that started it
 // is gone (killed too, so no one is left to stop it).
 #include <getopt.h>
 #include <signal.h>
@@ -51,9 +51,11 @@ void PrintUsage(FILE* out, const char* program) {
                "  --allow-uid UIDS     only these peer uids (SO_PEERCRED) may connect; UIDS is\n"
                "                       1000 or 1000,1001; repeatable (default: whoever the\n"
                "                       socket mode lets in)\n"
-               "  --exit-with-parent   stop (as on SIGTERM) when the process that started the store\n"
-               "                       exits, even by SIGKILL: a store started for one program\n"
-               "                       does not outlive it holding its memory\n"
+               "  --exit-with-parent[=PID]\n"
+               "                       stop (as on SIGTERM) when the process that started the store\n"
+               "                       (PID: the launcher's own pid, which also covers it dying\n"
+               "                       before the store starts) exits, even by SIGKILL: a store\n"
+               "                       started for one program does not outlive it holding its memory\n"
                "  --help               show this text\n",
                program, kDefaultMaxPendingGets, kDefaultMaxGetIds);
 }
@@ -109,9 +111,12 @@ bool ParseUids(const char* text, std::vector<uid_t>* uids) {
 
 int RunStoreMain(int argc, char** argv) {
   const char* program = argc > 0 ? argv[0] : "plasma-store";
+  // First thing: a parent that dies while the store starts up must still count as gone.
+  const pid_t parent_at_start = ::getppid();
   StoreOptions options;
   bool have_capacity = false;
   bool exit_with_parent = false;
+  pid_t launcher = 0;  // --exit-with-parent=PID
   enum { kHelp = 1000, kSocketMode, kMaxClients, kMaxPendingGets, kMaxGetIds, kAllowUid, kSpillKeep, kSpillLimit, kPrefault, kExitWithParent };
   static const option long_options[] = {{"help", no_argument, nullptr, kHelp},
                                         {"socket-mode", required_argument, nullptr, kSocketMode},
@@ -120,7 +125,7 @@ int RunStoreMain(int argc, char** argv) {
                                         {"max-get-ids", required_argument, nullptr, kMaxGetIds},
                                         {"allow-uid", required_argument, nullptr, kAllowUid},
                                         {"prefault", no_argument, nullptr, kPrefault},
-                                        {"exit-with-parent", no_argument, nullptr, kExitWithParent},
+                                        {"exit-with-parent", optional_argument, nullptr, kExitWithParent},
                                         {"spill-keep", no_argument, nullptr, kSpillKeep},
                                         {"spill-limit", required_argument, nullptr, kSpillLimit},
                                         {nullptr, 0, nullptr, 0}};
@@ -157,7 +162,18 @@ int RunStoreMain(int argc, char** argv) {
       }
       case kHelp: PrintUsage(stdout, program); return 0;
       case kPrefault: options.prefault = true; break;
-      case kExitWithParent: exit_with_parent = true; break;
+      case kExitWithParent:
+        exit_with_parent = true;
+        if (optarg != nullptr) {
+          int64_t pid = 0;
+          if (!ParsePositive(optarg, &pid) || pid > INT32_MAX) {
+            std::fprintf(stderr, "%s: --exit-with-parent=PID needs a process id, got '%s'\n", program, optarg);
+            PrintUsage(stderr, program);
+            return 2;
+          }
+          launcher = static_cast<pid_t>(pid);
+        }
+        break;
       case kSocketMode:
         if (!ParseMode(optarg, &options.socket_mode)) {
           std::fprintf(stderr, "%s: --socket-mode needs an octal mode like 0600, got '%s'\n", program, optarg);
@@ -245,16 +261,15 @@ int RunStoreMain(int argc, char** argv) {
   // The parent is watched once a second: PR_SET_PDEATHSIG would fire when the *thread* that
   // started us ends (a .NET thread-pool thread may), not the process. getppid() changes when the
   // parent process is gone and we were handed to init or a subreaper.
-  const pid_t parent = exit_with_parent ? ::getppid() : 0;
+  const pid_t parent = !exit_with_parent ? 0 : launcher != 0 ? launcher : parent_at_start;
   const timespec tick{1, 0};
   for (;;) {
-    const int received = sigtimedwait(&stop_signals, nullptr, parent > 1 ? &tick : nullptr);
-    if (received > 0) break;
     if (parent > 1 && ::getppid() != parent) {
       std::fprintf(stderr, "%s: the process that started this store (pid %d) has exited; stopping\n", program,
                    static_cast<int>(parent));
       break;
     }
+    if (sigtimedwait(&stop_signals, nullptr, parent > 1 ? &tick : nullptr) > 0) break;
   }
   runner->Stop();
   return 0;

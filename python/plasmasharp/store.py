@@ -44,7 +44,7 @@ def start_plasma_store(plasma_store_memory, use_valgrind=False, use_profiler=Fal
             command += ["-h"]
         if external_store is not None:
             command += ["-e", external_store]
-        command += ["--exit-with-parent"]
+        command += ["--exit-with-parent=%d" % os.getpid()]
         if use_valgrind:
             command = ["valgrind", "--track-origins=yes", "--leak-check=full", "--error-exitcode=1"] + command
         elif use_profiler:

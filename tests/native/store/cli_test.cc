@@ -102,13 +102,17 @@ TEST(CliTest, SigtermStopsCleanlyAndRemovesTheSocket) {
 // A process that starts a store (its parent) and is then killed with SIGKILL: with
 // --exit-with-parent the store stops within seconds and removes its socket; without it the store
 // keeps running (as the real plasma-store-server does).
-pid_t StoreOfAKilledParent(const std::string& socket, bool exit_with_parent) {
+pid_t StoreOfAKilledParent(const std::string& socket, bool exit_with_parent, bool wait_until_serving = true) {
   int pipe_fds[2];
   if (::pipe(pipe_fds) != 0) return -1;
   const pid_t parent = ::fork();
   if (parent == 0) {
     std::vector<std::string> args = {StoreExecutable(), "-m", "1000000", "-s", socket};
-    if (exit_with_parent) args.push_back("--exit-with-parent");
+    // Serving first: the plain flag (parent = getppid() at start); killed at once: the launcher
+    // names itself, so a parent gone before the store even started counts too.
+    if (exit_with_parent) {
+      args.push_back(wait_until_serving ? "--exit-with-parent" : "--exit-with-parent=" + std::to_string(::getpid()));
+    }
     const pid_t store = Spawn(args);
     ssize_t ignored = ::write(pipe_fds[1], &store, sizeof(store));
     (void)ignored;
@@ -118,7 +122,7 @@ pid_t StoreOfAKilledParent(const std::string& socket, bool exit_with_parent) {
   ssize_t got = ::read(pipe_fds[0], &store, sizeof(store));
   ::close(pipe_fds[0]);
   ::close(pipe_fds[1]);
-  for (int i = 0; i < 500 && got == sizeof(store); ++i) {  // serving before its parent dies
+  for (int i = 0; i < 500 && got == sizeof(store) && wait_until_serving; ++i) {  // serving before its parent dies
     int probe = protocol::ConnectUnix(socket);
     if (probe >= 0) {
       ::close(probe);
@@ -156,6 +160,14 @@ TEST(CliTest, ExitWithParentStopsTheStoreWhenItsParentIsKilled) {
   EXPECT_TRUE(GoneWithin(store, 5000)) << "the store outlived its parent by 5 s";
   struct stat st {};
   EXPECT_NE(::stat(socket.c_str(), &st), 0) << "the socket file was left behind";
+  if (!Exited(store)) ::kill(store, SIGKILL);  // a failure must not leave it holding our output
+
+  // The parent killed while the store is still starting up counts as gone too.
+  const std::string early = dir.path() + "/early.sock";
+  const pid_t starting = StoreOfAKilledParent(early, true, false);
+  ASSERT_GT(starting, 0);
+  EXPECT_TRUE(GoneWithin(starting, 5000)) << "a parent killed during start-up went unnoticed";
+  if (!Exited(starting)) ::kill(starting, SIGKILL);
 
   const std::string kept = dir.path() + "/kept.sock";
   const pid_t plain = StoreOfAKilledParent(kept, false);
@@ -163,6 +175,7 @@ TEST(CliTest, ExitWithParentStopsTheStoreWhenItsParentIsKilled) {
   EXPECT_FALSE(GoneWithin(plain, 1500)) << "without the flag the store stays";
   ::kill(plain, SIGTERM);
   EXPECT_TRUE(GoneWithin(plain, 5000));
+  if (!Exited(plain)) ::kill(plain, SIGKILL);
 }
 
 TEST(CliTest, LimitFlagsAreAccepted) {
