@@ -1,5 +1,6 @@
 #include "connection.h"
 
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -10,6 +11,22 @@
 #include "socket_io.h"
 
 namespace plasmasharp::client {
+
+int Deadline::PollMs() const {
+  if (unlimited_) return -1;
+  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(at_ - Clock::now()).count();
+  return static_cast<int>(std::clamp<int64_t>(left, 0, 1 << 30));
+}
+
+Status WaitReadable(int fd, const Deadline& deadline, const char* timeout_message) {
+  for (;;) {
+    pollfd pfd{fd, POLLIN, 0};
+    const int r = ::poll(&pfd, 1, deadline.PollMs());
+    if (r > 0) return Status::OK();
+    if (r == 0) return Status(Code::kTimeout, timeout_message);
+    if (errno != EINTR) return Status(Code::kIoError, std::string("poll failed: ") + std::strerror(errno));
+  }
+}
 
 namespace {
 // The read buffer: big enough for any everyday reply (header + body + the fd byte after it)

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <string>
@@ -21,6 +22,25 @@
 namespace plasmasharp::client {
 
 namespace fb = plasma::flatbuf;
+
+// A time limit that holds across several waits (a retried poll, a partial message read before
+// waiting again): timeout_ms < 0 waits without limit, 0 only looks.
+class Deadline {
+ public:
+  explicit Deadline(int64_t timeout_ms)
+      : unlimited_(timeout_ms < 0), at_(Clock::now() + std::chrono::milliseconds(unlimited_ ? 0 : timeout_ms)) {}
+  // What is left, for poll(): -1 without limit, else 0 or more milliseconds.
+  int PollMs() const;
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  bool unlimited_;
+  Clock::time_point at_;
+};
+
+// Waits until `fd` is readable (or closed: the read then says so) before `deadline`. kTimeout
+// with `timeout_message` when it passed, kIoError when poll fails; EINTR waits on.
+Status WaitReadable(int fd, const Deadline& deadline, const char* timeout_message);
 
 class Connection {
  public:

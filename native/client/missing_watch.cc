@@ -1,10 +1,6 @@
 #include "missing_watch.h"
 
-#include <poll.h>
-
-#include <algorithm>
 #include <cerrno>
-#include <chrono>
 #include <cstring>
 
 #include "socket_io.h"
@@ -43,20 +39,7 @@ Status MissingWatch::Next(int64_t timeout_ms, MissingNotice* out) {
 // the socket. Once a frame has begun, Connection::Receive reads it to its end.
 Status MissingWatch::WaitReadable(int64_t timeout_ms) {
   if (connection_.buffered()) return Status::OK();
-  using Clock = std::chrono::steady_clock;
-  const auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms < 0 ? 0 : timeout_ms);
-  for (;;) {
-    int wait_ms = -1;
-    if (timeout_ms >= 0) {
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-      wait_ms = static_cast<int>(std::clamp<int64_t>(left.count(), 0, 1 << 30));
-    }
-    pollfd pfd{connection_.fd(), POLLIN, 0};
-    int r = ::poll(&pfd, 1, wait_ms);
-    if (r > 0) return Status::OK();  // readable, or closed (Receive reports which)
-    if (r == 0) return Status(Code::kTimeout, "no missing-objects notice arrived in time");
-    if (errno != EINTR) return Status(Code::kIoError, std::string("poll failed: ") + std::strerror(errno));
-  }
+  return client::WaitReadable(connection_.fd(), Deadline(timeout_ms), "no missing-objects notice arrived in time");
 }
 
 Status MissingWatch::ReadNotice(MissingNotice* out) {

@@ -1,13 +1,12 @@
 // Notification socket reader. Frame = int64 payload length (host order) + a PlasmaNotification
 // flatbuffer; no version or type word (plasma-wire README, "Notification socket").
-#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <chrono>
 #include <cstring>
 
+#include "connection.h"
 #include "plasma_client.h"
 #include "verified_root.h"
 
@@ -35,8 +34,7 @@ Status Subscription::Next(int64_t timeout_ms, ObjectInfo* out) {
 
 // Reads until at least one frame is decoded into queue_ (which is empty on entry).
 Status Subscription::ReadFrames(int64_t timeout_ms) {
-  using Clock = std::chrono::steady_clock;
-  const auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms < 0 ? 0 : timeout_ms);
+  const Deadline deadline(timeout_ms);
   for (;;) {
     // Decode every complete frame in the buffer.
     size_t used = 0;
@@ -90,16 +88,7 @@ Status Subscription::ReadFrames(int64_t timeout_ms) {
     if (!queue_.empty()) return Status::OK();
     if (closed_) return Status(Code::kDisconnected, "the store closed the notification socket");
 
-    int wait_ms = -1;
-    if (timeout_ms >= 0) {
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-      wait_ms = left.count() > 0 ? static_cast<int>(std::min<int64_t>(left.count(), 1 << 30)) : 0;
-    }
-    pollfd pfd{fd_, POLLIN, 0};
-    int r = ::poll(&pfd, 1, wait_ms);
-    if (r < 0 && errno == EINTR) continue;
-    if (r < 0) return Status(Code::kIoError, std::string("poll failed: ") + std::strerror(errno));
-    if (r == 0) return Status(Code::kTimeout, "no notification arrived in time");
+    PS_RETURN_IF_ERROR(WaitReadable(fd_, deadline, "no notification arrived in time"));
     uint8_t chunk[65536];
     ssize_t n = ::recv(fd_, chunk, sizeof(chunk), MSG_DONTWAIT);
     if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)) continue;
