@@ -29,11 +29,7 @@ internal static unsafe partial class NativeProxy
         fixed (byte* p = ids)
             code = NativeMethods.ps_missing_watch_next(watch.Pointer, timeoutMs, p, ids.Length / ObjectId.Size, &count, &getTimeout, &error);
         getTimeoutMs = getTimeout;
-        if (code == NativeConstants.PS_TIMEOUT)
-        {
-            if (error != null) NativeMethods.ps_error_free(error);
-            return -1;
-        }
+        if (NativeStatus.TimedOut(code, error)) return -1;
         NativeStatus.Check(code, error, "missing-objects watch");
         return (int)count;
     }

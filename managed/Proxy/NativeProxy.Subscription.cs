@@ -12,11 +12,7 @@ internal static unsafe partial class NativeProxy
         ps_object_info info;
         ps_error* error = null;
         int code = NativeMethods.ps_subscription_next(subscription.Pointer, timeoutMs, &info, &error);
-        if (code == NativeConstants.PS_TIMEOUT)
-        {
-            if (error != null) NativeMethods.ps_error_free(error);
-            return null;
-        }
+        if (NativeStatus.TimedOut(code, error)) return null;
         NativeStatus.Check(code, error, "notification socket");
         return NativeConversions.ToNotification(info);
     }

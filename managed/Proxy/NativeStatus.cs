@@ -24,6 +24,15 @@ internal static unsafe class NativeStatus
         if (error != null) NativeMethods.ps_error_free(error);
     }
 
+    /// <summary>True (and <paramref name="error"/> freed) when a call that waits up to a timeout
+    /// returned PS_TIMEOUT: for those calls nothing arriving in time is an answer, not an error.</summary>
+    internal static bool TimedOut(int code, ps_error* error)
+    {
+        if (code != NativeConstants.PS_TIMEOUT) return false;
+        if (error != null) NativeMethods.ps_error_free(error);
+        return true;
+    }
+
     /// <summary>Builds (does not throw) the exception for a failed call and frees the error.</summary>
     private static Exception ToException(int code, ps_error* error, string? subject = null, bool connecting = false)
     {
