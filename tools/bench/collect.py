@@ -237,6 +237,14 @@ def read_machine(figs, runs):
     if rs:
         figs.add("component.thread_spawn_join_us", us_samples([seconds_per_iteration(r) for r in rs]), "us",
                  "start + join one std::thread")
+    rs = gbench_find(runs, "component/map_populated_shm_100MiB")
+    if rs:
+        fig = figs.add("component.map_populated_shm_100mib_ms", [seconds_per_iteration(r) * 1e3 for r in rs], "ms",
+                       "the kernel entering a populated 100 MiB /dev/shm file into a fresh mapping, one read per "
+                       "4 KiB page on one thread (no store, no PlasmaSharp code)")
+        faults = [r["minor_faults"] for r in rs if "minor_faults" in r]
+        if fig and faults:
+            fig["minor_faults"] = statistics.median(faults)
 
 
 def read_cpp_client(figs, runs, client):
@@ -283,18 +291,18 @@ def read_cpp_client(figs, runs, client):
 def read_shared_client(figs, runs):
     """One C++ client shared by threads (plasma_bench cpp/shared_client/*; issue 18 item 3)."""
     for name, op, desc in (
-            ("put_1KiB_idle", "put_idle", "1 KiB put (Create + write + Seal + Release) on a client no other thread uses"),
+            ("put_1KiB_idle", "put_idle", "1 KiB put (one CreateAndSeal, as PlasmaClient.Put) on a client no other thread uses"),
             ("put_1KiB_while_get_waits", "put_while_get_waits",
              "1 KiB put on a client while another thread of it waits in a 5 s Get")):
         rs = gbench_find(runs, f"cpp/shared_client/{name}")
         fig = add_latency(figs, f"cpp.shared_client.{op}.1kib.us", [seconds_per_iteration(r) for r in rs or []],
-                          desc, 2)
+                          desc, 1)
         attach_cpu(fig, rs)
     for n in (1, 4):
         rs = gbench_find(runs, f"cpp/shared_client/threads_{n}/")
         if rs:
             figs.add(f"cpp.shared_client.threads_{n}.ops", [r["ops_per_s"] for r in rs], "ops/s",
-                     f"{n} thread(s) on one client, each 1 KiB Create + Seal + Release in a loop; total rate")
+                     f"{n} thread(s) on one client, each a 1 KiB put (one CreateAndSeal) in a loop; total rate")
 
 
 def read_scale(figs, runs):
@@ -322,17 +330,23 @@ def read_scale(figs, runs):
                 "description": "store process VmHWM with 100k 1 KiB objects stored (only when plasma_bench started the store)",
                 "ratio_to_capacity": rss / cap if cap else None})
     rtt_us = figs.value("floor.socket_rtt_us")
-    for n in (1, 2, 4):
-        rs = gbench_find(runs, f"cpp/scale/clients_{n}/")
-        if rs:
-            fig = figs.add(f"cpp.scale.clients_{n}.ops", [r["ops_per_s"] for r in rs], "ops/s",
-                           f"{n} client process(es), each Create(1 KiB)+Seal+Release in a loop; total rate")
+    # The small put our clients make (one CreateAndSeal: the target's figure), and libplasma's.
+    for op, suffix, what, round_trips in (
+            ("create_and_seal_1KiB", "", "1 KiB put as our clients make it (one CreateAndSeal)", 1),
+            ("create_seal_release_1KiB", ".create_seal_release", "1 KiB put as libplasma makes it "
+             "(Create + write + Seal + Release)", 2)):
+        for n in (1, 2, 4):
+            rs = gbench_find(runs, f"cpp/scale/clients_{n}/{op}")
+            if not rs:
+                continue
+            fig = figs.add(f"cpp.scale.clients_{n}{suffix}.ops", [r["ops_per_s"] for r in rs], "ops/s",
+                           f"{n} client process(es), each a {what} in a loop; total rate")
             for counter in ("store_cpu_us_per_op", "client_cpu_us_per_op"):
                 values = [r[counter] for r in rs if counter in r]
                 if fig and values:
                     fig[counter] = statistics.median(values)
             if fig and rtt_us:
-                floor_ops = 1e6 / (rtt_us * 2)
+                floor_ops = 1e6 / (rtt_us * round_trips)
                 fig["floor"] = {"key": "floor.socket_rtt_us", "ops_per_s": floor_ops}
                 fig["ratio_to_floor"] = fig["value"] / floor_ops
 
@@ -865,7 +879,7 @@ def shared_client_breakdown(figs):
     idle, busy = figs.get("cpp.shared_client.put_idle.1kib.us"), figs.get("cpp.shared_client.put_while_get_waits.1kib.us")
     if idle and busy:
         text = (f"1 KiB put {idle['value']:.1f} us idle, {busy['value']:.1f} us while a Get waits "
-                f"(+{busy['value'] - idle['value']:.1f} us over its 2 round trips)")
+                f"(+{busy['value'] - idle['value']:.1f} us over its one round trip)")
         if idle.get("client_cpu_us_per_op") and busy.get("client_cpu_us_per_op"):
             text += (f"; the putting thread's CPU per put {idle['client_cpu_us_per_op']:.1f} us idle, "
                      f"{busy['client_cpu_us_per_op']:.1f} us with the Get waiting")
@@ -873,8 +887,8 @@ def shared_client_breakdown(figs):
     one, four = v("cpp.shared_client.threads_1.ops"), v("cpp.shared_client.threads_4.ops")
     if one and four:
         parts.append(f"1 thread {one:,.0f} puts/s, 4 threads on one client {four:,.0f} puts/s")
-    store = figs.field("cpp.small.create_seal_release.ops", "store_cpu_us_per_op")
-    client = figs.field("cpp.small.create_seal_release.ops", "client_cpu_us_per_op")
+    store = figs.field("cpp.small.create_and_seal.ops", "store_cpu_us_per_op")
+    client = figs.field("cpp.small.create_and_seal.ops", "client_cpu_us_per_op")
     if store and client:
         parts.append(f"CPU per put store {store:.1f} us (one store thread: at most ~{1e6 / store:,.0f} puts/s) + "
                      f"client {client:.1f} us: {os.cpu_count()} fully free CPUs allow "
@@ -1051,6 +1065,14 @@ def first_put_breakdown(figs, key):
                      f"the kernel maps up to 16 of the store's pages per fault, on the worker pool's threads), which "
                      f"every process pays once per page it maps, whatever the store did; then copy + digest + Seal "
                      f"{fig['write_and_seal_ms']:.1f} ms ({fig.get('write_minor_faults', 0):,.0f} faults)")
+    kernel = figs.get("component.map_populated_shm_100mib_ms")
+    if kernel and fig.get("create_ms") is not None:
+        faults = kernel.get("minor_faults")
+        parts.append(f"the kernel alone, entering a populated 100 MiB /dev/shm file into a fresh mapping with one "
+                     f"read per page on one thread, takes {kernel['value']:.1f} ms on this machine"
+                     + (f" ({faults:,.0f} faults, {kernel['value'] * 1e3 / faults:.1f} us each)" if faults else "")
+                     + f": {kernel['value'] / os.cpu_count():.1f} ms even if split evenly over this machine's "
+                     f"{os.cpu_count()} CPUs, against Create's {fig['create_ms']:.1f} ms")
     warm = figs.get("cpp.large.put_write_and_seal.100mib.gbps")
     if warm:
         parts.append(f"the same put into pages this client has already mapped runs at {warm['ratio_to_floor']:.2f}x "

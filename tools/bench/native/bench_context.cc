@@ -1,6 +1,7 @@
 #include "bench_context.h"
 #include "store_process.h"
 
+#include <pthread.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -47,17 +48,24 @@ pc::PlasmaClient& Client() {
   return *client;
 }
 
+// Bumped in every forked child, so NewObjectId re-seeds there without asking for the pid on each
+// call: getpid is a system call, and the small-op loops would time one per operation.
+std::atomic<uint64_t> g_fork_generation{1};
+
 pc::ObjectId NewObjectId() {
-  // 8 random bytes per process (re-seeded after fork via the pid) + a 12-byte counter.
+  // 8 random bytes per process (re-seeded after fork) + a 12-byte counter.
   static std::atomic<uint64_t> counter{0};
-  thread_local pid_t seeded_for = -1;
+  static const int registered =
+      pthread_atfork(nullptr, nullptr, [] { g_fork_generation.fetch_add(1); });
+  (void)registered;
+  thread_local uint64_t seeded_for = 0;
   thread_local uint64_t prefix = 0;
-  if (seeded_for != getpid()) {
-    seeded_for = getpid();
+  if (seeded_for != g_fork_generation.load(std::memory_order_relaxed)) {
+    seeded_for = g_fork_generation.load(std::memory_order_relaxed);
     std::random_device device;
     prefix = (uint64_t{device()} << 32) ^ device() ^
              static_cast<uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()) ^
-             (static_cast<uint64_t>(seeded_for) << 16);
+             (static_cast<uint64_t>(getpid()) << 16);
   }
   uint64_t n = counter.fetch_add(1, std::memory_order_relaxed);
   pc::ObjectId id(pc::kObjectIdSize, '\0');

@@ -3,8 +3,9 @@
 //    them (compared with the same operations on an almost empty store: the rates must not drop).
 //    The store's resident memory next to its capacity is reported here too (only when
 //    plasma_bench started the store: an external store's pid is unknown).
-//  - 1, 2 and 4 client processes (fork) each running Create+Seal+Release of 1 KiB objects for
-//    a fixed time; the figure is their total rate.
+//  - 1, 2 and 4 client processes (fork) each putting 1 KiB objects for a fixed time; the figure
+//    is their total rate. Twice: with the small put our clients make (one CreateAndSeal, the
+//    target's figure) and with libplasma's put (Create + Seal + Release, three requests).
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -14,6 +15,7 @@
 #include <cstring>
 #include <random>
 #include <string>
+#include <utility>
 
 #include "bench_context.h"
 #include "store_process.h"
@@ -103,9 +105,24 @@ bool ReadAll(int fd, void* buffer, size_t size) {
   return true;
 }
 
+enum class SmallPut { kCreateAndSeal, kCreateSealRelease };
+
+pc::Status PutOne(pc::PlasmaClient& client, SmallPut how, const pc::ObjectId& id,
+                  const std::vector<uint8_t>& payload) {
+  if (how == SmallPut::kCreateAndSeal) {
+    return client.CreateAndSeal(id, payload.data(), kSmall, nullptr, 0, false);
+  }
+  std::unique_ptr<pc::ObjectRef> object;
+  pc::Status st = client.Create(id, kSmall, nullptr, 0, false, &object);
+  if (!st.ok()) return st;
+  std::memcpy(object->data(), payload.data(), kSmall);
+  if (!(st = object->Seal()).ok()) return st;
+  return object->Release();
+}
+
 // Runs in a forked child: its own connection (the parent's socket is not touched), waits for
 // the start signal, puts for `seconds`, deletes what it created, reports, exits.
-[[noreturn]] void RunPutClient(int go_fd, int report_fd, double seconds) {
+[[noreturn]] void RunPutClient(int go_fd, int report_fd, double seconds, SmallPut how) {
   ChildResult result;
   auto client = ConnectNewClient();
   char ready = client ? 'r' : 'x';
@@ -119,10 +136,7 @@ bool ReadAll(int fd, void* buffer, size_t size) {
   auto deadline = started + std::chrono::duration<double>(seconds);
   while (std::chrono::steady_clock::now() < deadline) {
     pc::ObjectId id = NewObjectId();
-    std::unique_ptr<pc::ObjectRef> object;
-    if (!client->Create(id, kSmall, nullptr, 0, false, &object).ok()) { result.failed = 1; break; }
-    std::memcpy(object->data(), payload.data(), kSmall);
-    if (!object->Seal().ok() || !object->Release().ok()) { result.failed = 1; break; }
+    if (!PutOne(*client, how, id, payload).ok()) { result.failed = 1; break; }
     created.push_back(std::move(id));
     ++result.operations;
   }
@@ -139,6 +153,7 @@ bool ReadAll(int fd, void* buffer, size_t size) {
 
 void ClientProcesses(benchmark::State& state) {
   const int processes = static_cast<int>(state.range(0));
+  const auto how = static_cast<SmallPut>(state.range(1));
   const double seconds = Settings().client_seconds;
   for (auto _ : state) {
     int go[2], report[2];
@@ -152,7 +167,7 @@ void ClientProcesses(benchmark::State& state) {
       if (child == 0) {
         close(go[1]);
         close(report[0]);
-        RunPutClient(go[0], report[1], seconds);
+        RunPutClient(go[0], report[1], seconds, how);
       }
       children.push_back(child);
     }
@@ -219,11 +234,14 @@ void RegisterScale() {
       ->UseRealTime()->Unit(benchmark::kMicrosecond);
   benchmark::RegisterBenchmark("cpp/scale/100k_objects/contains", PopulatedContains)
       ->UseRealTime()->Unit(benchmark::kMicrosecond);
-  for (int processes : {1, 2, 4}) {
-    benchmark::RegisterBenchmark(
-        ("cpp/scale/clients_" + std::to_string(processes) + "/create_seal_release_1KiB").c_str(),
-        ClientProcesses)
-        ->Arg(processes)->Iterations(1)->UseManualTime()->Unit(benchmark::kMillisecond);
+  for (auto [how, name] : {std::pair{SmallPut::kCreateAndSeal, "create_and_seal_1KiB"},
+                           std::pair{SmallPut::kCreateSealRelease, "create_seal_release_1KiB"}}) {
+    for (int processes : {1, 2, 4}) {
+      benchmark::RegisterBenchmark(
+          ("cpp/scale/clients_" + std::to_string(processes) + "/" + name).c_str(), ClientProcesses)
+          ->Args({processes, static_cast<int64_t>(how)})->Iterations(1)->UseManualTime()
+          ->Unit(benchmark::kMillisecond);
+    }
   }
 }
 
