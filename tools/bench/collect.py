@@ -301,8 +301,12 @@ def read_shared_client(figs, runs):
     for n in (1, 4):
         rs = gbench_find(runs, f"cpp/shared_client/threads_{n}/")
         if rs:
-            figs.add(f"cpp.shared_client.threads_{n}.ops", [r["ops_per_s"] for r in rs], "ops/s",
-                     f"{n} thread(s) on one client, each a 1 KiB put (one CreateAndSeal) in a loop; total rate")
+            fig = figs.add(f"cpp.shared_client.threads_{n}.ops", [r["ops_per_s"] for r in rs], "ops/s",
+                           f"{n} thread(s) on one client, each a 1 KiB put (one CreateAndSeal) in a loop; total rate")
+            for counter in ("store_cpu_us_per_op", "client_cpu_us_per_op"):
+                values = [r[counter] for r in rs if counter in r]
+                if fig and values:
+                    fig[counter] = statistics.median(values)
 
 
 def read_scale(figs, runs):
@@ -843,29 +847,7 @@ def load_text(load):
 
 
 def clients_breakdown(figs):
-    parts = []
-    for n in (1, 4):
-        fig = figs.get(f"cpp.scale.clients_{n}.ops")
-        if not fig:
-            continue
-        text = f"{n} client{'s' if n > 1 else ''}: {fig['value']:,.0f} ops/s"
-        store, client = fig.get("store_cpu_us_per_op"), fig.get("client_cpu_us_per_op")
-        if store and client:
-            text += (f", CPU per op store {store:.1f} us + client {client:.1f} us: {os.cpu_count()} fully free CPUs "
-                     f"allow ~{os.cpu_count() * 1e6 / (store + client):,.0f} ops/s, the store thread alone "
-                     f"~{1e6 / store:,.0f} ops/s")
-        parts.append(text)
-    one, four = figs.get("cpp.scale.clients_1.ops"), figs.get("cpp.scale.clients_4.ops")
-    if one and four and all(f.get(k) for f in (one, four) for k in ("store_cpu_us_per_op", "client_cpu_us_per_op")):
-        # One client waits for each reply: an op takes t1 us of wall time. Four clients can at best keep
-        # every CPU busy (CPU per op store + client, measured with four) or the one store thread busy.
-        t1 = 1e6 / one["value"]
-        store, client = four["store_cpu_us_per_op"], four["client_cpu_us_per_op"]
-        cpus = os.cpu_count()
-        bound = min(cpus * t1 / (store + client), t1 / store)
-        parts.append(f"bound: one client takes {t1:.1f} us per op; with four, the store is busy {store:.1f} us per op "
-                     f"of {store + client:.1f} us of CPU in all => at most {bound:.2f}x one client on {cpus} CPUs "
-                     f"(measured {four['value'] / one['value']:.2f}x; CPU taken by other processes comes off that)")
+    parts = cpu_bound_texts(figs, "cpp.scale.clients_{}.ops", "client", "ops")
     return "; ".join(parts) if parts else "not measured"
 
 
@@ -893,16 +875,40 @@ def shared_client_breakdown(figs):
             text += (f"; the putting thread's CPU per put {idle['client_cpu_us_per_op']:.1f} us idle, "
                      f"{busy['client_cpu_us_per_op']:.1f} us with the Get waiting")
         parts.append(text)
-    one, four = v("cpp.shared_client.threads_1.ops"), v("cpp.shared_client.threads_4.ops")
-    if one and four:
-        parts.append(f"1 thread {one:,.0f} puts/s, 4 threads on one client {four:,.0f} puts/s")
-    store = figs.field("cpp.small.create_and_seal.ops", "store_cpu_us_per_op")
-    client = figs.field("cpp.small.create_and_seal.ops", "client_cpu_us_per_op")
-    if store and client:
-        parts.append(f"CPU per put store {store:.1f} us (one store thread: at most ~{1e6 / store:,.0f} puts/s) + "
-                     f"client {client:.1f} us: {os.cpu_count()} fully free CPUs allow "
-                     f"~{os.cpu_count() * 1e6 / (store + client):,.0f} puts/s")
+    parts.extend(cpu_bound_texts(figs, "cpp.shared_client.threads_{}.ops", "thread", "puts"))
     return "; ".join(parts) if parts else "not measured"
+
+
+def cpu_bound_texts(figs, key_pattern, who, what):
+    """For an N-way figure against its 1-way one (key_pattern.format(n)), from this run's CPU per op
+    of each: the rate the CPUs allow, the store thread's own cap, and how busy the CPUs were kept."""
+    cpus = os.cpu_count()
+    parts = []
+    for n in (1, 4):
+        fig = figs.get(key_pattern.format(n))
+        if not fig:
+            continue
+        text = f"{n} {who}{'s' if n > 1 else ''}: {fig['value']:,.0f} {what}/s"
+        store, client = fig.get("store_cpu_us_per_op"), fig.get("client_cpu_us_per_op")
+        if store and client:
+            busy = fig["value"] * (store + client) / 1e6 / cpus
+            text += (f", CPU per op store {store:.1f} us + client {client:.1f} us: {cpus} fully free CPUs "
+                     f"allow ~{cpus * 1e6 / (store + client):,.0f} {what}/s, the store thread alone "
+                     f"~{1e6 / store:,.0f} {what}/s; these processes kept the {cpus} CPUs {busy:.0%} busy")
+        parts.append(text)
+    one, four = figs.get(key_pattern.format(1)), figs.get(key_pattern.format(4))
+    if one and four and all(f.get(k) for f in (one, four) for k in ("store_cpu_us_per_op", "client_cpu_us_per_op")):
+        # One waits for each reply: an op takes t1 us of wall time. Four can at best keep every CPU
+        # busy (CPU per op store + client, measured with four) or the one store thread busy.
+        t1 = 1e6 / one["value"]
+        store, client = four["store_cpu_us_per_op"], four["client_cpu_us_per_op"]
+        bound = min(cpus * t1 / (store + client), t1 / store)
+        busy = four["value"] * (store + client) / 1e6 / cpus
+        parts.append(f"bound: one {who} takes {t1:.1f} us per op; with four, the store is busy {store:.1f} us per op "
+                     f"of {store + client:.1f} us of CPU in all => at most {bound:.2f}x one {who} on {cpus} CPUs "
+                     f"(measured {four['value'] / one['value']:.2f}x: for the other {1 - busy:.0%} of the CPUs' time no "
+                     f"process of this figure ran, each waiting for a reply or to be woken)")
+    return parts
 
 
 def scale_breakdown(figs, op):

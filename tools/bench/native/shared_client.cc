@@ -6,6 +6,8 @@
 //  - threads_N: N threads on one client, each putting 1 KiB objects in a loop for
 //    client_seconds; counter ops_per_s is their total rate.
 // Each figure uses a client of its own, so no figure shares a connection with another.
+#include <sys/resource.h>
+
 #include <atomic>
 #include <chrono>
 #include <cstring>
@@ -19,6 +21,14 @@ namespace {
 
 constexpr int64_t kSmall = kKiB;
 constexpr int64_t kWaitMs = 5000;
+
+// CPU seconds of this whole process so far, threads that have exited included.
+double OwnCpuSeconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return usage.ru_utime.tv_sec + usage.ru_utime.tv_usec * 1e-6 + usage.ru_stime.tv_sec +
+         usage.ru_stime.tv_usec * 1e-6;
+}
 
 // One put; the id is appended to `created` (deleted after the figure).
 pc::Status PutSmall(pc::PlasmaClient& client, const std::vector<uint8_t>& payload,
@@ -117,6 +127,11 @@ void ThreadsOnOneClient(benchmark::State& state) {
     std::atomic<int64_t> operations{0};
     std::atomic<bool> failed{false};
     std::vector<std::vector<pc::ObjectId>> created(static_cast<size_t>(threads));
+    // CPU of this process (the putting threads, and the client's reading of replies) and of
+    // the store, to tell a CPU-bound figure from one that waits.
+    // (getrusage, not /proc/self/task: the workers have exited when it is read after.)
+    const double client_cpu_before = OwnCpuSeconds();
+    const StoreCpuMeter store_cpu;
     const auto start = std::chrono::steady_clock::now();
     std::vector<std::thread> workers;
     for (int t = 0; t < threads; ++t) {
@@ -134,8 +149,13 @@ void ThreadsOnOneClient(benchmark::State& state) {
     }
     for (auto& w : workers) w.join();
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double client_cpu = OwnCpuSeconds() - client_cpu_before;
     state.SetIterationTime(seconds);
     state.counters["ops_per_s"] = static_cast<double>(operations.load()) / seconds;
+    if (operations.load() > 0) {
+      state.counters["client_cpu_us_per_op"] = client_cpu * 1e6 / static_cast<double>(operations.load());
+      store_cpu.Report(state, operations.load());
+    }
     for (const auto& ids : created) DeleteObjects(ids);
     if (failed) state.SkipWithError("a put failed");
   }
