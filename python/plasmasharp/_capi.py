@@ -31,7 +31,7 @@ class ObjectInfo(ctypes.Structure):
     _fields_ = [("object_id", _u8 * OBJECT_ID_SIZE), ("digest", _u8 * DIGEST_SIZE),
                 ("data_size", _i64), ("metadata_size", _i64), ("create_time", _i64),
                 ("construct_duration", _i64), ("ref_count", _i32), ("is_sealed", _u8),
-                ("is_deletion", _u8), ("reserved", _u8 * 2)]
+                ("is_deletion", _u8), ("is_spilled", _u8), ("reserved", _u8 * 1)]
 
 
 # Field names are the header's: PlasmaClient.store_stats() returns them as a dict.

@@ -383,7 +383,9 @@ class PlasmaClient:
 
     def list(self):
         """Dictionary from ObjectIDs to {data_size, metadata_size, ref_count, create_time,
-        construct_duration, state ("created" or "sealed")}, as in pyarrow.plasma."""
+        construct_duration, state ("created" or "sealed")}, as in pyarrow.plasma, plus
+        is_spilled: True for an object our store (started with an external store, -e) has
+        spilled there and will read back on its next get; always False on the real store."""
         handle = ctypes.c_void_p()
         self._call("list", "ps_client_list", ctypes.byref(handle))
         lib = _capi.lib()
@@ -399,6 +401,7 @@ class PlasmaClient:
                     "create_time": info.create_time,
                     "construct_duration": info.construct_duration,
                     "state": "sealed" if info.is_sealed else "created",
+                    "is_spilled": bool(info.is_spilled),
                 }
             return result
         finally:

@@ -108,7 +108,9 @@ def test_contains_delete_hash_list(client, plasma):
     assert listing[a]["data_size"] == 5 and listing[a]["metadata_size"] == 2
     assert listing[a]["state"] == "sealed" and listing[a]["ref_count"] == 0
     assert set(listing[a]) == {"data_size", "metadata_size", "ref_count", "create_time",
-                               "construct_duration", "state"}
+                               "construct_duration", "state",   # pyarrow.plasma's keys
+                               "is_spilled"}                    # ours (-e): see test_store
+    assert listing[a]["is_spilled"] is False
     unsealed = plasma.ObjectID.from_random()
     client.create(unsealed, 7)
     entry = client.list()[unsealed]

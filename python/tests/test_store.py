@@ -26,8 +26,11 @@ def test_start_plasma_store_spills_to_an_external_store(plasma):
     with plasma.start_plasma_store(4 << 20, external_store="hashtable://py") as (socket_name, _):
         c = plasma.connect(socket_name)
         ids = [c.put_raw_buffer(bytes([i]) * (1 << 20)) for i in range(6)]
+        listed = c.list()
+        assert listed[ids[0]]["is_spilled"] and not listed[ids[5]]["is_spilled"]
         first = c.get_buffers([ids[0]], timeout_ms=1000)[0]
         assert first is not None and bytes(first[:3]) == b"\x00\x00\x00"
+        assert not c.list()[ids[0]]["is_spilled"]    # read back
         del first
         c.disconnect()
 
