@@ -32,7 +32,10 @@ public sealed class PlasmaNodeAgent : BackgroundService
     private LocalStore? _transferStore;
     private ObjectFetcher? _fetcher;
     private MissingObjectsWatch? _missingWatch;
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<ObjectId, byte> _bringing = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<ObjectId, BringDeadline> _bringing = new();
+    // A client waiting in slices sends its next Get just after the previous one ended: this much
+    // longer than a Get's own timeout, the bring for it goes on (see BringDeadline).
+    private static readonly TimeSpan RepeatedGetGrace = TimeSpan.FromSeconds(1);
     private readonly CancellationTokenSource _stopping = new();
     private ConnectionMultiplexer? _redis;
     private ClusterTable? _table;
@@ -220,32 +223,42 @@ public sealed class PlasmaNodeAgent : BackgroundService
 
     private void OnMissing(IReadOnlyList<ObjectId> ids, TimeSpan timeout)
     {
+        // Runs on the watch's one reader thread, the only one that adds entries to _bringing.
         foreach (ObjectId id in ids)
         {
-            if (!_bringing.TryAdd(id, 0)) continue; // already being brought for an earlier Get
-            _ = Task.Run(async () =>
+            if (_bringing.TryGetValue(id, out BringDeadline? running))
             {
-                try
-                {
-                    if (!await _fetcher!.BringAsync(id, timeout, _stopping.Token).ConfigureAwait(false))
-                        _logger.LogInformation("a local Get waited for {Id}, which no live node held within its timeout", id);
-                }
-                catch (StoreFullException e)
-                {
-                    _logger.LogWarning("cannot bring {Id} for a local Get: {Message}", id, e.Message);
-                }
-                catch (OperationCanceledException) when (_stopping.IsCancellationRequested) { }
-                catch (Exception e) when (e is PlasmaException || IsRedisFailure(e))
-                {
-                    _logger.LogWarning("cannot bring {Id} for a local Get: {Message}", id, e.Message);
-                }
-                finally
-                {
-                    _bringing.TryRemove(id, out _);
-                }
-            });
+                if (running.TryExtend(timeout)) continue; // the bring for an earlier Get now serves this one too
+                _bringing.TryRemove(new KeyValuePair<ObjectId, BringDeadline>(id, running)); // it ran out
+            }
+            var deadline = new BringDeadline(timeout, RepeatedGetGrace);
+            _bringing[id] = deadline;
+            Bring(id, deadline);
         }
     }
+
+    private void Bring(ObjectId id, BringDeadline deadline) => _ = Task.Run(async () =>
+    {
+        try
+        {
+            if (!await _fetcher!.BringAsync(id, deadline, _stopping.Token).ConfigureAwait(false))
+                _logger.LogInformation("a local Get waited for {Id}, which no live node held within its timeout", id);
+        }
+        catch (StoreFullException e)
+        {
+            _logger.LogWarning("cannot bring {Id} for a local Get: {Message}", id, e.Message);
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested) { }
+        catch (Exception e) when (e is PlasmaException || IsRedisFailure(e))
+        {
+            _logger.LogWarning("cannot bring {Id} for a local Get: {Message}", id, e.Message);
+        }
+        finally
+        {
+            _bringing.TryRemove(new KeyValuePair<ObjectId, BringDeadline>(id, deadline));
+            deadline.Dispose();
+        }
+    });
 
     // ------------------------------------------------------------------ publishing
 

@@ -25,6 +25,28 @@ public sealed class TransparentGetTests : ClusterTestBase
     }
 
     [Fact]
+    public async Task An_async_get_of_an_object_that_takes_longer_than_one_wait_slice_to_pull_returns_it()
+    {
+        // PlasmaClient.GetAsync waits in slices (AsyncPollInterval, 100 ms) so its token is honoured;
+        // the node must not bound its pull by one slice, or a pull longer than that never finishes.
+        NodeProcess[] nodes = [NodeProcess.StartWithStore(Redis.Connection, "a", TempDir, memory: "400M"),
+                               NodeProcess.StartWithStore(Redis.Connection, "b", TempDir, memory: "400M")];
+        Nodes.AddRange(nodes);
+        await Task.WhenAll(nodes.Select(n => n.WaitRegisteredAsync()));
+        var id = ObjectId.NewRandom();
+        byte[] data = TestObjects.Bytes(192L << 20, seed: 22);
+        TestObjects.Put(nodes[0].StoreSocket!, id, data, default);
+        await WaitUntilAsync(() => IsOnAsync(id, "a"), TimeSpan.FromSeconds(10), "object on a");
+
+        using var client = PlasmaClient.Connect(nodes[1].StoreSocket!);
+        using PlasmaObject? got = await client.GetAsync(id, TimeSpan.FromSeconds(60));
+        Assert.NotNull(got);
+        Assert.Equal(data.Length, got.DataLength);
+        using var holder = PlasmaClient.Connect(nodes[0].StoreSocket!);
+        Assert.Equal(holder.Hash(id), client.Hash(id));
+    }
+
+    [Fact]
     public async Task A_plain_get_before_the_put_returns_when_another_node_seals_it_and_times_out_normally_otherwise()
     {
         NodeProcess[] nodes = await StartNodesAsync("a", "b");

@@ -34,16 +34,22 @@ internal sealed class ObjectFetcher : IDisposable
     /// <exception cref="StoreFullException">The object does not fit even after evicting.</exception>
     public async Task<bool> BringAsync(ObjectId id, TimeSpan timeout, CancellationToken ct)
     {
-        long timeoutMs = PlasmaClientTimeouts.ToMilliseconds(timeout);
-        long start = Stopwatch.GetTimestamp();
-        TimeSpan Remaining() => timeoutMs < 0 ? Timeout.InfiniteTimeSpan
-            : TimeSpan.FromMilliseconds(Math.Max(0, timeoutMs - Stopwatch.GetElapsedTime(start).TotalMilliseconds));
+        PlasmaClientTimeouts.ToMilliseconds(timeout); // validates it
+        using var deadline = new BringDeadline(timeout, TimeSpan.Zero);
+        return await BringAsync(id, deadline, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>As <see cref="BringAsync(ObjectId, TimeSpan, CancellationToken)"/>, until a deadline that
+    /// later Gets for the same object may extend while it runs (a node's transparent Gets).</summary>
+    public async Task<bool> BringAsync(ObjectId id, BringDeadline deadline, CancellationToken ct)
+    {
         try
         {
             await _watcher.EnsureSubscribedAsync().ConfigureAwait(false);
         }
         catch (Exception e) when (PlasmaNodeAgent.IsRedisFailure(e)) { } // looked up again every second anyway
         bool toldRedisDown = false;
+        using var inTime = CancellationTokenSource.CreateLinkedTokenSource(ct, deadline.Token);
         while (true)
         {
             if (!_redis.IsConnected && !toldRedisDown)
@@ -52,18 +58,15 @@ internal sealed class ObjectFetcher : IDisposable
                 _logger.LogWarning("cannot look up {Id}: Redis unreachable; waiting for it until the Get's timeout", id);
                 toldRedisDown = true;
             }
-            TimeSpan remaining = Remaining();
-            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            if (remaining != Timeout.InfiniteTimeSpan) deadline.CancelAfter(remaining);
             try
             {
-                if (await _puller.PullAsync(id, deadline.Token).ConfigureAwait(false) == PullOutcome.InStore) return true;
+                if (await _puller.PullAsync(id, inTime.Token).ConfigureAwait(false) == PullOutcome.InStore) return true;
             }
             catch (OperationCanceledException) when (!ct.IsCancellationRequested)
             {
                 return false; // out of time while pulling: the transfer is abandoned, its copy aborted
             }
-            remaining = Remaining();
+            TimeSpan remaining = deadline.Remaining;
             if (remaining == TimeSpan.Zero) return false;
             TimeSpan wait = remaining == Timeout.InfiniteTimeSpan || remaining > LookAgain ? LookAgain : remaining;
             await _watcher.WaitAsync(id, wait, ct).ConfigureAwait(false);
