@@ -56,9 +56,12 @@ public abstract class ClusterTestBase : IAsyncLifetime
         catch (IOException) { }
     }
 
-    protected async Task<NodeProcess[]> StartNodesAsync(params string[] ids)
+    protected Task<NodeProcess[]> StartNodesAsync(params string[] ids) => StartNodesWithMemoryAsync("64M", ids);
+
+    /// <summary>Node processes with stores of <paramref name="memory"/> each, registered.</summary>
+    protected async Task<NodeProcess[]> StartNodesWithMemoryAsync(string memory, params string[] ids)
     {
-        NodeProcess[] started = ids.Select(id => NodeProcess.StartWithStore(Redis.Connection, id, TempDir)).ToArray();
+        NodeProcess[] started = ids.Select(id => NodeProcess.StartWithStore(Redis.Connection, id, TempDir, memory)).ToArray();
         Nodes.AddRange(started);
         await Task.WhenAll(started.Select(n => n.WaitRegisteredAsync()));
         return started;
@@ -84,14 +87,16 @@ public abstract class ClusterTestBase : IAsyncLifetime
         return PlasmaCluster.Connect(Redis.Connection, options);
     }
 
-    /// <summary>Nodes a and b; an object of <paramref name="size"/> pseudo-random bytes put on a and located there.</summary>
-    protected async Task<(NodeProcess A, NodeProcess B, ObjectId Id, byte[] Data)> ObjectOnATwoNodesAsync(long size, int seed, byte[] metadata)
+    /// <summary>Nodes a and b (stores of <paramref name="memory"/>); an object of <paramref name="size"/>
+    /// pseudo-random bytes put on a and located there.</summary>
+    protected async Task<(NodeProcess A, NodeProcess B, ObjectId Id, byte[] Data)> ObjectOnATwoNodesAsync(
+        long size, int seed, byte[] metadata, string memory = "64M")
     {
-        NodeProcess[] nodes = await StartNodesAsync("a", "b");
+        NodeProcess[] nodes = await StartNodesWithMemoryAsync(memory, "a", "b");
         var id = ObjectId.NewRandom();
         byte[] data = TestObjects.Bytes(size, seed);
         TestObjects.Put(nodes[0].StoreSocket!, id, data, metadata);
-        await WaitUntilAsync(() => IsOnAsync(id, "a"), TimeSpan.FromSeconds(5), "object on a");
+        await WaitUntilAsync(() => IsOnAsync(id, "a"), TimeSpan.FromSeconds(10), "object on a");
         return (nodes[0], nodes[1], id, data);
     }
 

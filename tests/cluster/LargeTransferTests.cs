@@ -11,17 +11,10 @@ public sealed class LargeTransferTests(ITestOutputHelper output) : ClusterTestBa
     [Fact]
     public async Task A_1_GiB_object_arrives_whole_with_the_holders_digest()
     {
-        NodeProcess[] nodes = [NodeProcess.StartWithStore(Redis.Connection, "a", TempDir, memory: "1100M"),
-                               NodeProcess.StartWithStore(Redis.Connection, "b", TempDir, memory: "1100M")];
-        Nodes.AddRange(nodes);
-        await Task.WhenAll(nodes.Select(n => n.WaitRegisteredAsync()));
-        var id = ObjectId.NewRandom();
-        byte[] data = TestObjects.Bytes(1L << 30, seed: 30);
-        TestObjects.Put(nodes[0].StoreSocket!, id, data, "RAW"u8);
-        await WaitUntilAsync(() => IsOnAsync(id, "a"), TimeSpan.FromSeconds(10), "object on a");
+        var (a, b, id, data) = await ObjectOnATwoNodesAsync(1L << 30, seed: 30, "RAW"u8.ToArray(), memory: "1100M");
 
         var clock = Stopwatch.StartNew();
-        using var client = PlasmaClient.Connect(nodes[1].StoreSocket!);
+        using var client = PlasmaClient.Connect(b.StoreSocket!);
         using (PlasmaObject? got = client.Get(id, TimeSpan.FromSeconds(120)))
         {
             Assert.NotNull(got);
@@ -34,7 +27,7 @@ public sealed class LargeTransferTests(ITestOutputHelper output) : ClusterTestBa
             }
             Assert.Equal(data.Length, offset);
         }
-        using var holder = PlasmaClient.Connect(nodes[0].StoreSocket!);
+        using var holder = PlasmaClient.Connect(a.StoreSocket!);
         Assert.Equal(holder.Hash(id), client.Hash(id));
     }
 

@@ -29,20 +29,13 @@ public sealed class TransparentGetTests : ClusterTestBase
     {
         // PlasmaClient.GetAsync waits in slices (AsyncPollInterval, 100 ms) so its token is honoured;
         // the node must not bound its pull by one slice, or a pull longer than that never finishes.
-        NodeProcess[] nodes = [NodeProcess.StartWithStore(Redis.Connection, "a", TempDir, memory: "400M"),
-                               NodeProcess.StartWithStore(Redis.Connection, "b", TempDir, memory: "400M")];
-        Nodes.AddRange(nodes);
-        await Task.WhenAll(nodes.Select(n => n.WaitRegisteredAsync()));
-        var id = ObjectId.NewRandom();
-        byte[] data = TestObjects.Bytes(192L << 20, seed: 22);
-        TestObjects.Put(nodes[0].StoreSocket!, id, data, default);
-        await WaitUntilAsync(() => IsOnAsync(id, "a"), TimeSpan.FromSeconds(10), "object on a");
+        var (a, b, id, data) = await ObjectOnATwoNodesAsync(192L << 20, seed: 22, [], memory: "400M");
 
-        using var client = PlasmaClient.Connect(nodes[1].StoreSocket!);
+        using var client = PlasmaClient.Connect(b.StoreSocket!);
         using PlasmaObject? got = await client.GetAsync(id, TimeSpan.FromSeconds(60));
         Assert.NotNull(got);
         Assert.Equal(data.Length, got.DataLength);
-        using var holder = PlasmaClient.Connect(nodes[0].StoreSocket!);
+        using var holder = PlasmaClient.Connect(a.StoreSocket!);
         Assert.Equal(holder.Hash(id), client.Hash(id));
     }
 

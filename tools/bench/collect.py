@@ -301,12 +301,18 @@ def read_shared_client(figs, runs):
     for n in (1, 4):
         rs = gbench_find(runs, f"cpp/shared_client/threads_{n}/")
         if rs:
-            fig = figs.add(f"cpp.shared_client.threads_{n}.ops", [r["ops_per_s"] for r in rs], "ops/s",
-                           f"{n} thread(s) on one client, each a 1 KiB put (one CreateAndSeal) in a loop; total rate")
-            for counter in ("store_cpu_us_per_op", "client_cpu_us_per_op"):
-                values = [r[counter] for r in rs if counter in r]
-                if fig and values:
-                    fig[counter] = statistics.median(values)
+            add_rate_with_cpu(figs, f"cpp.shared_client.threads_{n}.ops", rs,
+                              f"{n} thread(s) on one client, each a 1 KiB put (one CreateAndSeal) in a loop; total rate")
+
+
+def add_rate_with_cpu(figs, key, rs, description):
+    """A total-rate figure (counter ops_per_s) with the medians of its store and client CPU per op."""
+    fig = figs.add(key, [r["ops_per_s"] for r in rs], "ops/s", description)
+    for counter in ("store_cpu_us_per_op", "client_cpu_us_per_op"):
+        values = [r[counter] for r in rs if counter in r]
+        if fig and values:
+            fig[counter] = statistics.median(values)
+    return fig
 
 
 def read_scale(figs, runs):
@@ -343,12 +349,8 @@ def read_scale(figs, runs):
             rs = gbench_find(runs, f"cpp/scale/clients_{n}/{op}")
             if not rs:
                 continue
-            fig = figs.add(f"cpp.scale.clients_{n}{suffix}.ops", [r["ops_per_s"] for r in rs], "ops/s",
-                           f"{n} client process(es), each a {what} in a loop; total rate")
-            for counter in ("store_cpu_us_per_op", "client_cpu_us_per_op"):
-                values = [r[counter] for r in rs if counter in r]
-                if fig and values:
-                    fig[counter] = statistics.median(values)
+            fig = add_rate_with_cpu(figs, f"cpp.scale.clients_{n}{suffix}.ops", rs,
+                                    f"{n} client process(es), each a {what} in a loop; total rate")
             if fig and rtt_us:
                 floor_ops = 1e6 / (rtt_us * round_trips)
                 fig["floor"] = {"key": "floor.socket_rtt_us", "ops_per_s": floor_ops}
