@@ -25,7 +25,7 @@ KIB, MIB, GIB = 1024, 1024 ** 2, 1024 ** 3
 SIZE_KEYS = {KIB: "1kib", MIB: "1mib", 100 * MIB: "100mib", GIB: "1gib"}
 # The per-put phase timers plasma_bench reports for its large puts (tools/bench/native/large_objects.cc).
 PUT_PHASES = ("create_us", "copy_us", "seal_us", "release_delete_us", "minor_faults_per_put",
-              "copy_and_digest_alone_us")
+              "copy_and_digest_alone_us", "memcpy_alone_us")
 TIME_UNITS = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}
 REAL = "real."
 
@@ -769,6 +769,11 @@ def put_phases_text(figs, fig):
                  f"Seal round trip as long as Create's ({seal_trip:.0f} us), "
                  + (f"{left:.0f} us are left: the copy + digest ran that much slower into the store's shared "
                     f"pages" if left > 0 else "nothing is left over: WriteAndSeal is its copy, digest and round trip"))
+    if fig.get("memcpy_alone_us") is not None:
+        own = fig["memcpy_alone_us"]
+        text += (f"; a plain memcpy of these {size / MIB:,.0f} MiB between private buffers took {own / 1e3:.1f} ms in "
+                 f"this run ({size / (own * 1e3):.1f} GB/s, the floor's 100 MiB rate being "
+                 f"{figs.value('floor.memcpy_gbps'):.1f} GB/s): the put ran at {own / t_us:.2f}x the speed of that memcpy")
     memcpy = figs.value("floor.memcpy_gbps")
     if memcpy:
         m_us = size / (memcpy * 1e9) * 1e6
