@@ -35,6 +35,9 @@ public sealed class BringDeadlineTests
 
         using var forever = new BringDeadline(TimeSpan.FromMilliseconds(100), TimeSpan.Zero);
         Assert.True(forever.TryExtend(Timeout.InfiniteTimeSpan));
+        using var sixtyDays = new BringDeadline(TimeSpan.FromDays(60), TimeSpan.Zero); // past a timer's range
+        Assert.Equal(Timeout.InfiniteTimeSpan, sixtyDays.Remaining);
+        Assert.True(forever.TryExtend(TimeSpan.FromDays(60)));
         await Task.Delay(300);
         Assert.False(forever.Token.IsCancellationRequested);
         Assert.Equal(Timeout.InfiniteTimeSpan, forever.Remaining);

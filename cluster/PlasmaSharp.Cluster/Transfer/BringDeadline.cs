@@ -65,9 +65,13 @@ internal sealed class BringDeadline : IDisposable
 
     private long DeadlineAfter(TimeSpan timeout)
     {
-        if (timeout == Timeout.InfiniteTimeSpan) return long.MaxValue;
+        if (timeout == Timeout.InfiniteTimeSpan || timeout >= LongestTimer) return long.MaxValue;
         return Stopwatch.GetTimestamp() + (long)((timeout + _grace).TotalSeconds * Stopwatch.Frequency);
     }
+
+    // A timer cannot run longer than int.MaxValue ms (~24.8 days); a Get that waits longer waits
+    // as good as forever (the store treats ~100 days the same way).
+    private static readonly TimeSpan LongestTimer = TimeSpan.FromDays(24);
 
     // CancelAfter reschedules the one timer (InfiniteTimeSpan stops it).
     private void Schedule() => _expired.CancelAfter(Remaining);
