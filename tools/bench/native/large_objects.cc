@@ -58,29 +58,31 @@ pc::Status PutOnce(PutPath path, int64_t size, const uint8_t* source, PutPhases*
   return pc::Status::OK();
 }
 
-// The client's fused copy + digest of `size` bytes into a warm buffer, no store involved (the
-// digest of 1 MiB and more is handed to the client's worker pool): microseconds per call.
-double CopyAndDigestAloneUs(int64_t size, const uint8_t* source) {
+// Microseconds per call of `copy(destination, source)` over `rounds` calls, into a warm private
+// buffer of `size` bytes: what a put's copy costs without the store.
+template <typename Copy>
+double AloneUs(int64_t size, int rounds, Copy&& copy) {
   auto destination = PrefaultedBuffer(size, 0);
-  const int rounds = size <= 16 * kMiB ? 50 : 2;
   auto started = std::chrono::steady_clock::now();
-  for (int i = 0; i < rounds; ++i) {
-    benchmark::DoNotOptimize(pc::CopyAndDigest(destination.get(), source, size, nullptr, 0));
-  }
+  for (int i = 0; i < rounds; ++i) copy(destination.get());
   return std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - started).count() / rounds;
 }
 
-// A plain memcpy of `size` bytes between warm private buffers: the floor is a 100 MiB memcpy, and
-// at 1 GiB the memory system itself may run at another rate (microseconds per call).
+// The client's fused copy + digest (the digest of 1 MiB and more is handed to the client's worker
+// pool), no store involved.
+double CopyAndDigestAloneUs(int64_t size, const uint8_t* source) {
+  return AloneUs(size, size <= 16 * kMiB ? 50 : 2, [&](uint8_t* destination) {
+    benchmark::DoNotOptimize(pc::CopyAndDigest(destination, source, size, nullptr, 0));
+  });
+}
+
+// A plain memcpy: the floor is a 100 MiB memcpy, and at 1 GiB the memory system itself may run at
+// another rate.
 double MemcpyAloneUs(int64_t size, const uint8_t* source) {
-  auto destination = PrefaultedBuffer(size, 0);
-  const int rounds = 2;
-  auto started = std::chrono::steady_clock::now();
-  for (int i = 0; i < rounds; ++i) {
-    std::memcpy(destination.get(), source, size);
+  return AloneUs(size, 2, [&](uint8_t* destination) {
+    std::memcpy(destination, source, size);
     benchmark::ClobberMemory();
-  }
-  return std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - started).count() / rounds;
+  });
 }
 
 void LargePut(benchmark::State& state, PutPath path) {

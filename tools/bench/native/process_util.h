@@ -4,6 +4,7 @@
 #pragma once
 
 #include <dirent.h>
+#include <sys/resource.h>
 #include <sys/types.h>
 
 #include <cstring>
@@ -27,6 +28,12 @@ inline double ProcessCpuSecondsPrecise(pid_t pid) {
   }
   closedir(directory);
   return total;
+}
+
+// User + system CPU seconds of a getrusage/wait4 result.
+inline double CpuSeconds(const rusage& usage) {
+  return usage.ru_utime.tv_sec + usage.ru_utime.tv_usec * 1e-6 + usage.ru_stime.tv_sec +
+         usage.ru_stime.tv_usec * 1e-6;
 }
 
 // `--flag=value` or `--flag value` at argv[i] (advancing i past a separate value): true with

@@ -200,8 +200,7 @@ void ClientProcesses(benchmark::State& state) {
       int status = 0;
       rusage usage{};
       wait4(child, &status, 0, &usage);
-      client_cpu += usage.ru_utime.tv_sec + usage.ru_utime.tv_usec * 1e-6 + usage.ru_stime.tv_sec +
-                    usage.ru_stime.tv_usec * 1e-6;
+      client_cpu += CpuSeconds(usage);
     }
     if (failed) {
       state.SkipWithError("a client process failed");

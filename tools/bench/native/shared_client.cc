@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "bench_context.h"
+#include "process_util.h"
 
 namespace plasmabench {
 namespace {
@@ -26,8 +27,7 @@ constexpr int64_t kWaitMs = 5000;
 double OwnCpuSeconds() {
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
-  return usage.ru_utime.tv_sec + usage.ru_utime.tv_usec * 1e-6 + usage.ru_stime.tv_sec +
-         usage.ru_stime.tv_usec * 1e-6;
+  return CpuSeconds(usage);
 }
 
 // One put; the id is appended to `created` (deleted after the figure).
