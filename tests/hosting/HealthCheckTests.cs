@@ -64,7 +64,8 @@ public class HealthCheckTests
         HealthReportEntry entry = await CheckAsync(host);
         Assert.Equal(HealthStatus.Unhealthy, entry.Status);
         Assert.Contains("did not answer within 500 ms", entry.Description);
-        Assert.InRange(watch.Elapsed, TimeSpan.FromMilliseconds(400), TimeSpan.FromSeconds(3));
+        // Bounded (the check gives up), with room for a loaded CI machine above the 500 ms timeout.
+        Assert.InRange(watch.Elapsed, TimeSpan.FromMilliseconds(400), TimeSpan.FromSeconds(10));
         await host.StopAsync();
         silent.Close();
         Directory.Delete(dir, true);

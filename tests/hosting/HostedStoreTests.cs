@@ -101,7 +101,10 @@ public class HostedStoreTests
     [Fact]
     public async Task The_pool_never_opens_more_connections_than_its_size_and_times_out_when_all_are_rented()
     {
-        var builder = TestHosts.StoreAndClient(("Plasma:Client:PoolSize", "2"), ("Plasma:Client:RentTimeout", "00:00:00.200"));
+        // The timeout is long enough for the contended phase below on a loaded 2-core machine:
+        // SemaphoreSlim's synchronous waiters are not served in order, so one of eight threads can
+        // lose the race for a connection many times in a row (200 ms was too tight for that).
+        var builder = TestHosts.StoreAndClient(("Plasma:Client:PoolSize", "2"), ("Plasma:Client:RentTimeout", "00:00:02"));
         using IHost host = builder.Build();
         await host.StartAsync();
         var pool = host.Services.GetRequiredService<PlasmaClientPool>();
