@@ -189,6 +189,7 @@ string Summarize(DirectoryPath folder) {
   int passed = 0, failed = 0, skipped = 0;
   foreach (var file in GetFiles($"{folder}/**/*.xml").Concat(GetFiles($"{folder}/**/*.trx"))) {
     int p = 0, f = 0, s = 0;
+    var failedNames = new List<string>();
     XDocument doc;
     try { doc = XDocument.Load(file.FullPath); }
     catch (Exception) { Warning($"{file}: unreadable, counted as one failure"); failed++; continue; }
@@ -197,17 +198,22 @@ string Summarize(DirectoryPath folder) {
         var outcome = (string)r.Attribute("outcome");
         if (outcome == "Passed") p++;
         else if (outcome == "NotExecuted" || outcome == "Inconclusive") s++;
-        else f++;
+        else { f++; failedNames.Add((string)r.Attribute("testName")); }
       }
     } else {
       foreach (var c in doc.Descendants("testcase")) {
         var status = (string)c.Attribute("status") ?? "";
-        if (c.Element("failure") != null || c.Element("error") != null || status == "fail") f++;
+        if (c.Element("failure") != null || c.Element("error") != null || status == "fail") {
+          f++;
+          failedNames.Add($"{(string)c.Attribute("classname")} {(string)c.Attribute("name")}".Trim());
+        }
         else if (c.Element("skipped") != null || status == "notrun" || status == "disabled") s++;
         else p++;
       }
     }
     Information($"{file.GetFilename()}: {p} passed, {f} failed, {s} skipped");
+    // Named here, near the end of the log, because a CI log may keep only its tail.
+    foreach (var name in failedNames) Information($"  FAILED {name}");
     passed += p; failed += f; skipped += s;
   }
   return $"{passed} passed, {failed} failed, {skipped} skipped";
