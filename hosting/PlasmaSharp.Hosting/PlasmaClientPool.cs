@@ -5,12 +5,12 @@ using Microsoft.Extensions.Options;
 namespace PlasmaSharp.Hosting;
 
 /// <summary>A pool of <see cref="PlasmaClient"/> connections to one store (<c>AddPlasmaClient</c>).
-/// Why a pool and not one client: a PlasmaClient is thread-safe but serves one request at a time,
-/// so one client shared by many threads tops out at one round trip at a time (measured on 2 cores:
-/// ~50k put/get/delete ops/s for 1, 2, 4 or 8 threads on one client; 81k with 2 clients for 2
-/// threads, 95k with 8 for 8), and a Get that waits blocks everyone else on it. Connections are
-/// opened lazily, on the first <see cref="Rent"/> that finds none free, up to
-/// <see cref="PlasmaClientPoolOptions.PoolSize"/>.</summary>
+/// Why a pool and not one client: a PlasmaClient is thread-safe and pipelines its threads' requests
+/// on its one connection, but that connection's replies are read by one thread at a time and handed
+/// to the others (the bench's four threads on one client reach 1.4-2.2x one thread on 2 cores), and
+/// its waiting Gets take turns, so a service that waits on objects from many threads wants several
+/// connections. Connections are opened lazily, on the first <see cref="Rent"/> that finds none
+/// free, up to <see cref="PlasmaClientPoolOptions.PoolSize"/>.</summary>
 public sealed class PlasmaClientPool : IDisposable
 {
     private readonly PlasmaClientPoolOptions _options;

@@ -9,7 +9,7 @@ public sealed class PlasmaClientPoolOptions
     /// <summary>The store's Unix socket (null = the store hosted by <c>AddPlasmaStore</c>).</summary>
     public string? SocketPath { get; set; }
 
-    /// <summary>Connections at most. One connection serves one request at a time, so threads beyond
+    /// <summary>Connections at most. A lease is one thread's use of a connection, so threads beyond
     /// this number wait for a free one (default: the processor count, at least 2).</summary>
     public int PoolSize { get; set; } = Math.Max(2, Environment.ProcessorCount);
 
