@@ -103,7 +103,7 @@ public class HostedStoreTests
     {
         // The timeout is long enough for the contended phase below on a loaded 2-core machine:
         // SemaphoreSlim's synchronous waiters are not served in order, so one of eight threads can
-        // lose the race for a connection many times in a row (200 ms was too tight for that).
+        // lose the race for a connection many times in a row, and 200 ms left little room for that.
         var builder = TestHosts.StoreAndClient(("Plasma:Client:PoolSize", "2"), ("Plasma:Client:RentTimeout", "00:00:02"));
         using IHost host = builder.Build();
         await host.StartAsync();
