@@ -1,6 +1,6 @@
-// The plasma-store command line: usage errors exit 2, the socket is created 0600 (or
-// --socket-mode), a live socket of another store is never replaced, a stale one is, and
-// SIGTERM stops the store and removes its socket file.
+// The plasma-store command line: usage errors exit 2, SIGTERM stops the store and removes its
+// socket file, --exit-with-parent, the limit flags. The socket's mode and the live/stale socket
+// rules are security properties: tests/native/hostile/socket_security_test.cc.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -46,47 +46,6 @@ TEST(CliTest, BadOrMissingFlagsExitTwo) {
   }
   EXPECT_EQ(ExitCode({"--help"}), 0);
   EXPECT_NE(ExitCode({"-m", "1000000", "-s", sock, "-d", dir.path() + "/missing-dir"}), 0);
-}
-
-TEST(CliTest, SocketIsCreatedWithMode0600ByDefault) {
-  StoreProcess store(1000000);
-  struct stat st {};
-  ASSERT_EQ(::stat(store.socket_path().c_str(), &st), 0);
-  EXPECT_TRUE(S_ISSOCK(st.st_mode));
-  EXPECT_EQ(st.st_mode & 0777, 0600u);
-}
-
-TEST(CliTest, SocketModeFlagIsHonoured) {
-  StoreProcess store(1000000, {"--socket-mode", "0660"});
-  struct stat st {};
-  ASSERT_EQ(::stat(store.socket_path().c_str(), &st), 0);
-  EXPECT_EQ(st.st_mode & 0777, 0660u);
-}
-
-TEST(CliTest, RefusesToReplaceALiveStoreAndReplacesAStaleSocket) {
-  StoreProcess store(1000000);
-  EXPECT_EQ(ExitCode({"-m", "1000000", "-s", store.socket_path()}), 1);
-  StoreClient c(store.socket_path());  // the first store still owns the path
-  EXPECT_EQ(c.Connect(), 1000000);
-
-  TempDir dir;
-  std::string stale = dir.path() + "/stale.sock";
-  MakeStaleSocket(stale);
-  const pid_t pid = Spawn({StoreExecutable(), "-m", "1000000", "-s", stale});
-  bool served = false;
-  for (int i = 0; i < 500 && !served; ++i) {
-    int probe = protocol::ConnectUnix(stale);
-    if (probe >= 0) {
-      served = true;
-      ::close(probe);
-    } else {
-      ::usleep(10000);
-    }
-  }
-  EXPECT_TRUE(served);
-  ::kill(pid, SIGTERM);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
 }
 
 TEST(CliTest, SigtermStopsCleanlyAndRemovesTheSocket) {
