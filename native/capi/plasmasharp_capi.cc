@@ -105,7 +105,11 @@ ObjectId IdAt(const uint8_t* ids, int64_t index) {
                   PS_OBJECT_ID_SIZE);
 }
 
-ps_code Ids(const uint8_t* ids, int64_t count, std::vector<ObjectId>* out, ps_error** error) {
+// The arguments every call about a list of objects starts with: the client, and `count` ids
+// of PS_OBJECT_ID_SIZE bytes each, copied into *out.
+ps_code ClientAndIds(const ps_client* client, const uint8_t* ids, int64_t count, std::vector<ObjectId>* out,
+                     ps_error** error) {
+  if (client == nullptr) return NullArgument(error, "client");
   if (count < 0) return Fail(error, PS_INVALID_ARGUMENT, "count is negative");
   if (count > 0 && ids == nullptr) return NullArgument(error, "object_ids");
   out->reserve(static_cast<size_t>(count));
@@ -254,9 +258,8 @@ ps_code ps_client_create_and_seal_batch(ps_client* client, const uint8_t* object
                                         const int64_t* metadata_sizes, uint8_t evict_if_full,
                                         ps_error** error) {
   return Guard(error, [&]() -> ps_code {
-    if (client == nullptr) return NullArgument(error, "client");
     std::vector<ObjectId> ids;
-    ps_code code = Ids(object_ids, count, &ids, error);
+    ps_code code = ClientAndIds(client, object_ids, count, &ids, error);
     if (code != PS_OK) return code;
     std::vector<PlasmaClient::BatchItem> items(ids.size());
     for (size_t i = 0; i < ids.size(); ++i) {
@@ -273,11 +276,10 @@ ps_code ps_client_create_and_seal_batch(ps_client* client, const uint8_t* object
 ps_code ps_client_get(ps_client* client, const uint8_t* object_ids, int64_t count,
                       int64_t timeout_ms, ps_object** out, ps_error** error) {
   return Guard(error, [&]() -> ps_code {
-    if (client == nullptr) return NullArgument(error, "client");
-    if (count > 0 && out == nullptr) return NullArgument(error, "out");
     std::vector<ObjectId> ids;
-    ps_code code = Ids(object_ids, count, &ids, error);
+    ps_code code = ClientAndIds(client, object_ids, count, &ids, error);
     if (code != PS_OK) return code;
+    if (count > 0 && out == nullptr) return NullArgument(error, "out");
     for (int64_t i = 0; i < count; ++i) out[i] = nullptr;
     // Handles are allocated before the request so that nothing can fail after references
     // were taken.
@@ -312,9 +314,8 @@ ps_code ps_client_contains(ps_client* client, const uint8_t* object_id, uint8_t*
 ps_code ps_client_delete(ps_client* client, const uint8_t* object_ids, int64_t count,
                          ps_code* results, ps_error** error) {
   return Guard(error, [&]() -> ps_code {
-    if (client == nullptr) return NullArgument(error, "client");
     std::vector<ObjectId> ids;
-    ps_code code = Ids(object_ids, count, &ids, error);
+    ps_code code = ClientAndIds(client, object_ids, count, &ids, error);
     if (code != PS_OK) return code;
     std::vector<Code> codes;
     Status st = client->client->Delete(ids, &codes);
@@ -340,9 +341,8 @@ ps_code ps_client_evict(ps_client* client, int64_t num_bytes, int64_t* freed, ps
 ps_code ps_client_refresh(ps_client* client, const uint8_t* object_ids, int64_t count,
                           ps_error** error) {
   return Guard(error, [&]() -> ps_code {
-    if (client == nullptr) return NullArgument(error, "client");
     std::vector<ObjectId> ids;
-    ps_code code = Ids(object_ids, count, &ids, error);
+    ps_code code = ClientAndIds(client, object_ids, count, &ids, error);
     if (code != PS_OK) return code;
     return Report(client->client->Refresh(ids), error);
   });

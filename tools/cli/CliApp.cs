@@ -65,6 +65,22 @@ public static class CliApp
         return ExitCodes.Usage;
     }
 
+    /// <summary>The exit code and message for a failure a command can meet; null for anything else
+    /// (a bug, left to propagate). Most specific types first: the Plasma exceptions share a base.</summary>
+    private static (int Code, string Message)? Failure(Exception e) => e switch
+    {
+        UsageException => (ExitCodes.Usage, e.Message),
+        StoreUnreachableException => (ExitCodes.StoreUnreachable, e.Message),
+        ObjectNotFoundException => (ExitCodes.NotFound, e.Message),
+        ObjectExistsException => (ExitCodes.AlreadyExists, e.Message),
+        StoreFullException => (ExitCodes.StoreFull, $"the store is full: {e.Message}"),
+        PlasmaException p => (p.ErrorCode == PlasmaErrorCode.Disconnected ? ExitCodes.StoreUnreachable : ExitCodes.StoreError, e.Message),
+        LocalFileException => (ExitCodes.FileError, e.Message),
+        RedisUnreachableException => (ExitCodes.RedisUnreachable, e.Message),
+        TimeoutException => (ExitCodes.StoreError, e.Message),
+        _ => null,
+    };
+
     /// <summary>Runs a command's body, turning the failures it can meet into messages and exit codes.</summary>
     internal static int Guard(CliConsole console, Func<int> body)
     {
@@ -72,51 +88,11 @@ public static class CliApp
         {
             return body();
         }
-        catch (UsageException e)
+        catch (Exception e) when (Failure(e) is (int code, string message))
         {
-            console.Error.WriteLine($"plasmasharp: {e.Message}");
-            console.Error.WriteLine("Try 'plasmasharp --help'.");
-            return ExitCodes.Usage;
-        }
-        catch (StoreUnreachableException e)
-        {
-            console.Error.WriteLine($"plasmasharp: {e.Message}");
-            return ExitCodes.StoreUnreachable;
-        }
-        catch (ObjectNotFoundException e)
-        {
-            console.Error.WriteLine($"plasmasharp: {e.Message}");
-            return ExitCodes.NotFound;
-        }
-        catch (ObjectExistsException e)
-        {
-            console.Error.WriteLine($"plasmasharp: {e.Message}");
-            return ExitCodes.AlreadyExists;
-        }
-        catch (StoreFullException e)
-        {
-            console.Error.WriteLine($"plasmasharp: the store is full: {e.Message}");
-            return ExitCodes.StoreFull;
-        }
-        catch (PlasmaException e)
-        {
-            console.Error.WriteLine($"plasmasharp: {e.Message}");
-            return e.ErrorCode == PlasmaErrorCode.Disconnected ? ExitCodes.StoreUnreachable : ExitCodes.StoreError;
-        }
-        catch (LocalFileException e)
-        {
-            console.Error.WriteLine($"plasmasharp: {e.Message}");
-            return ExitCodes.FileError;
-        }
-        catch (RedisUnreachableException e)
-        {
-            console.Error.WriteLine($"plasmasharp: {e.Message}");
-            return ExitCodes.RedisUnreachable;
-        }
-        catch (TimeoutException e)
-        {
-            console.Error.WriteLine($"plasmasharp: {e.Message}");
-            return ExitCodes.StoreError;
+            console.Error.WriteLine($"plasmasharp: {message}");
+            if (code == ExitCodes.Usage) console.Error.WriteLine("Try 'plasmasharp --help'.");
+            return code;
         }
         catch (OperationCanceledException)
         {
