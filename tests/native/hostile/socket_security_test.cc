@@ -79,15 +79,13 @@ TEST(SocketSecurityTest, ReplacesAStaleSocketButNotOtherFiles) {
   MakeStaleSocket(path);  // left over by a crashed store
   const pid_t store = Spawn({StoreExecutable(), "-m", "1000000", "-s", path}, "/dev/null");
   ASSERT_GT(store, 0);
-  bool served = false;  // the new store took the path over and answers on it
+  // The new store took the path over and answers on it.
   std::optional<int> exit_code;
-  for (int i = 0; i < 500 && !served && !exit_code; ++i) {
-    Session s(path);
-    served = Connect(s).has_value();
-    if (!served) exit_code = WaitForExit(store, std::chrono::milliseconds(10));
-  }
-  EXPECT_TRUE(served) << "the store did not take over a stale socket"
-                      << (exit_code ? ": it exited with " + std::to_string(*exit_code) : "");
+  EXPECT_TRUE(WaitUntilListening(path, store, std::chrono::seconds(5), &exit_code))
+      << "the store did not take over a stale socket"
+      << (exit_code ? ": it exited with " + std::to_string(*exit_code) : "");
+  Session s(path);
+  EXPECT_TRUE(Connect(s).has_value());
   if (!exit_code) {
     ::kill(store, SIGTERM);
     WaitForExit(store, std::chrono::seconds(5));

@@ -14,7 +14,6 @@
 #include <fstream>
 #include <iterator>
 
-#include "socket_io.h"
 #include "store_client.h"
 
 namespace plasmasharp::testing {
@@ -81,13 +80,8 @@ pid_t StoreOfAKilledParent(const std::string& socket, bool exit_with_parent, boo
   ssize_t got = ::read(pipe_fds[0], &store, sizeof(store));
   ::close(pipe_fds[0]);
   ::close(pipe_fds[1]);
-  for (int i = 0; i < 500 && got == sizeof(store) && wait_until_serving; ++i) {  // serving before its parent dies
-    int probe = protocol::ConnectUnix(socket);
-    if (probe >= 0) {
-      ::close(probe);
-      break;
-    }
-    ::usleep(10000);
+  if (got == sizeof(store) && wait_until_serving) {  // serving before its parent dies (not our child)
+    WaitUntilListening(socket, -1, std::chrono::seconds(5));
   }
   ::kill(parent, SIGKILL);
   ::waitpid(parent, nullptr, 0);

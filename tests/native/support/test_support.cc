@@ -107,6 +107,27 @@ std::optional<int> WaitForExit(pid_t pid, std::chrono::milliseconds wait) {
   }
 }
 
+bool WaitUntilListening(const std::string& socket_path, pid_t pid, std::chrono::milliseconds wait,
+                        std::optional<int>* exit_code) {
+  auto deadline = Clock::now() + wait;
+  for (;;) {
+    int fd = protocol::ConnectUnix(socket_path);
+    if (fd >= 0) {
+      ::close(fd);
+      return true;
+    }
+    if (pid > 0) {
+      std::optional<int> exited = WaitForExit(pid, std::chrono::milliseconds(0));
+      if (exited) {
+        if (exit_code != nullptr) *exit_code = exited;
+        return false;
+      }
+    }
+    if (Clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+}
+
 StoreRun RunStore(const std::vector<std::string>& args, std::chrono::milliseconds wait) {
   TempDir dir;
   const std::string log = dir.path() + "/output";
@@ -161,15 +182,11 @@ StoreProcess::StoreProcess(int64_t capacity, std::vector<std::string> extra_args
   pid_ = Spawn(args);
   if (pid_ < 0) throw std::runtime_error("fork failed");
   // Ready when a connection is accepted (the socket exists and listens).
-  auto deadline = Clock::now() + std::chrono::seconds(10);
-  while (Clock::now() < deadline) {
-    int fd = protocol::ConnectUnix(socket_path_);
-    if (fd >= 0) {
-      ::close(fd);
-      return;
-    }
-    if (!alive()) throw std::runtime_error("plasma-store exited during start-up");
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  std::optional<int> exited;
+  if (WaitUntilListening(socket_path_, pid_, std::chrono::seconds(10), &exited)) return;
+  if (exited) {
+    pid_ = -1;  // reaped
+    throw std::runtime_error("plasma-store exited during start-up");
   }
   throw std::runtime_error("plasma-store did not accept connections within 10 s");
 }

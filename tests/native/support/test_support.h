@@ -57,6 +57,13 @@ pid_t Spawn(const std::vector<std::string>& argv, const std::string& output_path
 // nullopt while it still runs.
 std::optional<int> WaitForExit(pid_t pid, std::chrono::milliseconds wait);
 
+// Waits up to `wait` for `socket_path` to accept a connection (a store listens on it). True once
+// it does; false when the wait runs out, or when child process `pid` exits first (it is reaped
+// then, and *exit_code, when given, gets what WaitForExit would return). pid -1: a process that is
+// not our child; only the socket is watched.
+bool WaitUntilListening(const std::string& socket_path, pid_t pid, std::chrono::milliseconds wait,
+                        std::optional<int>* exit_code = nullptr);
+
 // Our plasma-store run with `args` until it exits on its own; one still running after `wait`
 // is killed (exited = false).
 struct StoreRun {
