@@ -69,7 +69,7 @@ public sealed class TransferTests : ClusterTestBase
         await using PlasmaCluster cluster = Beside(nodes[1]);
         var clock = Stopwatch.StartNew();
         Assert.Null(await cluster.GetAsync(ObjectId.NewRandom(), TimeSpan.FromMilliseconds(1500)));
-        Assert.InRange(clock.Elapsed.TotalSeconds, 1.4, 5);
+        Assert.InRange(clock.Elapsed.TotalSeconds, 1.4, 10); // upper bound: it ends, with room for a loaded machine
         Assert.Null(await cluster.GetAsync(ObjectId.NewRandom(), TimeSpan.Zero));
     }
 

@@ -58,6 +58,6 @@ public sealed class TransparentGetTests : ClusterTestBase
 
         var clock = Stopwatch.StartNew();
         Assert.Null(client.Get(ObjectId.NewRandom(), TimeSpan.FromMilliseconds(1200)));
-        Assert.InRange(clock.Elapsed.TotalSeconds, 1.1, 4);
+        Assert.InRange(clock.Elapsed.TotalSeconds, 1.1, 10); // ends at its own timeout, not the earlier 20 s Get's
     }
 }

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace PlasmaSharp.Cluster.Transfer;
 
 /// <summary>How long bringing one object may go on: until the last Get that asked for it gives up.
@@ -11,15 +9,19 @@ namespace PlasmaSharp.Cluster.Transfer;
 internal sealed class BringDeadline : IDisposable
 {
     private readonly object _lock = new();
-    private readonly CancellationTokenSource _expired = new();
+    private readonly TimeProvider _time;
+    private readonly CancellationTokenSource _expired;
     private readonly TimeSpan _grace;
-    private long _deadline; // Stopwatch timestamp; long.MaxValue: never
+    private long _deadline; // _time's timestamp; long.MaxValue: never
     private bool _disposed; // the bring ended; a Get that found it just before then starts a new one
 
     /// <param name="timeout">The first Get's timeout (InfiniteTimeSpan: no end).</param>
     /// <param name="grace">Added to each Get's timeout (zero where one caller waits once).</param>
-    public BringDeadline(TimeSpan timeout, TimeSpan grace)
+    /// <param name="time">The clock and timer (the system's unless a test drives time itself).</param>
+    public BringDeadline(TimeSpan timeout, TimeSpan grace, TimeProvider? time = null)
     {
+        _time = time ?? TimeProvider.System;
+        _expired = new CancellationTokenSource(Timeout.InfiniteTimeSpan, _time);
         _grace = grace;
         _deadline = DeadlineAfter(timeout);
         Schedule();
@@ -37,8 +39,8 @@ internal sealed class BringDeadline : IDisposable
             if (_expired.IsCancellationRequested) return TimeSpan.Zero;
             long deadline = Interlocked.Read(ref _deadline);
             if (deadline == long.MaxValue) return Timeout.InfiniteTimeSpan;
-            long left = deadline - Stopwatch.GetTimestamp();
-            return left <= 0 ? TimeSpan.Zero : TimeSpan.FromSeconds((double)left / Stopwatch.Frequency);
+            long left = deadline - _time.GetTimestamp();
+            return left <= 0 ? TimeSpan.Zero : TimeSpan.FromSeconds((double)left / _time.TimestampFrequency);
         }
     }
 
@@ -66,7 +68,7 @@ internal sealed class BringDeadline : IDisposable
     private long DeadlineAfter(TimeSpan timeout)
     {
         if (timeout == Timeout.InfiniteTimeSpan || timeout >= LongestTimer) return long.MaxValue;
-        return Stopwatch.GetTimestamp() + (long)((timeout + _grace).TotalSeconds * Stopwatch.Frequency);
+        return _time.GetTimestamp() + (long)((timeout + _grace).TotalSeconds * _time.TimestampFrequency);
     }
 
     // A timer cannot run longer than int.MaxValue ms (~24.8 days); a Get that waits longer waits
