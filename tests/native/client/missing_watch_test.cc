@@ -163,11 +163,7 @@ FakeStore WatchedBy(std::function<void(FakeConnection&)> then) {
 
 TEST(MissingWatchFramingTest, ANoticeSplitAcrossWritesIsReadWhole) {
   FakeStore store = WatchedBy([](FakeConnection& c) {
-    std::vector<uint8_t> frame(protocol::kHeaderSize);
-    std::vector<uint8_t> payload = NoticePayload(250, {Id("one"), Id("two")});
-    protocol::EncodeHeader({0, protocol::kMissingObjectsNotice, static_cast<int64_t>(payload.size())},
-                           frame.data());
-    frame.insert(frame.end(), payload.begin(), payload.end());
+    std::vector<uint8_t> frame = Framed(protocol::kMissingObjectsNotice, NoticePayload(250, {Id("one"), Id("two")}));
     for (uint8_t byte : frame) {
       c.SendRaw(&byte, 1);
       std::this_thread::sleep_for(std::chrono::microseconds(200));

@@ -25,14 +25,6 @@ std::vector<uint8_t> ContainsReply(const std::string& id, bool has) {
   return FinishedBytes(b);
 }
 
-std::vector<uint8_t> Framed(int64_t type, const std::vector<uint8_t>& payload) {
-  std::vector<uint8_t> out(protocol::kHeaderSize + payload.size());
-  protocol::EncodeHeader({protocol::kProtocolVersion, type, static_cast<int64_t>(payload.size())},
-                         out.data());
-  std::copy(payload.begin(), payload.end(), out.begin() + protocol::kHeaderSize);
-  return out;
-}
-
 TEST(ClientReadBufferTest, RepliesAndFdsSentAheadAreSplitAtTheirBoundaries) {
   const std::string x = Id("x"), y = Id("y"), z = Id("z"), w = Id("w");
   bool requests_ok = false;

@@ -83,10 +83,8 @@ std::string RandomId(std::mt19937_64& rng) {
   std::string id = RandomId(rng);
   Bytes stream;
   auto add = [&](int64_t type, const Bytes& payload) {
-    uint8_t h[protocol::kHeaderSize];
-    protocol::EncodeHeader({0, type, static_cast<int64_t>(payload.size())}, h);
-    stream.insert(stream.end(), h, h + sizeof(h));
-    stream.insert(stream.end(), payload.begin(), payload.end());
+    Bytes message = Framed(type, payload);
+    stream.insert(stream.end(), message.begin(), message.end());
   };
   add(19, ConnectRequest());
   add(1, CreateRequest(id, 1 + rng() % 100000, rng() % 100));

@@ -221,12 +221,8 @@ TEST_F(HostileFramingTest, ExplicitDisconnectTypeZeroWithGarbageIsAClose) {
 
 TEST_F(HostileFramingTest, PipelinedGarbageAfterAValidRequestClosesTheConnection) {
   auto c = NewRaw();
-  Bytes bytes;
+  Bytes bytes = Framed(19, ConnectRequest());
   uint8_t h[protocol::kHeaderSize];
-  Bytes connect = ConnectRequest();
-  protocol::EncodeHeader({0, 19, static_cast<int64_t>(connect.size())}, h);
-  bytes.insert(bytes.end(), h, h + sizeof(h));
-  bytes.insert(bytes.end(), connect.begin(), connect.end());
   protocol::EncodeHeader({7, 99, -5}, h);  // then a header that is wrong in every field
   bytes.insert(bytes.end(), h, h + sizeof(h));
   ASSERT_TRUE(c->SendBytes(bytes.data(), bytes.size()));

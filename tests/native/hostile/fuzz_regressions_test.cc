@@ -74,12 +74,8 @@ void Replay(StoreProcess& store, const Bytes& input) {
 
 // One record of the fuzzer's input format.
 Bytes Record(uint8_t control, int64_t type, const Bytes& payload) {
-  // Sized once and filled in place (growing a one-byte vector trips gcc 12's bogus
-  // -Warray-bounds / -Wfree-nonheap-object warnings).
-  Bytes out(1 + protocol::kHeaderSize + payload.size());
-  out[0] = control;
-  protocol::EncodeHeader({0, type, static_cast<int64_t>(payload.size())}, out.data() + 1);
-  std::copy(payload.begin(), payload.end(), out.begin() + 1 + protocol::kHeaderSize);
+  Bytes out = Framed(type, payload);
+  out.insert(out.begin(), control);
   return out;
 }
 

@@ -94,10 +94,7 @@ TEST_F(HostileResourcesTest, ClientThatNeverReadsManySmallRepliesDoesNotBlockOth
   RawConnection hog(store_->socket_path());
   int small = 4096;
   ::setsockopt(hog.fd(), SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
-  Bytes one(protocol::kHeaderSize);
-  const Bytes request = EmptyTable();  // GetDebugStringRequest
-  protocol::EncodeHeader({0, 30, static_cast<int64_t>(request.size())}, one.data());
-  one.insert(one.end(), request.begin(), request.end());
+  const Bytes one = Framed(30, EmptyTable());  // GetDebugStringRequest
   Bytes many;
   for (int i = 0; i < 20000; ++i) many.insert(many.end(), one.begin(), one.end());
   ASSERT_TRUE(hog.SendBytes(many.data(), many.size()));  // ~6 MB of replies, never read

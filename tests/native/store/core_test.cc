@@ -9,9 +9,12 @@
 
 #include "connection_input.h"
 #include "store_core.h"
+#include "test_support.h"
 
 namespace plasmasharp::store {
 namespace {
+
+using testing::Framed;
 
 class CoreTest : public ::testing::Test {
  protected:
@@ -192,10 +195,8 @@ TEST_F(CoreTest, ConnectionInputFramesBytesInAnySplitAndAttachesTheSubscribeFd) 
   ConnectionInput input;
   std::vector<uint8_t> stream;
   auto append_message = [&](fb::MessageType type, const flatbuffers::FlatBufferBuilder& b) {
-    uint8_t header[24];
-    protocol::EncodeHeader(protocol::Header{0, static_cast<int64_t>(type), static_cast<int64_t>(b.GetSize())}, header);
-    stream.insert(stream.end(), header, header + 24);
-    stream.insert(stream.end(), b.GetBufferPointer(), b.GetBufferPointer() + b.GetSize());
+    std::vector<uint8_t> message = Framed(static_cast<int64_t>(type), b.GetBufferPointer(), b.GetSize());
+    stream.insert(stream.end(), message.begin(), message.end());
   };
   flatbuffers::FlatBufferBuilder connect, subscribe, list;
   connect.Finish(fb::CreatePlasmaConnectRequest(connect));
@@ -254,11 +255,9 @@ TEST_F(CoreTest, PipelinedRequestAfterAnOddLengthPayload) {
   ConnectionId c = core->AddConnection();
   ConnectionInput input;
   std::vector<uint8_t> stream;
-  auto append = [&](fb::MessageType type, std::vector<uint8_t> payload) {
-    uint8_t h[24];
-    protocol::EncodeHeader(protocol::Header{0, static_cast<int64_t>(type), static_cast<int64_t>(payload.size())}, h);
-    stream.insert(stream.end(), h, h + 24);
-    stream.insert(stream.end(), payload.begin(), payload.end());
+  auto append = [&](fb::MessageType type, const std::vector<uint8_t>& payload) {
+    std::vector<uint8_t> message = Framed(static_cast<int64_t>(type), payload);
+    stream.insert(stream.end(), message.begin(), message.end());
   };
   flatbuffers::FlatBufferBuilder connect;
   connect.Finish(fb::CreatePlasmaConnectRequest(connect));

@@ -296,10 +296,8 @@ TEST_F(RequestsTest, PipelinedRequestsAnsweredInOrder) {
   std::vector<uint8_t> bytes;
   for (auto [type, b] : {std::make_pair(fb::MessageType::PlasmaConnectRequest, &b1),
                          std::make_pair(fb::MessageType::PlasmaListRequest, &b2)}) {
-    uint8_t header[24];
-    protocol::EncodeHeader(protocol::Header{0, static_cast<int64_t>(type), static_cast<int64_t>(b->GetSize())}, header);
-    bytes.insert(bytes.end(), header, header + 24);
-    bytes.insert(bytes.end(), b->GetBufferPointer(), b->GetBufferPointer() + b->GetSize());
+    std::vector<uint8_t> message = Framed(static_cast<int64_t>(type), b->GetBufferPointer(), b->GetSize());
+    bytes.insert(bytes.end(), message.begin(), message.end());
   }
   ASSERT_TRUE(c.raw().SendBytes(bytes.data(), bytes.size()));
   auto first = c.raw().Receive();

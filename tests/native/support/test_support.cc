@@ -233,12 +233,20 @@ void RawConnection::Close() {
   fd_ = -1;
 }
 
+std::vector<uint8_t> Framed(int64_t type, const uint8_t* payload, size_t size, int64_t version) {
+  // Sized once and filled in place (growing a small vector trips gcc 12's bogus -Warray-bounds).
+  std::vector<uint8_t> out(protocol::kHeaderSize + size);
+  protocol::EncodeHeader(protocol::Header{version, type, static_cast<int64_t>(size)}, out.data());
+  if (size > 0) std::memcpy(out.data() + protocol::kHeaderSize, payload, size);
+  return out;
+}
+
+std::vector<uint8_t> Framed(int64_t type, const std::vector<uint8_t>& payload, int64_t version) {
+  return Framed(type, payload.data(), payload.size(), version);
+}
+
 bool RawConnection::Send(int64_t type, const std::vector<uint8_t>& payload, int64_t version) {
-  uint8_t header[protocol::kHeaderSize];
-  protocol::EncodeHeader(
-      protocol::Header{version, type, static_cast<int64_t>(payload.size())}, header);
-  std::vector<uint8_t> all(header, header + protocol::kHeaderSize);
-  all.insert(all.end(), payload.begin(), payload.end());
+  std::vector<uint8_t> all = Framed(type, payload, version);
   return SendBytes(all.data(), all.size());
 }
 

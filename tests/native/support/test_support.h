@@ -110,6 +110,10 @@ struct Message {
   std::vector<int> fds;  // descriptors that arrived with or right after this message
 };
 
+// One Plasma wire message: the 24-byte header (version, type, payload length), then the payload.
+std::vector<uint8_t> Framed(int64_t type, const uint8_t* payload, size_t size, int64_t version = 0);
+std::vector<uint8_t> Framed(int64_t type, const std::vector<uint8_t>& payload, int64_t version = 0);
+
 // One raw connection to a store socket. Reads use recvmsg so fds are never lost.
 class RawConnection {
  public:

@@ -48,14 +48,6 @@ int64_t TypeOf(const char* name) {
   return -1;
 }
 
-std::vector<uint8_t> Framed(int64_t type, const std::vector<uint8_t>& payload) {
-  std::vector<uint8_t> out(protocol::kHeaderSize + payload.size());
-  protocol::EncodeHeader(protocol::Header{0, type, static_cast<int64_t>(payload.size())},
-                         out.data());
-  std::copy(payload.begin(), payload.end(), out.begin() + protocol::kHeaderSize);
-  return out;
-}
-
 std::vector<uint8_t> ConnectRequestBytes() {
   return Framed(TypeOf("PlasmaConnectRequest"),
                 *EncodeTable("PlasmaConnectRequest", Json::object(), false));
